@@ -1,0 +1,73 @@
+"""rejectlens: read job-application emails and say what each one means.
+
+>>> import rejectlens
+>>> model = rejectlens.load()
+>>> p = model.classify("Thank you for applying. Unfortunately we will not be moving forward.")
+>>> p.is_rejection
+True
+
+Heavy dependencies (spaCy, scikit-learn) are imported on first use of a name
+below, so ``import rejectlens`` and ``rejectlens --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+try:
+    __version__ = version("rejectlens")
+except PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0+unknown"
+
+_EXPORTS: dict[str, str] = {
+    "load": "api",
+    "default_model_path": "api",
+    "train": "train",
+    "evaluate": "evaluate",
+    "Classifier": "model",
+    "Prediction": "prediction",
+    "OUTPUT_FIELDS": "prediction",
+    "Email": "ingest",
+    "REASONS": "labels",
+    "STAGES": "labels",
+    "ModelVersionWarning": "persist",
+    "RejectLensError": "errors",
+    "InputError": "errors",
+    "DataError": "errors",
+    "ModelFileError": "errors",
+    "MissingDependencyError": "errors",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rejectlens' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:
+    from .api import default_model_path, load
+    from .errors import (
+        DataError,
+        InputError,
+        MissingDependencyError,
+        ModelFileError,
+        RejectLensError,
+    )
+    from .evaluate import evaluate
+    from .ingest import Email
+    from .labels import REASONS, STAGES
+    from .model import Classifier
+    from .persist import ModelVersionWarning
+    from .prediction import OUTPUT_FIELDS, Prediction
+    from .train import train

@@ -1,0 +1,61 @@
+"""Evidence: the sentence that carries each predicted reason (and personal content).
+
+Heads are trained on whole emails; scoring each sentence with the same head
+and taking the best one points at the sentence that states the reason,
+without needing sentence-level labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .analyse import Analysis
+from .features import EmailVectorizer
+from .heads import RejectionHeads
+
+__all__ = ["find_evidence"]
+
+_MIN_WORDS = 3  # greetings and sign-offs are never evidence
+
+
+def find_evidence(
+    vectorizer: EmailVectorizer,
+    heads: RejectionHeads,
+    analyses: Sequence[Analysis],
+    wanted: Sequence[Sequence[str]],
+) -> list[dict[str, str]]:
+    """For email i, map each head name in ``wanted[i]`` to its best sentence.
+
+    Head names are reason labels (``"other_candidates"``) or
+    ``"personalized"``. Emails with nothing wanted cost nothing.
+    """
+    out: list[dict[str, str]] = [{} for _ in analyses]
+    todo = [i for i, w in enumerate(wanted) if w]
+    if not todo:
+        return out
+    subset = [analyses[i] for i in todo]
+    X = vectorizer.transform_sentences(subset)
+    starts = np.cumsum([0] + [len(a.sentences) for a in subset])
+    names = sorted({n for i in todo for n in wanted[i]})
+    scores: Mapping[str, np.ndarray] = {
+        n: heads.head_proba(_head(n), X) for n in names if _head(n) in heads.heads_
+    }
+    for k, i in enumerate(todo):
+        a = analyses[i]
+        sents = a.sentence_texts()
+        ok = np.array([len(s.split()) >= _MIN_WORDS for s in sents], dtype=bool)
+        if not ok.any():
+            ok[:] = True
+        for n in wanted[i]:
+            if n not in scores or not sents:
+                continue
+            s = scores[n][starts[k] : starts[k + 1]].copy()
+            s[~ok] = -1.0
+            out[i][n] = sents[int(s.argmax())].strip()
+    return out
+
+
+def _head(name: str) -> str:
+    return "personalization" if name == "personalized" else f"reason:{name}"

@@ -1,0 +1,234 @@
+"""The six output heads: calibrated linear classifiers with tuned thresholds.
+
+One binary head per boolean output and per reason (one-vs-rest), one binary
+head for personalization and a multiclass head for stage. Rejection-only heads
+learn from rejections alone. Decision thresholds are tuned on out-of-fold
+probabilities (grouped folds when groups are given) and stored on the
+estimator, never typed in.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.utils.validation import check_is_fitted
+
+from .labels import REASONS, STAGES
+
+__all__ = ["BINARY_HEADS", "RejectionHeads", "head_names", "head_targets"]
+
+BINARY_HEADS: tuple[str, ...] = (
+    "is_rejection",
+    "personalization",
+    "feedback_offered",
+    "reapply_encouraged",
+    *(f"reason:{r}" for r in REASONS),
+)
+_THRESHOLD_GRID = np.round(np.arange(0.15, 0.851, 0.01), 2)
+
+
+def head_names() -> tuple[str, ...]:
+    return (*BINARY_HEADS, "stage")
+
+
+def _known(v: Any) -> bool:
+    return v is not None and not (isinstance(v, float) and v != v)
+
+
+def head_targets(y: Mapping[str, Sequence[Any]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For every head with labels: (row indices, target array).
+
+    Missing values (None/NaN) mean "not labelled" and drop the row for that
+    head only. Rejection-only heads use rows not labelled as non-rejections.
+    """
+    n = len(next(iter(y.values())))
+    is_rej = list(y.get("is_rejection", [None] * n))
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def rej_rows(values):
+        return [
+            i for i, v in enumerate(values) if _known(v) and is_rej[i] is not False and is_rej[i] != 0
+        ]
+
+    if "is_rejection" in y:
+        rows = [i for i, v in enumerate(is_rej) if _known(v)]
+        out["is_rejection"] = (np.array(rows, dtype=int), np.array([int(bool(is_rej[i])) for i in rows]))
+    if "personalization" in y:
+        vals = y["personalization"]
+        rows = rej_rows(vals)
+        out["personalization"] = (
+            np.array(rows, dtype=int),
+            np.array([int(vals[i] == "personalized") for i in rows]),
+        )
+    for name in ("feedback_offered", "reapply_encouraged"):
+        if name in y:
+            vals = y[name]
+            rows = rej_rows(vals)
+            out[name] = (np.array(rows, dtype=int), np.array([int(bool(vals[i])) for i in rows]))
+    if "reasons" in y:
+        vals = y["reasons"]
+        rows = rej_rows(vals)
+        for r in REASONS:
+            out[f"reason:{r}"] = (np.array(rows, dtype=int), np.array([int(r in vals[i]) for i in rows]))
+    if "stage" in y:
+        vals = y["stage"]
+        rows = rej_rows(vals)
+        out["stage"] = (np.array(rows, dtype=int), np.array([STAGES.index(vals[i]) for i in rows]))
+    return out
+
+
+class RejectionHeads(BaseEstimator):
+    """All output heads over one shared feature matrix.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of every logistic regression.
+    calibration_cv : int
+        Folds for sigmoid calibration of each head.
+    threshold_cv : int
+        Folds for the out-of-fold probabilities that thresholds are tuned on.
+    min_class_count : int
+        A head whose rarest class has fewer examples is not trained; the
+        reason is kept in ``skipped_``.
+    random_state : int
+        Seed for fold shuffling; training is deterministic given it.
+    """
+
+    def __init__(
+        self,
+        C: float = 4.0,
+        calibration_cv: int = 3,
+        threshold_cv: int = 5,
+        min_class_count: int = 3,
+        random_state: int = 0,
+    ):
+        self.C = C
+        self.calibration_cv = calibration_cv
+        self.threshold_cv = threshold_cv
+        self.min_class_count = min_class_count
+        self.random_state = random_state
+
+    def _estimator(self, n_min: int, multiclass: bool):
+        base = LogisticRegression(
+            C=self.C,
+            class_weight="balanced",
+            max_iter=5000,
+            solver="lbfgs" if multiclass else "liblinear",
+        )
+        cv = min(self.calibration_cv, n_min)
+        if cv < 2:
+            return base
+        return CalibratedClassifierCV(
+            base,
+            method="sigmoid",
+            cv=StratifiedKFold(cv, shuffle=True, random_state=self.random_state),
+            ensemble=False,
+        )
+
+    def fit(self, X, y: Mapping[str, Sequence[Any]], groups: Sequence[Any] | None = None):
+        """Train every head that has labels in ``y``; returns ``self``."""
+        targets = head_targets(y)
+        if not targets:
+            raise ValueError(
+                "no label columns to learn from; expected any of: is_rejection, personalization, "
+                "reasons, stage, feedback_offered, reapply_encouraged"
+            )
+        self.heads_: dict[str, Any] = {}
+        self.thresholds_: dict[str, float] = {}
+        self.cv_scores_: dict[str, dict[str, float]] = {}
+        self.skipped_: dict[str, str] = {}
+        self.class_counts_: dict[str, dict[str, int]] = {}
+        groups_arr = None if groups is None else np.asarray(groups)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            for name, (rows, target) in targets.items():
+                values, counts = np.unique(target, return_counts=True)
+                self.class_counts_[name] = {str(v): int(c) for v, c in zip(values, counts)}
+                multiclass = name == "stage"
+                n_classes = len(STAGES) if multiclass else 2
+                if len(values) < n_classes or counts.min() < self.min_class_count:
+                    self.skipped_[name] = (
+                        f"needs at least {self.min_class_count} examples of each class; "
+                        f"has {self.class_counts_[name]}"
+                    )
+                    continue
+                est = self._estimator(int(counts.min()), multiclass)
+                Xh = X[rows]
+                g = None if groups_arr is None else groups_arr[rows]
+                oof = self._oof(est, Xh, target, g, int(counts.min()))
+                if multiclass:
+                    if oof is not None:
+                        pred = oof.argmax(axis=1)
+                        self.cv_scores_[name] = {
+                            "macro_f1": float(f1_score(target, pred, average="macro"))
+                        }
+                else:
+                    threshold, score = _tune_threshold(
+                        target, None if oof is None else oof[:, 1], macro=name == "personalization"
+                    )
+                    self.thresholds_[name] = threshold
+                    if score is not None:
+                        self.cv_scores_[name] = {"f1": score, "threshold": threshold}
+                self.heads_[name] = est.fit(Xh, target)
+        return self
+
+    def _oof(self, est, X, target, groups, n_min: int):
+        n_splits = min(self.threshold_cv, n_min)
+        if groups is not None:
+            n_splits = min(n_splits, len(np.unique(groups)))
+        if n_splits < 2:
+            return None
+        if groups is not None:
+            cv = GroupKFold(n_splits)
+        else:
+            cv = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
+        try:
+            return cross_val_predict(
+                clone(est), X, target, groups=groups, cv=cv, method="predict_proba"
+            )
+        except ValueError:
+            # A fold without one of the classes: fall back to the neutral threshold.
+            return None
+
+    def head_proba(self, name: str, X) -> np.ndarray:
+        """Probability of the positive class for a binary head (classes for stage)."""
+        check_is_fitted(self, "heads_")
+        proba = self.heads_[name].predict_proba(X)
+        return proba if name == "stage" else proba[:, 1]
+
+    def predict_proba(self, X) -> dict[str, np.ndarray]:
+        check_is_fitted(self, "heads_")
+        return {name: self.head_proba(name, X) for name in self.heads_}
+
+    def predict(self, X) -> dict[str, np.ndarray]:
+        proba = self.predict_proba(X)
+        out: dict[str, np.ndarray] = {}
+        for name, p in proba.items():
+            if name == "stage":
+                out[name] = np.asarray(STAGES, dtype=object)[p.argmax(axis=1)]
+            else:
+                out[name] = p >= self.thresholds_[name]
+        return out
+
+
+def _tune_threshold(target: np.ndarray, proba: np.ndarray | None, macro: bool):
+    if proba is None:
+        return 0.5, None
+    best_t, best = 0.5, -1.0
+    for t in _THRESHOLD_GRID:
+        pred = proba >= t
+        s = f1_score(target, pred, average="macro" if macro else "binary", zero_division=0)
+        # Prefer thresholds nearer 0.5 on ties: fewer surprises on new data.
+        if s > best + 1e-9 or (abs(s - best) <= 1e-9 and abs(t - 0.5) < abs(best_t - 0.5)):
+            best_t, best = float(t), float(s)
+    return best_t, best

@@ -1,0 +1,121 @@
+"""Turn whatever the caller has (a string, a mapping, a parsed message) into an Email."""
+
+from __future__ import annotations
+
+import email.message
+import email.policy
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputError
+
+__all__ = ["Email", "EmailLike", "message_to_email", "stable_id", "to_email"]
+
+
+@dataclass(frozen=True)
+class Email:
+    """One message: what the classifier reads.
+
+    ``body`` may be plain text or HTML; ``html`` is an optional HTML
+    alternative used only when ``body`` is empty.
+    """
+
+    body: str
+    subject: str = ""
+    sender: str = ""
+    id: str | None = None
+    date: str | None = None
+    html: str | None = None
+
+
+EmailLike = str | Mapping[str, Any] | Email | email.message.Message
+
+
+def stable_id(subject: str, body: str, sender: str = "") -> str:
+    """An id derived from content, so the same email gets the same id in every run."""
+    digest = hashlib.sha1(f"{sender}\x00{subject}\x00{body}".encode("utf-8", "replace"))
+    return "sha1-" + digest.hexdigest()[:16]
+
+
+def _as_text(value: Any, field: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value != value:  # NaN from pandas means missing
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise InputError(f"field '{field}' must be text; got {type(value).__name__}: {value!r:.60}")
+
+
+def _decode_part(part: email.message.Message) -> str:
+    # Declared charsets lie; fall back declared -> UTF-8 -> cp1252 -> replace
+    # rather than crash or silently write U+FFFD.
+    payload = part.get_payload(decode=True)
+    if payload is None:
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    declared = part.get_content_charset()
+    for charset in (declared, "utf-8", "cp1252"):
+        if not charset:
+            continue
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("utf-8", "replace")
+
+
+def message_to_email(msg: email.message.Message) -> Email:
+    """Read subject, sender, date and the best body part of a parsed message."""
+    plain: str | None = None
+    html: str | None = None
+    for part in msg.walk() if msg.is_multipart() else [msg]:
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        ctype = part.get_content_type()
+        if ctype == "text/plain" and plain is None:
+            plain = _decode_part(part)
+        elif ctype == "text/html" and html is None:
+            html = _decode_part(part)
+    return Email(
+        body=plain or "",
+        html=html,
+        subject=str(msg.get("subject", "") or ""),
+        sender=str(msg.get("from", "") or ""),
+        date=str(msg.get("date")) if msg.get("date") else None,
+        id=str(msg.get("message-id")).strip() if msg.get("message-id") else None,
+    )
+
+
+def to_email(x: EmailLike) -> Email:
+    """Coerce one input to an :class:`Email`, or raise :class:`InputError` saying why not."""
+    if isinstance(x, Email):
+        return x
+    if isinstance(x, str):
+        return Email(body=x)
+    if isinstance(x, email.message.Message):
+        return message_to_email(x)
+    if isinstance(x, Mapping):
+        if "body" not in x and "html" not in x:
+            found = ", ".join(map(str, x)) or "none"
+            raise InputError(
+                f"an email record needs a 'body' field (optional: 'subject', 'sender', 'id'); "
+                f"found fields: {found}"
+            )
+        raw_id = x.get("id")
+        return Email(
+            body=_as_text(x.get("body"), "body"),
+            subject=_as_text(x.get("subject"), "subject"),
+            sender=_as_text(x.get("sender"), "sender"),
+            id=None if raw_id is None or raw_id != raw_id else str(raw_id),
+            date=_as_text(x.get("date"), "date") or None,
+            html=_as_text(x.get("html"), "html") or None,
+        )
+    raise InputError(
+        "expected an email as str, a mapping with 'body', an Email or an email.message.Message; "
+        f"got {type(x).__name__}"
+    )

@@ -1,0 +1,251 @@
+"""The Classifier: email in, Prediction out, one email or a stream of them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .analyse import Analyser, Analysis
+from .clean import clean
+from .errors import InputError
+from .evidence import find_evidence
+from .features import EmailVectorizer
+from .heads import RejectionHeads
+from .ingest import Email, EmailLike, stable_id, to_email
+from .labels import REASONS, STAGES
+from .prediction import OUTPUT_FIELDS, Prediction
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Classifier"]
+
+# Analysers are rebuilt, never pickled; joblib workers keep one per pattern set.
+_ANALYSERS: dict[str, Analyser] = {}
+
+
+def _patterns_key(patterns: Mapping[str, Sequence[str]]) -> str:
+    return hashlib.sha256(json.dumps(patterns, sort_keys=True).encode()).hexdigest()
+
+
+def _shared_analyser(patterns: Mapping[str, Sequence[str]]) -> Analyser:
+    key = _patterns_key(patterns)
+    if key not in _ANALYSERS:
+        _ANALYSERS[key] = Analyser(patterns)
+    return _ANALYSERS[key]
+
+
+class Classifier:
+    """A trained rejectlens model.
+
+    Get one with :func:`rejectlens.load` (the bundled model) or
+    :func:`rejectlens.train`. It is safe to share across threads for reading.
+    """
+
+    def __init__(
+        self,
+        vectorizer: EmailVectorizer,
+        heads: RejectionHeads,
+        patterns: Mapping[str, Sequence[str]],
+        manifest: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.vectorizer = vectorizer
+        self.heads = heads
+        self.patterns = {k: list(v) for k, v in patterns.items()}
+        self.manifest = dict(manifest or {})
+
+    @property
+    def analyser(self) -> Analyser:
+        return _shared_analyser(self.patterns)
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return dict(self.heads.thresholds_)
+
+    # ---- public API -------------------------------------------------------
+    def classify(self, x: EmailLike) -> Prediction:
+        """Classify one email given as text, a mapping, an Email or a parsed message."""
+        return self._predict_batch([x])[0]
+
+    def classify_many(
+        self, items: Iterable[EmailLike], batch_size: int = 512, n_jobs: int = 1
+    ) -> Iterator[Prediction]:
+        """Classify a stream lazily, in order; one Prediction per input, errors included.
+
+        With ``n_jobs > 1`` chunks of ``batch_size`` go to worker processes.
+        """
+        if batch_size < 1:
+            raise InputError(f"batch_size must be a positive integer; got {batch_size!r}")
+        chunks = _chunks(items, batch_size)
+        if n_jobs == 1:
+            for chunk in chunks:
+                yield from self._predict_batch(chunk)
+            return
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
+        for result in parallel(delayed(_classify_chunk)(self, chunk) for chunk in chunks):
+            yield from result
+
+    def classify_frame(
+        self,
+        df: pd.DataFrame,
+        body: str = "body",
+        subject: str | None = "subject",
+        sender: str | None = "sender",
+        id: str | None = "id",
+        batch_size: int = 512,
+        n_jobs: int = 1,
+    ) -> pd.DataFrame:
+        """Classify a DataFrame; returns the output columns, one row per input row."""
+        import pandas as pd
+
+        if body not in df.columns:
+            raise InputError(
+                f"body column '{body}' not found; columns found: {', '.join(map(str, df.columns))}. "
+                "Pass body=<column name>."
+            )
+        cols = {"body": body}
+        for key, name in (("subject", subject), ("sender", sender), ("id", id)):
+            if name is not None and name in df.columns:
+                cols[key] = name
+        records = (
+            {key: row[i] for i, key in enumerate(cols)}
+            for row in df[list(cols.values())].itertuples(index=False, name=None)
+        )
+        preds = list(self.classify_many(records, batch_size=batch_size, n_jobs=n_jobs))
+        return pd.DataFrame([p.to_dict() for p in preds], columns=list(OUTPUT_FIELDS))
+
+    def save(self, path, *, metrics: Mapping[str, Any] | None = None, force: bool = False) -> None:
+        """Write the model directory (see :mod:`rejectlens.persist`)."""
+        from .persist import save
+
+        save(self, path, metrics=metrics, force=force)
+
+    def __repr__(self) -> str:
+        heads = ", ".join(self.heads.heads_) if hasattr(self.heads, "heads_") else "untrained"
+        return f"Classifier(heads=[{heads}])"
+
+    # ---- internals --------------------------------------------------------
+    def _predict_batch(self, items: Sequence[EmailLike]) -> list[Prediction]:
+        results: list[Prediction | None] = [None] * len(items)
+        emails: list[tuple[int, Email]] = []
+        for i, x in enumerate(items):
+            try:
+                e = to_email(x)
+            except InputError as err:
+                results[i] = Prediction.failed(_raw_id(x), str(err))
+                continue
+            if e.id is None:
+                e = Email(e.body, e.subject, e.sender, stable_id(e.subject, e.body, e.sender),
+                          e.date, e.html)
+            emails.append((i, e))
+        if emails:
+            try:
+                preds = self._predict_emails([e for _, e in emails])
+            except Exception:
+                # One bad row must not sink the batch: retry one by one.
+                preds = [self._predict_one_safely(e) for _, e in emails]
+            for (i, _), p in zip(emails, preds):
+                results[i] = p
+        return results  # type: ignore[return-value]
+
+    def _predict_one_safely(self, e: Email) -> Prediction:
+        try:
+            return self._predict_emails([e])[0]
+        except Exception as err:
+            return Prediction.failed(e.id, f"could not classify this email: {type(err).__name__}: {err}")
+
+    def analyse(self, emails: Sequence[Email]) -> list[Analysis]:
+        cleaned = [clean(e) for e in emails]
+        return self.analyser.analyse(
+            cleaned, [e.subject for e in emails], [e.sender for e in emails]
+        )
+
+    def _predict_emails(self, emails: Sequence[Email]) -> list[Prediction]:
+        analyses = self.analyse(emails)
+        X = self.vectorizer.transform(analyses)
+        proba = self.heads.predict_proba(X)
+        th = self.heads.thresholds_
+        n = len(emails)
+        rej_p = proba.get("is_rejection")
+        is_rej = rej_p >= th["is_rejection"] if rej_p is not None else np.zeros(n, bool)
+        reasons_pred: list[tuple[str, ...]] = []
+        wanted: list[list[str]] = []
+        for i in range(n):
+            if not is_rej[i]:
+                reasons_pred.append(())
+                wanted.append([])
+                continue
+            rs = tuple(
+                r for r in REASONS
+                if f"reason:{r}" in proba and proba[f"reason:{r}"][i] >= th[f"reason:{r}"]
+            )
+            reasons_pred.append(rs)
+            w = list(rs)
+            if "personalization" in proba and proba["personalization"][i] >= th["personalization"]:
+                w.append("personalized")
+            wanted.append(w)
+        evidence = find_evidence(self.vectorizer, self.heads, analyses, wanted)
+        out = []
+        for i, (e, a) in enumerate(zip(emails, analyses)):
+            signals = tuple(sorted(a.cue_names() | (a.flags - {"no_named_greeting"})))
+            score = None if rej_p is None else round(float(rej_p[i]), 4)
+            if not is_rej[i]:
+                out.append(Prediction(e.id, bool(is_rej[i]), score, signals=signals))
+                continue
+            out.append(
+                Prediction(
+                    id=e.id,
+                    is_rejection=True,
+                    rejection_score=score,
+                    personalization=_binary(proba, th, "personalization", i, "personalized", "generic"),
+                    personalization_score=_score(proba, "personalization", i),
+                    reasons=reasons_pred[i],
+                    reason_scores={
+                        r: round(float(proba[f"reason:{r}"][i]), 4)
+                        for r in REASONS if f"reason:{r}" in proba
+                    },
+                    stage=STAGES[int(proba["stage"][i].argmax())] if "stage" in proba else None,
+                    stage_scores=(
+                        {s: round(float(p), 4) for s, p in zip(STAGES, proba["stage"][i])}
+                        if "stage" in proba else None
+                    ),
+                    feedback_offered=_binary(proba, th, "feedback_offered", i, True, False),
+                    reapply_encouraged=_binary(proba, th, "reapply_encouraged", i, True, False),
+                    evidence=evidence[i],
+                    signals=signals,
+                )
+            )
+        return out
+
+
+def _binary(proba, th, name, i, yes, no):
+    if name not in proba:
+        return None
+    return yes if proba[name][i] >= th[name] else no
+
+
+def _score(proba, name, i):
+    return round(float(proba[name][i]), 4) if name in proba else None
+
+
+def _raw_id(x: Any) -> str | None:
+    if isinstance(x, Mapping) and x.get("id") is not None:
+        return str(x.get("id"))
+    return None
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _classify_chunk(model: Classifier, chunk: list[Any]) -> list[Prediction]:
+    return model._predict_batch(chunk)

@@ -1,0 +1,68 @@
+"""The result of classifying one email: a frozen dataclass with the output contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["OUTPUT_FIELDS", "Prediction"]
+
+# Column order of every output record (JSON, CSV, DataFrame).
+OUTPUT_FIELDS: tuple[str, ...] = (
+    "id",
+    "is_rejection",
+    "rejection_score",
+    "personalization",
+    "personalization_score",
+    "reasons",
+    "reason_scores",
+    "stage",
+    "stage_scores",
+    "feedback_offered",
+    "reapply_encouraged",
+    "evidence",
+    "signals",
+    "error",
+)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What rejectlens says about one email.
+
+    Rejection-only fields (``personalization`` through ``evidence``) are None
+    when the email is not a rejection. When the email could not be read,
+    ``error`` says why and every label field is None.
+    """
+
+    id: str | None
+    is_rejection: bool | None
+    rejection_score: float | None
+    personalization: str | None = None
+    personalization_score: float | None = None
+    reasons: tuple[str, ...] | None = None
+    reason_scores: Mapping[str, float] | None = None
+    stage: str | None = None
+    stage_scores: Mapping[str, float] | None = None
+    feedback_offered: bool | None = None
+    reapply_encouraged: bool | None = None
+    evidence: Mapping[str, str] | None = None
+    signals: tuple[str, ...] = field(default_factory=tuple)
+    error: str | None = None
+
+    @classmethod
+    def failed(cls, id: str | None, error: str) -> Prediction:
+        return cls(id=id, is_rejection=None, rejection_score=None, error=error)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with the fields in contract order."""
+        out: dict[str, Any] = {}
+        for name in OUTPUT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            out[name] = value
+        return out
