@@ -113,8 +113,11 @@ def compose_one(fr: dict, rng: random.Random, n: int) -> dict:
     subject = rng.choice(fr["subject"][stage] + fr["subject"]["any"])
     domain = re.sub(r"[^a-z]", "", ctx["company"].lower()) + ".example"
     sender = rng.choice(
-        [f"{ctx['company']} Careers <no-reply@{domain}>", f"{ctx['recruiter']} <{ctx['recruiter'].split()[0].lower()}@{domain}>",
-         f"{ctx['team']} <jobs@{domain}>"]
+        [
+            f"{ctx['company']} Careers <no-reply@{domain}>",
+            f"{ctx['recruiter']} <{ctx['recruiter'].split()[0].lower()}@{domain}>",
+            f"{ctx['team']} <jobs@{domain}>",
+        ]
     )
     return {
         "id": f"composed-{n:05d}",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +217,7 @@ def _sentence_offsets(doc: Doc, text: str) -> tuple[tuple[int, int], ...]:
         return ()
     arr = doc.to_array([IDX, SENT_START]).astype(np.int64)
     bounds = [int(i) for i in arr[arr[:, 1] == 1, 0]] + [len(text)]
-    spans = (_trimmed(text, a, b) for a, b in zip(bounds, bounds[1:]))
+    spans = (_trimmed(text, a, b) for a, b in pairwise(bounds))
     return tuple(s for s in spans if s[1] > s[0])
 
 

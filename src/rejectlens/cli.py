@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--split", default="test", choices=["train", "dev", "test"])
     v.add_argument("--json", action="store_true", help="print metrics as JSON")
 
+    s = sub.add_parser("show", help="print a one-line-per-email table of a predictions JSONL file")
+    s.add_argument("predictions", help="a .jsonl file written by `rejectlens classify`")
+
     d = sub.add_parser("data", help="corpus tools")
     dsub = d.add_subparsers(dest="data_command", required=True)
     dc = dsub.add_parser("check", help="validate the labeled corpus and print its coverage")
@@ -80,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "train": _train,
             "evaluate": _evaluate,
             "data": _data,
+            "show": _show,
         }[args.command]
         return handler(args)
     except (RejectLensError, OSError) as err:
@@ -196,7 +200,8 @@ def _classify(args) -> int:
     if out_path is None:
         sink = sys.stdout
     else:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", dir=out_path.parent or ".")
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", dir=out_path.parent)
         sink = os.fdopen(fd, "w", encoding="utf-8", newline="")
     try:
         writer = None
@@ -294,6 +299,49 @@ def render_explanation(p) -> str:
             lines.append("also considered: " + ", ".join(f"{k} {v:.2f}" for v, k in near[:3]))
     lines.append("signals: " + (", ".join(p.signals) or "none"))
     return "\n".join(lines)
+
+
+# ---- show -------------------------------------------------------------------
+def _show(args) -> int:
+    from .errors import InputError
+
+    path = Path(args.predictions)
+    if not path.is_file():
+        raise InputError(f"predictions file {path} does not exist")
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                raise InputError(f"{path} line {n}: not valid JSON") from None
+    print(render_table(rows))
+    return EXIT_OK
+
+
+def render_table(rows: Sequence[dict[str, Any]]) -> str:
+    """One line per prediction: id, verdict, personalization, stage, flags, reasons."""
+    header = ("id", "verdict", "p(rej)", "personal.", "stage", "fb", "reapply", "reasons")
+    lines = [header]
+    for r in rows:
+        if r.get("error"):
+            lines.append((str(r.get("id")), "ERROR", "", "", "", "", "", r["error"][:60]))
+            continue
+        rej = r.get("is_rejection")
+        lines.append((
+            str(r.get("id")),
+            "rejection" if rej else "other",
+            f"{r.get('rejection_score', 0):.2f}",
+            r.get("personalization") or "",
+            r.get("stage") or "",
+            "yes" if r.get("feedback_offered") else "",
+            "yes" if r.get("reapply_encouraged") else "",
+            ", ".join(r.get("reasons") or []),
+        ))
+    width = [max(len(row[i]) for row in lines) for i in range(len(header) - 1)]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row[:-1], width)) + "  " + row[-1] for row in lines
+    )
 
 
 # ---- train / evaluate / data ---------------------------------------------------

@@ -22,7 +22,7 @@ def train(
     records: Iterable[Mapping[str, Any]],
     *,
     seed: int = 0,
-    C: float = 4.0,
+    C: float = 8.0,
     threshold_cv: int = 5,
     min_df: int = 2,
     patterns: Mapping[str, list[str]] | None = None,
@@ -52,6 +52,12 @@ def train(
     analyses = model.analyse(emails)
     X = vectorizer.fit_transform(analyses)
     y = {f: [r.get(f) for r in records] for f in present}
+    if "is_rejection" in y:
+        # Composed emails are all rejections built from fragments; letting them
+        # into the is_rejection head would teach it "looks composed".
+        y["is_rejection"] = [
+            None if r.get("origin") == "composed" else v for r, v in zip(records, y["is_rejection"])
+        ]
     groups = [r.get("group") for r in records]
     heads.fit(X, y, groups=groups if all(g is not None for g in groups) else None)
     model.manifest = {

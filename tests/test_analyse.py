@@ -1,0 +1,49 @@
+from rejectlens.analyse import Analyser, default_cue_patterns, load_cue_patterns
+from rejectlens.clean import Cleaned
+
+
+def analyse(analyser, text, subject="", sender=""):
+    return analyser.analyse([Cleaned(text, frozenset())], [subject], [sender])[0]
+
+
+def test_cue_phrases_match_case_insensitively(default_model):
+    a = analyse(default_model.analyser, "We Regret To Inform you. Other candidates were stronger.")
+    names = a.cue_names()
+    assert {"decision_negative", "other_candidates"} <= names
+    for _, start, end in a.cues:
+        assert 0 <= start < end <= len(a.text)
+
+
+def test_sentences_split_on_punctuation_and_line_breaks(default_model):
+    a = analyse(default_model.analyser, "Dear Jo,\nWe filled the role. Thanks!\nBest,\nAna")
+    assert a.sentence_texts() == ["Dear Jo,", "We filled the role.", "Thanks!", "Best,", "Ana"]
+
+
+def test_subject_is_read_first_and_flags_are_structural(default_model):
+    a = analyse(default_model.analyser, "Hi Jo, short note.", subject="Your application",
+                sender="Acme <no-reply@acme.example>")
+    assert a.text.startswith("Your application")
+    assert {"noreply_sender", "greeting_named", "short_message"} <= a.flags
+
+
+def test_empty_text_gives_same_keys_with_empty_values(default_model):
+    a = analyse(default_model.analyser, "")
+    assert a.sentences == () and a.cues == () and a.text == ""
+
+
+def test_pipeline_is_built_once_per_pattern_set(default_model):
+    assert default_model.analyser is default_model.analyser
+    assert default_model.analyser.nlp.pipe_names == ["rejectlens_sentences", "rejectlens_cues"]
+
+
+def test_cue_component_round_trips_to_disk(tmp_path):
+    a = Analyser({"x": ["not moving forward"]})
+    comp = a.nlp.get_pipe("rejectlens_cues")
+    comp.to_disk(tmp_path)
+    assert load_cue_patterns(tmp_path / "patterns.json") == {"x": ["not moving forward"]}
+
+
+def test_shipped_patterns_are_lists_of_phrases():
+    patterns = default_cue_patterns()
+    assert len(patterns) >= 20
+    assert all(isinstance(p, str) and p for v in patterns.values() for p in v)

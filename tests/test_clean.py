@@ -1,0 +1,109 @@
+from rejectlens.clean import clean, html_to_text
+from rejectlens.ingest import Email
+
+
+def text(body, **kw):
+    return clean(Email(body=body, **kw))
+
+
+def test_html_becomes_text_and_keeps_inline_words_on_their_line():
+    c = text('<div dir="ltr">Hi Jo,<br>we are <b>not</b> moving forward.<br></div>')
+    assert "we are not moving forward." in c.text
+    assert "html_converted" in c.flags
+
+
+def test_html_to_text_survives_junk():
+    assert isinstance(html_to_text("<<<>>>\x00<p"), str)
+
+
+def test_quoted_reply_below_new_message_is_dropped():
+    body = (
+        "Great news - we'd like to invite you to interview on Monday.\n\n"
+        "On Tue, 3 Mar 2026 at 10:14, Acme Careers <jobs@acme.example> wrote:\n"
+        "> Unfortunately we will not be moving forward with your application.\n"
+    )
+    c = text(body)
+    assert "invite you to interview" in c.text
+    assert "not be moving forward" not in c.text
+    assert "quoted_reply_removed" in c.flags
+
+
+def test_forwarded_rejection_keeps_the_forwarded_body():
+    body = (
+        "ugh, see below\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Acme Careers <no-reply@acme.example>\n"
+        "Date: Mon, 2 Mar 2026 at 09:12\n"
+        "Subject: Your application\n"
+        "To: Jo <jo@example.com>\n\n"
+        "Dear Jo,\n\nWe have decided not to move forward with your application.\n"
+    )
+    c = text(body)
+    assert "decided not to move forward" in c.text
+    assert "ugh, see below" in c.text
+    assert "From: Acme" not in c.text
+    assert "forwarded" in c.flags
+
+
+def test_outlook_reply_header_block_is_a_reply():
+    body = (
+        "Sorry Jo, we went with another candidate.\n\n"
+        "From: Jo Smith <jo@example.com>\nSent: Tuesday, March 3, 2026 10:14 AM\n"
+        "To: Careers <c@acme.example>\nSubject: RE: any update?\n\nHi, any update?\n"
+    )
+    c = text(body)
+    assert "another candidate" in c.text
+    assert "any update" not in c.text
+
+
+def test_only_quoted_text_is_unquoted_not_dropped():
+    c = text("> We will not be progressing your application.\n> Regards, HR")
+    assert "not be progressing" in c.text
+
+
+def test_footers_signatures_and_mobile_lines_are_trimmed():
+    body = (
+        "Hi Jo,\n\nWe won't be progressing your application.\n\nSent from my iPhone\n\n"
+        "CONFIDENTIALITY NOTICE: This email is intended only for the addressee.\n\n"
+        "To unsubscribe from these emails click here."
+    )
+    c = text(body)
+    assert "won't be progressing" in c.text
+    assert "CONFIDENTIALITY" not in c.text and "iPhone" not in c.text
+    assert {"footer_removed", "unsubscribe_footer", "sent_from_mobile"} <= c.flags
+
+
+def test_signature_delimiter_cuts_the_rest():
+    c = text("We filled the role.\n-- \nJane Doe | Recruiter | +1 555 0100")
+    assert c.text == "We filled the role."
+
+
+def test_hard_wrapped_lines_are_joined_but_greetings_stay():
+    body = (
+        "Dear Jo,\n\nThank you for your application for the role of Data Analyst at\n"
+        "Acme. We have decided not to take it further.\n\nBest,\nAcme"
+    )
+    c = text(body)
+    assert "Data Analyst at Acme." in c.text
+    assert c.text.startswith("Dear Jo,\n")
+
+
+def test_unfilled_merge_fields_are_flagged():
+    assert "unfilled_merge_field" in text("Dear {{first_name}}, thanks for applying.").flags
+    assert "unfilled_merge_field" in text("Hi [Candidate Name], we regret.").flags
+    assert "unfilled_merge_field" not in text("Hi Jo, we regret [sic].").flags
+
+
+def test_curly_quotes_and_mbox_from_escape_are_normalised():
+    c = text("We\u2019re sorry.\n>From our side, the answer is no.")
+    assert "We're sorry." in c.text
+    assert "From our side" in c.text and ">From" not in c.text
+
+
+def test_html_alternative_is_used_when_body_is_empty():
+    c = clean(Email(body="", html="<p>We regret to inform you.</p>"))
+    assert "regret to inform" in c.text
+
+
+def test_empty_body_gives_empty_text():
+    assert text("").text == ""

@@ -1,0 +1,107 @@
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rejectlens.cli import main, render_explanation
+from tests.conftest import SMALL_SET
+
+
+def run(args, capsys):
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture()
+def jsonl(tmp_path):
+    path = tmp_path / "in.jsonl"
+    rows = [{"id": r["id"], "subject": r["subject"], "body": r["body"]} for r in SMALL_SET]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def test_classify_jsonl_keeps_order_and_ids(jsonl, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(["classify", str(jsonl), "-o", str(out)], capsys)
+    assert code == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [r["id"] for r in SMALL_SET]
+    assert f"messages read: {len(SMALL_SET)}" in err and "rows with errors: 0" in err
+
+
+def test_bad_rows_get_an_error_field_and_exit_code_1(tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "a", "body": "We filled the role."}\nnot json\n{"id": "c", "text": "x"}\n')
+    out = tmp_path / "out.jsonl"
+    code, _, _ = run(["classify", str(path), "-o", str(out), "--quiet"], capsys)
+    assert code == 1
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 3
+    assert rows[0]["error"] is None
+    assert "line 2: not valid JSON" in rows[1]["error"]
+    assert rows[2]["id"] == "c" and "body field 'body' missing" in rows[2]["error"]
+
+
+def test_refuses_to_overwrite_and_leaves_no_partial_file(jsonl, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    out.write_text("keep me")
+    code, _, err = run(["classify", str(jsonl), "-o", str(out)], capsys)
+    assert code == 2 and "--force" in err
+    assert out.read_text() == "keep me"
+    assert run(["classify", str(jsonl), "-o", str(out), "--force", "--quiet"], capsys)[0] == 0
+    assert len(out.read_text().splitlines()) == len(SMALL_SET)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.jsonl")]
+
+
+def test_csv_in_and_out_with_column_mapping(tmp_path, capsys):
+    import pandas as pd
+
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"ref": ["r1", "r2"], "text": ["We regret to inform you.\nThe role is filled.", "Hi"]}).to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    code, _, _ = run(["classify", str(src), "-o", str(out), "--body-col", "text", "--id-col", "ref", "--quiet"], capsys)
+    assert code == 0
+    df = pd.read_csv(out)
+    assert list(df["id"]) == ["r1", "r2"]
+    code, _, err = run(["classify", str(src), "-o", str(tmp_path / "o2.csv"), "--quiet"], capsys)
+    assert code == 2 and "body column 'body' not found; columns found: ref, text" in err
+
+
+def test_clear_errors_for_missing_and_unknown_inputs(tmp_path, capsys):
+    code, _, err = run(["classify", str(tmp_path / "nope.jsonl")], capsys)
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
+    (tmp_path / "x.xyz").write_text("hi")
+    code, _, err = run(["classify", str(tmp_path / "x.xyz")], capsys)
+    assert code == 2 and "unknown input type" in err
+    (tmp_path / "empty.jsonl").write_text("")
+    code, _, err = run(["classify", str(tmp_path / "empty.jsonl")], capsys)
+    assert code == 2 and "holds no records" in err
+
+
+def test_stdin_to_stdout(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps({"id": "z", "body": "We regret."}) + "\n"))
+    code, out, _ = run(["classify", "-", "--quiet"], capsys)
+    assert code == 0 and json.loads(out)["id"] == "z"
+
+
+def test_explain_prints_labels_evidence_and_signals(capsys):
+    code, out, _ = run(["explain", "Thank you for applying. Unfortunately the position has been filled."], capsys)
+    assert code == 0
+    assert "REJECTION" in out and "position_filled" in out and "signals:" in out
+
+
+def test_render_explanation_of_an_error():
+    from rejectlens import Prediction
+
+    assert render_explanation(Prediction.failed("x", "boom")) == "error: boom"
+
+
+def test_console_script_is_installed():
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "rejectlens"
+    out = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("rejectlens ")

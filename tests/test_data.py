@@ -1,0 +1,80 @@
+import json
+
+import pytest
+
+from rejectlens.cli import main
+from rejectlens.data import (
+    assign_splits,
+    check_corpus,
+    load_corpus,
+    read_records,
+    split_records,
+    validate_labels,
+)
+from rejectlens.errors import DataError
+from tests.conftest import ROOT
+
+
+def test_project_corpus_passes_the_check(capsys):
+    assert main(["data", "check", str(ROOT / "data")]) == 0
+    out = capsys.readouterr().out
+    assert "corpus check passed" in out and "reason:timing" in out
+
+
+def test_splits_are_by_group_and_deterministic():
+    corpus = load_corpus(ROOT / "data")
+    a, b = assign_splits(corpus), assign_splits(list(reversed(corpus)))
+    assert a == b
+    written = [r for r in corpus if r["origin"] == "written"]
+    test = split_records(corpus, "test")
+    assert len(test) >= 0.2 * len(written)
+    assert all(r["origin"] == "written" for r in test + split_records(corpus, "dev"))
+    groups = {s: {r["group"] for r in split_records(corpus, s)} for s in ("train", "dev", "test")}
+    assert not groups["train"] & groups["test"] and not groups["dev"] & groups["test"]
+
+
+def write_corpus(tmp_path, records):
+    (tmp_path / "written").mkdir()
+    (tmp_path / "written" / "x.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    return tmp_path
+
+
+def rec(i, **kw):
+    base = {"id": f"r{i}", "subject": "s", "body": f"email number {i} says something {i * 7}",
+            "sender": "a@b", "group": f"g{i}", "origin": "written", "is_rejection": False,
+            "personalization": None, "reasons": [], "stage": None, "feedback_offered": False,
+            "reapply_encouraged": False}
+    base.update(kw)
+    return base
+
+
+def test_check_reports_schema_duplicates_and_coverage(tmp_path):
+    records = [rec(i) for i in range(5)]
+    records.append(rec(5, body=records[0]["body"]))
+    records.append(rec(6, is_rejection=True, stage="later"))
+    report = check_corpus(write_corpus(tmp_path, records), minimums={"emails": 100})
+    text = "\n".join(report.problems)
+    assert not report.ok
+    assert "exact duplicate: r0 and r5" in text
+    assert "stage: expected screening | interview | unknown; offending: r6 (found 'later')" in text
+    assert "coverage: emails is 7, needs at least 100" in text
+
+
+def test_check_cli_exits_non_zero_on_failure(tmp_path, capsys):
+    write_corpus(tmp_path, [rec(0, reasons=["bogus"], is_rejection=True)])
+    assert main(["data", "check", str(tmp_path)]) == 1
+    assert "problem(s)" in capsys.readouterr().out
+
+
+def test_validate_labels_lists_allowed_values_and_rows():
+    with pytest.raises(DataError, match=r"personalization: expected generic \| personalized; offending: x"):
+        validate_labels([{"id": "x", "body": "b", "personalization": "warm"}])
+
+
+def test_read_csv_with_spreadsheet_cells(tmp_path):
+    p = tmp_path / "l.csv"
+    p.write_text('body,is_rejection,reasons,stage\n"a\nb",TRUE,"timing;location",\nc,0,,\n')
+    rows = read_records(p)
+    assert rows[0]["is_rejection"] is True and rows[0]["reasons"] == ["timing", "location"]
+    assert rows[0]["stage"] is None and rows[1]["is_rejection"] is False and rows[1]["reasons"] is None
+    validate_labels(rows)

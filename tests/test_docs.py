@@ -1,0 +1,36 @@
+"""The README's Python examples and the docstring examples run as written."""
+
+import doctest
+import re
+
+import pytest
+
+import rejectlens
+import rejectlens.api
+from tests.conftest import ROOT
+
+
+def readme_blocks():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_has_python_examples():
+    assert readme_blocks()
+
+
+@pytest.mark.parametrize("block", readme_blocks())
+def test_readme_example_runs(block):
+    exec(compile(block, "README.md", "exec"), {})
+
+
+@pytest.mark.parametrize("module", [rejectlens, rejectlens.api])
+def test_docstring_examples(module):
+    failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert failures == 0
+
+
+def test_labeling_guide_is_in_the_docs():
+    guide = (ROOT / "docs" / "labeling-guide.md").read_text(encoding="utf-8")
+    for label in rejectlens.REASONS:
+        assert f"`{label}`" in guide

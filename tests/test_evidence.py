@@ -1,0 +1,25 @@
+from rejectlens.ingest import Email
+
+
+def test_evidence_points_at_a_sentence_that_exists(default_model):
+    body = (
+        "Dear Priya,\n\nThank you for interviewing with us for the Backend Engineer role. "
+        "We received over 400 applications for this position. "
+        "Unfortunately, we are unable to sponsor work visas, so we cannot move forward with your "
+        "application.\n\nKind regards,\nNorthwind"
+    )
+    p = default_model.classify(body)
+    assert p.is_rejection
+    assert p.evidence, "a rejection with reasons carries evidence"
+    analysis = default_model.analyse([Email(body=body)])[0]
+    sentences = analysis.sentence_texts()
+    for label, sentence in p.evidence.items():
+        assert label in p.reasons or label == "personalized"
+        assert sentence in sentences
+    if "work_authorization" in p.evidence:
+        assert "visa" in p.evidence["work_authorization"]
+
+
+def test_no_reasons_no_evidence(default_model):
+    p = default_model.classify("Hi, your interview is confirmed for Monday at 10am.")
+    assert p.evidence is None

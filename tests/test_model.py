@@ -1,0 +1,113 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import rejectlens
+from rejectlens import OUTPUT_FIELDS, REASONS, STAGES, Prediction
+from rejectlens.errors import InputError
+from tests.conftest import SMALL_SET
+
+
+def test_overfit_small_set_then_reload_exactly(small_model, small_records, tmp_path):
+    preds = list(small_model.classify_many(small_records))
+    for r, p in zip(small_records, preds):
+        assert p.is_rejection == r["is_rejection"], r["id"]
+        if r["is_rejection"]:
+            assert p.personalization == r["personalization"], r["id"]
+            assert p.stage == r["stage"], r["id"]
+            assert set(p.reasons) == set(r["reasons"]), r["id"]
+    small_model.save(tmp_path / "m")
+    again = rejectlens.load(tmp_path / "m")
+    X1 = small_model.vectorizer.transform(small_model.analyse([rejectlens.Email(body=r["body"]) for r in small_records]))
+    X2 = again.vectorizer.transform(again.analyse([rejectlens.Email(body=r["body"]) for r in small_records]))
+    p1, p2 = small_model.heads.predict_proba(X1), again.heads.predict_proba(X2)
+    assert p1.keys() == p2.keys()
+    for k in p1:
+        np.testing.assert_array_equal(p1[k], p2[k])
+    assert [p.to_dict() for p in again.classify_many(small_records)] == [p.to_dict() for p in preds]
+
+
+def test_batch_equals_one_by_one(default_model):
+    records = [dict(r) for r in SMALL_SET]
+    batch = [p.to_dict() for p in default_model.classify_many(records, batch_size=4)]
+    single = [default_model.classify(r).to_dict() for r in records]
+    assert batch == single
+
+
+def test_training_is_deterministic(small_records):
+    from rejectlens.train import train
+
+    a = train(small_records, seed=3, threshold_cv=2, min_df=1)
+    b = train(small_records, seed=3, threshold_cv=2, min_df=1)
+    assert [p.to_dict() for p in a.classify_many(small_records)] == [
+        p.to_dict() for p in b.classify_many(small_records)
+    ]
+    assert a.thresholds == b.thresholds
+
+
+def test_default_model_reads_clear_cases(default_model):
+    rej = default_model.classify(
+        {"subject": "Your application to Acme",
+         "body": "Dear Sam,\n\nThank you for applying. After careful review we have decided to move "
+                 "forward with other candidates whose experience more closely matches our needs.\n\n"
+                 "Best wishes,\nAcme Recruiting"})
+    assert rej.is_rejection and "other_candidates" in rej.reasons
+    assert rej.personalization == "generic" and rej.stage == "screening"
+    invite = default_model.classify(
+        {"subject": "Interview invitation",
+         "body": "Hi Sam, we'd love to invite you to a video interview next Tuesday. "
+                 "Please choose a time with the calendar link below."})
+    assert invite.is_rejection is False
+    assert invite.personalization is None and invite.reasons is None and invite.evidence is None
+
+
+def test_prediction_contract(default_model):
+    p = default_model.classify(SMALL_SET[1])
+    d = p.to_dict()
+    assert list(d) == list(OUTPUT_FIELDS)
+    assert set(d["reason_scores"]) == set(REASONS)
+    assert set(d["stage_scores"]) == set(STAGES)
+    assert isinstance(d["reasons"], list) and isinstance(d["signals"], list)
+    with pytest.raises(AttributeError):
+        p.is_rejection = False  # frozen
+
+
+def test_bad_rows_get_errors_and_the_rest_carry_on(default_model):
+    items = ["We regret to inform you the role is filled.", {"text": "no body"}, 17, {"body": "Hello"}]
+    preds = list(default_model.classify_many(items))
+    assert len(preds) == 4
+    assert preds[0].error is None and preds[3].error is None
+    assert "body" in preds[1].error and "got int" in preds[2].error
+    assert preds[1].is_rejection is None
+
+
+def test_ids_are_kept_or_generated(default_model):
+    preds = list(default_model.classify_many([{"id": "x1", "body": "a"}, {"body": "b"}]))
+    assert preds[0].id == "x1"
+    assert preds[1].id.startswith("sha1-")
+
+
+def test_classify_frame(default_model):
+    df = pd.DataFrame({"text": [r["body"] for r in SMALL_SET], "ref": range(len(SMALL_SET))})
+    out = default_model.classify_frame(df, body="text", id="ref", subject=None, sender=None)
+    assert list(out.columns) == list(OUTPUT_FIELDS)
+    assert list(out["id"]) == [str(i) for i in range(len(SMALL_SET))]
+    with pytest.raises(InputError, match=r"body column 'body' not found; columns found: text, ref"):
+        default_model.classify_frame(df)
+
+
+def test_classify_many_in_two_processes_keeps_order(default_model):
+    items = [r["body"] for r in SMALL_SET] * 3
+    par = [p.to_dict() for p in default_model.classify_many(items, batch_size=5, n_jobs=2)]
+    seq = [p.to_dict() for p in default_model.classify_many(items, batch_size=5)]
+    assert par == seq
+
+
+def test_bad_batch_size_is_refused(default_model):
+    with pytest.raises(InputError, match="batch_size"):
+        list(default_model.classify_many(["x"], batch_size=0))
+
+
+def test_failed_prediction_shape():
+    p = Prediction.failed("r1", "boom")
+    assert p.to_dict()["error"] == "boom" and p.to_dict()["is_rejection"] is None

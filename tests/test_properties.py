@@ -1,0 +1,38 @@
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rejectlens import REASONS, STAGES, Prediction
+from rejectlens.clean import clean
+from rejectlens.ingest import Email
+
+texts = st.text(max_size=400) | st.sampled_from(
+    ["", " ", "\n\n", "<p>", "> quoted", "-- ", "{{first_name}}", "On Mon wrote:", "\x00\ufffd"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=texts, subject=st.text(max_size=60), sender=st.text(max_size=40))
+def test_any_text_gives_a_valid_prediction(default_model, body, subject, sender):
+    p = default_model.classify({"body": body, "subject": subject, "sender": sender})
+    assert isinstance(p, Prediction)
+    assert p.error is None
+    assert isinstance(p.is_rejection, bool)
+    assert 0.0 <= p.rejection_score <= 1.0
+    if p.is_rejection:
+        assert p.personalization in ("generic", "personalized")
+        assert 0.0 <= p.personalization_score <= 1.0
+        assert p.stage in STAGES
+        assert abs(sum(p.stage_scores.values()) - 1) < 1e-3
+        assert set(p.reasons) <= set(REASONS)
+        assert all(0.0 <= v <= 1.0 for v in p.reason_scores.values())
+        assert set(p.evidence) <= set(p.reasons) | {"personalized"}
+    else:
+        assert p.reasons is None and p.stage is None and p.feedback_offered is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=texts)
+def test_cleaning_never_raises_and_trims(body):
+    c = clean(Email(body=body))
+    assert isinstance(c.text, str)
+    assert c.text == c.text.strip()
