@@ -5,8 +5,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from rejectlens.analyse import Analysis
-from rejectlens.features import CueVectorizer, EmailVectorizer
+from rejectlens.analyse import Analyser, Analysis
+from rejectlens.clean import Cleaned
+from rejectlens.features import CueVectorizer, EmailVectorizer, TokenTfidf
 
 DOCS = [
     Analysis("we regret. other candidates", ((0, 10), (11, 27)),
@@ -36,17 +37,46 @@ def test_sentence_rows_hold_only_their_cues():
     assert S[1, names.index("cue__other_candidates")] > 0
 
 
-def test_email_vectorizer_contract():
+@pytest.fixture(scope="module")
+def docs():
+    texts = ["Dear Jo, we regret. Other candidates were stronger.", "Thanks for applying to REQ-48213!",
+             "We regret to say the role is filled.", ""]
+    return Analyser().analyse([Cleaned(t, frozenset()) for t in texts], [""] * 4, [""] * 4)
+
+
+def test_email_vectorizer_contract(docs):
     v = EmailVectorizer(min_df=1)
     assert clone(v).get_params() == v.get_params()
     with pytest.raises(NotFittedError):
-        v.transform(DOCS)
-    X = v.fit(DOCS).transform(DOCS)
-    assert X.shape[1] == len(v.get_feature_names_out())
+        v.transform(docs)
+    X = v.fit(docs).transform(docs)
+    assert X.shape == (4, len(v.get_feature_names_out()))
+    assert np.allclose(np.linalg.norm(v.words_.transform(docs).toarray()[:3], axis=1), 1)
     again = pickle.loads(pickle.dumps(v))
-    assert np.allclose(again.transform(DOCS).toarray(), X.toarray())
+    assert np.allclose(again.transform(docs).toarray(), X.toarray())
 
 
-def test_digits_are_folded():
-    v = EmailVectorizer(min_df=1).fit([*DOCS, Analysis("req 48213", ((0, 9),), (), frozenset())])
-    assert "word__req 00000" in set(v.get_feature_names_out())
+def test_token_tfidf_matches_scikit_learn_weighting(docs):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    plain = [docs[0], docs[2]]  # no digits: token text and id agree
+    ours = TokenTfidf(ngram_range=(1, 1), min_df=1).fit(plain)
+    texts = [" ".join(d.text[s:e].lower() for s, e in zip(d.tok_start, d.tok_end)) for d in plain]
+    ref = TfidfVectorizer(sublinear_tf=True, token_pattern=r"\S+", lowercase=False).fit(texts)
+    names = list(ours.get_feature_names_out())
+    order = [list(ref.get_feature_names_out()).index(n) for n in names]
+    assert np.allclose(ours.transform(plain).toarray(), ref.transform(texts).toarray()[:, order])
+
+
+def test_sentence_rows_split_bigrams_at_sentence_ends(docs):
+    v = TokenTfidf(min_df=1).fit(docs)
+    S = v.transform_sentences(docs)
+    assert S.shape[0] == sum(len(d.sentences) for d in docs)
+    names = list(v.get_feature_names_out())
+    assert "regret other" in names  # seen across the boundary in the whole email ...
+    assert S[:, names.index("regret other")].sum() == 0  # ... but never inside one sentence
+
+
+def test_digits_are_folded_to_shapes(docs):
+    v = TokenTfidf(min_df=1).fit(docs)
+    assert "req-dddd" in set(v.get_feature_names_out())

@@ -48,6 +48,32 @@ def test_heads_learn_each_output_and_store_thresholds():
     assert "reason:timing" in heads.skipped_ and "has" in heads.skipped_["reason:timing"]
 
 
+@pytest.mark.parametrize("calibration_cv", [3, 1])
+def test_compiled_scores_equal_scikit_learn(calibration_cv):
+    X, y = toy()
+    heads = RejectionHeads(threshold_cv=3, calibration_cv=calibration_cv).fit(X, y)
+    fast = heads.predict_proba(X)
+    for name, est in heads.heads_.items():
+        slow = est.predict_proba(X)
+        if name == "stage":
+            np.testing.assert_allclose(fast[name][:, est.classes_], slow, atol=1e-10)
+        else:
+            np.testing.assert_allclose(fast[name], slow[:, 1], atol=1e-10)
+            np.testing.assert_allclose(heads.head_proba(name, X), slow[:, 1], atol=1e-10)
+
+
+def test_stage_with_two_classes_only():
+    X, y = toy()
+    y = dict(y, stage=[None if s is None else ("interview" if s == "interview" else "screening")
+                       for s in y["stage"]])
+    heads = RejectionHeads(threshold_cv=3).fit(X, y)
+    p = heads.predict_proba(X)["stage"]
+    np.testing.assert_allclose(p[:, 2], 0)
+    np.testing.assert_allclose(p.sum(axis=1), 1)
+    np.testing.assert_allclose(p[:, :2][:, heads.heads_["stage"].classes_],
+                               heads.heads_["stage"].predict_proba(X), atol=1e-10)
+
+
 def test_heads_sklearn_conventions():
     h = RejectionHeads(C=2.0)
     assert clone(h).get_params()["C"] == 2.0

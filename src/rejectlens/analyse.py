@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from spacy.attrs import IDX, IS_SPACE, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START, SHAPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -45,6 +45,13 @@ class Analysis:
     sentences: tuple[tuple[int, int], ...]
     cues: tuple[tuple[str, int, int], ...]
     flags: frozenset[str]
+    # Word tokens (no spaces or punctuation) as spaCy string hashes of their
+    # lower case form (numbers by shape, so "48213" and "99120" are alike),
+    # with the sentence each falls in and its character span.
+    tok_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    tok_sent: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    tok_start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    tok_end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]
@@ -110,7 +117,7 @@ def make_cue_matcher(
 
 
 _SENT_END = (".", "!", "?", "…", "!!", "??", "?!", "...")
-_TRAILING = (".", "!", "?", '"', "'", ")", "]", "”", "’")
+_TRAILING = ('"', "'", ")", "]", "”", "’")
 
 
 class SentenceSplitter:
@@ -124,24 +131,51 @@ class SentenceSplitter:
     def __init__(self, nlp: Language, name: str, punct_chars: Sequence[str]) -> None:
         self.name = name
         self.punct_chars = list(punct_chars)
-        self._end_ids = np.array([nlp.vocab.strings.add(p) for p in self.punct_chars], dtype=np.uint64)
+        strings = nlp.vocab.strings
+        self._end_ids = {strings.add(p) for p in self.punct_chars}
+        self._trailing_ids = {strings.add(p) for p in _TRAILING}
+        self._strings = strings
+        self._newline: dict[int, bool] = {}
+
+    def _kind(self, orth: int, is_space: bool) -> str:
+        # "n" newline space, "e" sentence end, "t" closing quote/bracket, "" other
+        kind = self._newline.get(orth)
+        if kind is None:
+            if is_space:
+                kind = "n" if "\n" in self._strings[orth] else ""
+            else:
+                kind = "e" if orth in self._end_ids else "t" if orth in self._trailing_ids else ""
+            if len(self._newline) < 100_000:
+                self._newline[orth] = kind
+        return kind
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if n == 0:
             return doc
-        arr = doc.to_array([ORTH, IS_SPACE])
+        arr = doc.to_array([ORTH, IS_SPACE, IS_PUNCT])
         starts = np.full(n, -1, dtype=np.int64)
         starts[0] = 1
-        for i in np.flatnonzero(arr[:, 1]):
-            if i + 1 < n and "\n" in doc[int(i)].text:
-                starts[i + 1] = 1
-        for i in np.flatnonzero(np.isin(arr[:, 0], self._end_ids)):
-            j = int(i) + 1
-            while j < n and doc[j].text in _TRAILING:
-                j += 1
-            if j < n:
-                starts[j] = 1
+        # Only space and punctuation tokens can end a sentence: walk those few.
+        pending = False  # just saw a sentence end, maybe followed by quotes
+        last = -2
+        for i in np.flatnonzero(arr[:, 1] | arr[:, 2]).tolist():
+            kind = self._kind(int(arr[i, 0]), bool(arr[i, 1]))
+            if pending and i != last + 1 and i < n:
+                starts[last + 1] = 1
+                pending = False
+            if kind == "n":
+                if i + 1 < n:
+                    starts[i + 1] = 1
+                pending = False
+            elif kind == "e" or (kind == "t" and pending):
+                pending = True
+            elif pending:
+                starts[i] = 1
+                pending = False
+            last = i
+        if pending and last + 1 < n:
+            starts[last + 1] = 1
         doc.from_array([SENT_START], starts.astype(np.uint64).reshape(-1, 1))
         return doc
 
@@ -177,6 +211,7 @@ class Analyser:
         self.nlp.add_pipe("rejectlens_cues", config={"patterns": self.patterns})
         self.entity_model = _installed_entity_model()
 
+
     def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str], senders: Sequence[str]):
         """One :class:`Analysis` per email, in order."""
         texts = [
@@ -184,8 +219,8 @@ class Analyser:
             for c, subj in zip(cleaned, subjects)
         ]
         out: list[Analysis] = []
-        for doc, c, sender in zip(
-            self.nlp.pipe(texts, batch_size=self.batch_size), cleaned, senders
+        for doc, text, c, sender in zip(
+            self.nlp.pipe(texts, batch_size=self.batch_size), texts, cleaned, senders
         ):
             flags = set(c.flags)
             if sender and _NOREPLY.search(sender):
@@ -196,12 +231,21 @@ class Analyser:
                 flags.add("short_message")
             elif n_words > 250:
                 flags.add("long_message")
-            text = doc.text  # a property that re-joins every token: read it once
-            sents = _sentence_offsets(doc, text)
+            if n_words == 0:
+                out.append(Analysis(text, (), (), frozenset(flags)))
+                continue
+            # One to_array call feeds sentences, cue offsets and tokens; Span
+            # and Token objects cost a Python object each.
+            arr = doc.to_array(_TOKEN_ATTRS)
+            tok_start = arr[:, 5].astype(np.int64)
+            tok_end = tok_start + arr[:, 6].astype(np.int64)
+            sents = _sentence_offsets(text, tok_start[arr[:, 7] == 1])
+            starts, ends = tok_start.tolist(), tok_end.tolist()
             cues = tuple(
-                (span.label_, span.start_char, span.end_char) for span in doc.spans[SPANS_KEY]
+                (span.label_, starts[span.start], ends[span.end - 1])
+                for span in doc.spans[SPANS_KEY]
             )
-            out.append(Analysis(text, sents, cues, frozenset(flags)))
+            out.append(Analysis(text, sents, cues, frozenset(flags), *_tokens(arr, text, sents)))
         return out
 
     def info(self) -> dict[str, Any]:
@@ -212,11 +256,34 @@ class Analyser:
         }
 
 
-def _sentence_offsets(doc: Doc, text: str) -> tuple[tuple[int, int], ...]:
-    if len(doc) == 0:
-        return ()
-    arr = doc.to_array([IDX, SENT_START]).astype(np.int64)
-    bounds = [int(i) for i in arr[arr[:, 1] == 1, 0]] + [len(text)]
+_TOKEN_ATTRS = [LOWER, SHAPE, LIKE_NUM, IS_PUNCT, IS_SPACE, IDX, LENGTH, SENT_START]
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _tokens(arr: np.ndarray, text: str, sents: tuple[tuple[int, int], ...]):
+    """Word-token arrays for the vectorizer from the ``to_array`` rows of a doc."""
+    keep = (arr[:, 3] == 0) & (arr[:, 4] == 0)
+    kept = arr[keep]
+    start = kept[:, 5].astype(np.int64)
+    end = start + kept[:, 6].astype(np.int64)
+    # Requisition numbers, dates and phone numbers are mail-merge noise: a
+    # token holding a digit is represented by its shape ("REQ-48213" -> "XXX-dddd").
+    use_shape = kept[:, 2] == 1
+    digits = [m.start() for m in _DIGIT_RUN.finditer(text)]
+    if digits and len(start):
+        hit = np.searchsorted(start, np.asarray(digits), side="right") - 1
+        hit = hit[(hit >= 0) & (np.asarray(digits) < end[np.maximum(hit, 0)])]
+        use_shape[hit] = True
+    ids = np.where(use_shape, kept[:, 1], kept[:, 0]).astype(np.uint64)
+    sent_starts = np.fromiter((s for s, _ in sents), dtype=np.int64, count=len(sents))
+    sent = np.searchsorted(sent_starts, start, side="right") - 1
+    return ids, np.maximum(sent, 0), start, end
+
+
+def _sentence_offsets(text: str, starts: np.ndarray) -> tuple[tuple[int, int], ...]:
+    bounds = [*starts.tolist(), len(text)]
     spans = (_trimmed(text, a, b) for a, b in pairwise(bounds))
     return tuple(s for s in spans if s[1] > s[0])
 

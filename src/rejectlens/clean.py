@@ -17,29 +17,30 @@ __all__ = ["Cleaned", "clean", "html_to_text"]
 _HTML_HINT = re.compile(r"<\s*(html|body|div|p|br|table|td|span|font|a)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 
-_TRANSLATE = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\u200b": None,
-        "\u200c": None,
-        "\u200d": None,
-        "\ufeff": None,
-        "\u2013": "-",
-        "\u2014": " - ",
-        "\t": " ",
-        "\r": "\n",
-    }
-)
+_REPLACE: dict[str, str] = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\ufeff": "",
+    "\u2013": "-",
+    "\u2014": " - ",
+    "\t": " ",
+    "\r": "\n",
+}
+# A regex over the few characters to replace beats str.translate with a
+# dict, which looks up every character of the text.
+_REPLACE_RE = re.compile("[" + "".join(_REPLACE) + "]")
 
-# Cheap gate: quotequail costs ~100 us an email, so only call it when a
+# Cheap gate: unwrapping scans every line, so only do it when a
 # quote or forward marker is present at all (substring tests, no regex).
 _QUOTE_MARKERS = ("wrote:", "forwarded", "original message", "\nfrom:", "\n>", "\n >", "schrieb:")
 _REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.I)
@@ -69,9 +70,10 @@ _MERGE_FIELD = re.compile(
     re.I,
 )
 _BULLET = re.compile(r"^\s*([-*•·▪◦]|\d{1,2}[.)])\s+")
-_SPACES = re.compile(r"[ \f\v]+")
+_SPACES = re.compile(r"[ \f\v]{2,}|[\f\v]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _FROM_ESCAPE = re.compile(r"^>(>*From )", re.M)
+_QUOTE_PREFIX = re.compile(r"^\s*>+ ?")
 _HEADER_LINE = re.compile(r"^\s*(from|to|cc|bcc|date|sent|subject|reply-to)\s*:", re.I)
 
 
@@ -93,32 +95,88 @@ def html_to_text(html: str) -> str:
         return _TAG.sub(" ", html)
 
 
-def _unwrap(text: str, subject: str, flags: set[str]) -> str:
-    lower = text.lower()
-    if not (lower.startswith((">", "from:")) or any(m in lower for m in _QUOTE_MARKERS)):
-        return text
-    import quotequail
+_FORWARD_MARKER = re.compile(
+    r"^-{2,}\s*(forwarded message|original message|mensaje reenviado|message transféré)\s*-{2,}$"
+    r"|^begin forwarded message:?$",
+    re.I,
+)
+_ON_WROTE = re.compile(r"^on\b.{0,250}\bwrote:$", re.I)
+_FORWARD_SUBJECT = re.compile(r"^\s*(fw|fwd)\s*:", re.I)
 
-    try:
-        parts = quotequail.unwrap(text)
-    except Exception:
-        parts = None
-    if not parts:
-        return _drop_quoted_lines(text, flags)
-    top = (parts.get("text_top") or "").strip()
-    inner = (parts.get("text") or "").strip()
-    kind = parts.get("type")
-    if kind == "forward" and _REPLY_SUBJECT.match(parts.get("subject") or ""):
-        kind = "reply"  # Outlook puts reply headers in the same block as forwards
-    if kind == "forward":
-        flags.add("forwarded")
-        inner = _unwrap(inner, subject, flags)
-        return f"{top}\n\n{inner}" if top else inner
-    if len(top.split()) >= 3:
-        flags.add("quoted_reply_removed")
-        return _drop_quoted_lines(top, flags)
-    # Nothing written on top: the quoted message is the content.
-    return _drop_quoted_lines(inner, flags)
+
+def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
+    """Keep what was written in this message: drop quoted replies, keep forwards.
+
+    Reply-strippers delete the body of a forwarded message, and a rejection
+    forwarded by the candidate is still a rejection; so forwards keep the
+    forwarded body (headers dropped), replies keep only the new text on top.
+    """
+    lower = text.lower()
+    if depth > 5 or not (
+        lower.startswith((">", "from:")) or any(m in lower for m in _QUOTE_MARKERS)
+    ):
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        low = stripped.lower()
+        kind = None
+        skip = i + 1
+        if _FORWARD_MARKER.match(stripped):
+            # "Original Message" heads Outlook replies and Thunderbird forwards
+            # alike: its Subject line decides below.
+            kind = "original" if "original message" in low else "forward"
+        elif low.startswith("on ") and (
+            _ON_WROTE.match(stripped)
+            or (i + 1 < len(lines) and _ON_WROTE.match(f"{stripped} {lines[i + 1].strip()}"))
+        ):
+            kind = "reply"
+            skip = i + 1 if _ON_WROTE.match(stripped) else i + 2
+        elif low.startswith("from:") and any(
+            lines[j].strip().lower().startswith(("sent:", "date:"))
+            for j in range(i + 1, min(i + 4, len(lines)))
+        ):
+            kind = "header"
+            skip = i
+        elif stripped.startswith(">"):
+            return _drop_quoted_lines(text, flags)
+        if kind is None:
+            continue
+        top = "\n".join(lines[:i]).strip()
+        inner_lines, header_subject = _skip_headers(lines[skip:])
+        inner = "\n".join(inner_lines).strip()
+        if kind == "original":
+            kind = "reply" if _REPLY_SUBJECT.match(header_subject) else "forward"
+        elif kind in ("header", "reply"):
+            kind = "forward" if _FORWARD_SUBJECT.match(header_subject) else "reply"
+        if kind == "forward":
+            flags.add("forwarded")
+            inner = _unwrap(inner, subject, flags, depth + 1)
+            return f"{top}\n\n{inner}" if top else inner
+        if len(top.split()) >= 3:
+            flags.add("quoted_reply_removed")
+            return _drop_quoted_lines(top, flags)
+        # Nothing written on top: the quoted message is the content.
+        return _unwrap(_drop_quoted_lines(inner, flags), subject, flags, depth + 1)
+    return text
+
+
+def _skip_headers(lines: list[str]) -> tuple[list[str], str]:
+    """Drop a From:/Date:/Subject:/To: block at the start; return the rest and its subject."""
+    i, subject = 0, ""
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    start = i
+    while i < len(lines) and _HEADER_LINE.match(lines[i]):
+        if lines[i].strip().lower().startswith("subject:"):
+            subject = lines[i].split(":", 1)[1].strip()
+        i += 1
+        # a header value wrapped onto the next line ("To: a,\n b")
+        while i < len(lines) and lines[i][:1] in (" ", "\t") and lines[i].strip() and i > start:
+            i += 1
+    return lines[i:], subject
 
 
 def _drop_quoted_lines(text: str, flags: set[str]) -> str:
@@ -127,7 +185,7 @@ def _drop_quoted_lines(text: str, flags: set[str]) -> str:
     if not any(quoted):
         return text
     if all(q or not ln.strip() for q, ln in zip(quoted, lines)):
-        return "\n".join(re.sub(r"^\s*>+ ?", "", ln) for ln in lines)
+        return "\n".join(_QUOTE_PREFIX.sub("", ln) for ln in lines)
     flags.add("quoted_reply_removed")
     return "\n".join(ln for ln, q in zip(lines, quoted) if not q)
 
@@ -185,8 +243,9 @@ def clean(email: Email) -> Cleaned:
         flags.add("html_converted")
     body = body.replace("\r\n", "\n")
     if not body.isascii() or "\t" in body or "\r" in body:
-        body = body.translate(_TRANSLATE)
-    body = _FROM_ESCAPE.sub(r"\1", body)  # mbox escapes body lines that start with "From "
+        body = _REPLACE_RE.sub(lambda m: _REPLACE[m.group()], body)
+    if ">From " in body:  # mbox escapes body lines that start with "From "
+        body = _FROM_ESCAPE.sub(r"\1", body)
     if _MERGE_FIELD.search(body) or _MERGE_FIELD.search(email.subject or ""):
         flags.add("unfilled_merge_field")
     body = _unwrap(body, email.subject or "", flags)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
@@ -181,7 +182,32 @@ class RejectionHeads(BaseEstimator):
                     if score is not None:
                         self.cv_scores_[name] = {"f1": score, "threshold": threshold}
                 self.heads_[name] = est.fit(Xh, target)
+        self._compile()
         return self
+
+    def _compile(self) -> None:
+        # A calibrated logistic regression is a linear score through a fitted
+        # sigmoid. Keeping every head as plain arrays lets one sparse product
+        # score all heads and skips scikit-learn's per-call input checks,
+        # which cost more than the arithmetic on a batch of emails.
+        names = [n for n in self.heads_ if n != "stage"]
+        coef, intercept, calibration = [], [], []
+        for n in names:
+            lr, cals = _linear_parts(self.heads_[n])
+            coef.append(lr.coef_[0])
+            intercept.append(lr.intercept_[0])
+            calibration.append(cals[0])
+        self.binary_names_ = names
+        self.binary_coef_ = np.array(coef).T if coef else np.zeros((0, 0))
+        self.binary_intercept_ = np.array(intercept)
+        self.binary_calibration_ = np.array(calibration).reshape(-1, 2)
+        if "stage" in self.heads_:
+            lr, cals = _linear_parts(self.heads_["stage"])
+            self.stage_coef_ = lr.coef_.T
+            self.stage_intercept_ = lr.intercept_
+            self.stage_calibration_ = np.array(cals).reshape(-1, 2)
+            self.stage_classes_ = np.asarray(lr.classes_, dtype=int)
+            self.stage_softmax_ = not isinstance(self.heads_["stage"], CalibratedClassifierCV)
 
     def _oof(self, est, X, target, groups, n_min: int):
         n_splits = min(self.threshold_cv, n_min)
@@ -204,17 +230,43 @@ class RejectionHeads(BaseEstimator):
     def head_proba(self, name: str, X) -> np.ndarray:
         """Probability of the positive class for a binary head (classes for stage)."""
         check_is_fitted(self, "heads_")
-        est = self.heads_[name]
-        proba = est.predict_proba(X)
-        if name != "stage":
-            return proba[:, 1]
-        full = np.zeros((proba.shape[0], len(STAGES)))
-        full[:, np.asarray(est.classes_, dtype=int)] = proba
+        if name == "stage":
+            return self._stage_proba(X)
+        j = self.binary_names_.index(name)
+        z = X @ self.binary_coef_[:, j] + self.binary_intercept_[j]
+        a, b = self.binary_calibration_[j]
+        return _clip(expit(-(a * np.asarray(z).ravel() + b)))
+
+    def _stage_proba(self, X) -> np.ndarray:
+        z = np.asarray(X @ self.stage_coef_) + self.stage_intercept_
+        if z.shape[1] == 1:  # two stage classes: one binary score
+            z = np.hstack([-z, z])
+        elif self.stage_softmax_:  # an uncalibrated multinomial regression
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            full = np.zeros((z.shape[0], len(STAGES)))
+            full[:, self.stage_classes_] = e / e.sum(axis=1, keepdims=True)
+            return full
+        p = expit(-(self.stage_calibration_[:, 0] * z + self.stage_calibration_[:, 1]))
+        if p.shape[1] == 2 and len(self.stage_calibration_) == 1:
+            p[:, 0] = 1.0 - p[:, 1]
+        total = p.sum(axis=1, keepdims=True)
+        p = np.divide(p, total, out=np.full_like(p, 1.0 / p.shape[1]), where=total != 0)
+        full = np.zeros((p.shape[0], len(STAGES)))
+        full[:, self.stage_classes_] = _clip(p)
         return full
 
     def predict_proba(self, X) -> dict[str, np.ndarray]:
+        """Every trained head at once: name -> probabilities (stage: one column per stage)."""
         check_is_fitted(self, "heads_")
-        return {name: self.head_proba(name, X) for name in self.heads_}
+        out: dict[str, np.ndarray] = {}
+        if self.binary_names_:
+            z = np.asarray(X @ self.binary_coef_) + self.binary_intercept_
+            cal = self.binary_calibration_
+            p = _clip(expit(-(cal[:, 0] * z + cal[:, 1])))
+            out = {name: p[:, j] for j, name in enumerate(self.binary_names_)}
+        if "stage" in self.heads_:
+            out["stage"] = self._stage_proba(X)
+        return out
 
     def predict(self, X) -> dict[str, np.ndarray]:
         proba = self.predict_proba(X)
@@ -225,6 +277,20 @@ class RejectionHeads(BaseEstimator):
             else:
                 out[name] = p >= self.thresholds_[name]
         return out
+
+
+def _linear_parts(est):
+    """(logistic regression, [(a, b) per calibrated class]) of a head."""
+    if isinstance(est, CalibratedClassifierCV):
+        cc = est.calibrated_classifiers_[0]
+        return cc.estimator, [(float(c.a_), float(c.b_)) for c in cc.calibrators]
+    # uncalibrated: expit(-(a*z + b)) with a=-1, b=0 is the plain logistic
+    n = 1 if est.coef_.shape[0] == 1 else est.coef_.shape[0]
+    return est, [(-1.0, 0.0)] * n
+
+
+def _clip(p: np.ndarray) -> np.ndarray:
+    return np.clip(p, 0.0, 1.0)
 
 
 def _tune_threshold(target: np.ndarray, proba: np.ndarray | None, macro: bool):

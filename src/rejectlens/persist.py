@@ -44,7 +44,7 @@ MANIFEST_FILE = "manifest.json"
 TRUSTED_TYPES: tuple[str, ...] = (
     "rejectlens.features.EmailVectorizer",
     "rejectlens.features.CueVectorizer",
-    "rejectlens.features._normalise_text",
+    "rejectlens.features.TokenTfidf",
     "rejectlens.heads.RejectionHeads",
     # scikit-learn internals of CalibratedClassifierCV that skops does not
     # list by default; plain data holders, no code paths of their own.
