@@ -1,5 +1,5 @@
 # Two entry points that work on a fresh machine with only Python 3.10+:
-#   make demo  - set up .venv, classify the example inbox with the bundled model, print a summary
+#   make demo  - set up .venv, classify the example mbox with the bundled model, print a summary
 #   make test  - set up .venv with the dev extras, run the whole test suite
 PY ?= python3
 VENV := .venv
@@ -18,7 +18,7 @@ $(VENV)/.dev: $(VENV)/.core
 	touch $@
 
 demo: $(VENV)/.core
-	$(BIN)/rejectlens classify data/examples/inbox.jsonl -o .demo/predictions.jsonl --force
+	$(BIN)/rejectlens classify data/examples/inbox.mbox -o .demo/predictions.jsonl --force
 	$(BIN)/rejectlens show .demo/predictions.jsonl
 
 test: $(VENV)/.dev

@@ -75,10 +75,11 @@ def test_clear_errors_for_missing_and_unknown_inputs(tmp_path, capsys):
     assert code == 2 and "does not exist" in err and "Traceback" not in err
     (tmp_path / "x.xyz").write_text("hi")
     code, _, err = run(["classify", str(tmp_path / "x.xyz")], capsys)
-    assert code == 2 and "unknown input type" in err
+    assert code == 2 and "cannot tell the format from the extension '.xyz'" in err
     (tmp_path / "empty.jsonl").write_text("")
     code, _, err = run(["classify", str(tmp_path / "empty.jsonl")], capsys)
-    assert code == 2 and "holds no records" in err
+    assert code == 2 and "is empty" in err
+    assert not (tmp_path / "out.jsonl").exists()
 
 
 def test_stdin_to_stdout(monkeypatch, capsys):

@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "Prediction": "prediction",
     "OUTPUT_FIELDS": "prediction",
     "Email": "ingest",
+    "read_messages": "readers",
     "REASONS": "labels",
     "STAGES": "labels",
     "ModelVersionWarning": "persist",
@@ -70,4 +71,5 @@ if TYPE_CHECKING:
     from .model import Classifier
     from .persist import ModelVersionWarning
     from .prediction import OUTPUT_FIELDS, Prediction
+    from .readers import read_messages
     from .train import train

@@ -77,6 +77,10 @@ _QUOTE_PREFIX = re.compile(r"^\s*>+ ?")
 _HEADER_LINE = re.compile(r"^\s*(from|to|cc|bcc|date|sent|subject|reply-to)\s*:", re.I)
 
 
+# No rejection is longer than this; the rest of a huge body is not read.
+MAX_CHARS = 50_000
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """The text the model reads, and what cleaning noticed on the way."""
@@ -238,9 +242,15 @@ def clean(email: Email) -> Cleaned:
     body = email.body or ""
     if not body.strip() and email.html:
         body = email.html
+    if len(body) > 4 * MAX_CHARS:  # a 5 MB body is a log or an attachment pasted inline
+        body = body[: 4 * MAX_CHARS]
+        flags.add("truncated")
     if _HTML_HINT.search(body):
         body = html_to_text(body)
         flags.add("html_converted")
+    if len(body) > MAX_CHARS:
+        body = body[:MAX_CHARS]
+        flags.add("truncated")
     body = body.replace("\r\n", "\n")
     if not body.isascii() or "\t" in body or "\r" in body:
         body = _REPLACE_RE.sub(lambda m: _REPLACE[m.group()], body)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +31,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"rejectlens {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("classify", help="classify a JSONL or CSV export (or - for JSONL on stdin)")
-    c.add_argument("input", help="input .jsonl/.csv file, or - for JSONL on stdin")
-    c.add_argument("-o", "--output", default="-", help="output .jsonl/.csv file (default: stdout)")
+    c = sub.add_parser(
+        "classify",
+        help="classify exports: CSV/TSV, JSONL/JSON, Parquet, mbox, .eml or a folder of them",
+        description="Classify every message of the inputs; one output row per input message, "
+        "in order. Exit codes: 0 all rows classified, 1 some rows carry an error, "
+        "2 bad usage or unreadable input.",
+    )
+    c.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="input files or folders (.csv .tsv .jsonl .json .parquet .mbox .eml, "
+                   "optionally .gz), or - for JSONL on stdin")
+    c.add_argument("-o", "--output", default="-", help="output .jsonl/.csv/.parquet (default: stdout)")
+    c.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format")
+    c.add_argument("--input-format", choices=["csv", "tsv", "jsonl", "json", "parquet", "mbox", "eml"],
+                   help="input format, when the extension does not say")
     c.add_argument("--model", help="model directory (default: the bundled model)")
-    c.add_argument("--body-col", default="body")
+    c.add_argument("--body-col", default="body", help="column holding the body (default: body)")
     c.add_argument("--subject-col", default="subject")
     c.add_argument("--sender-col", default="sender")
     c.add_argument("--id-col", default="id")
-    c.add_argument("--batch-size", type=int, default=512)
-    c.add_argument("--n-jobs", type=int, default=1)
+    c.add_argument("--date-col", default="date")
+    c.add_argument("--only-rejections", action="store_true",
+                   help="write rejections (and rows with errors) only")
+    c.add_argument("--chunk-size", type=int, default=1000, help="messages per batch (default: 1000)")
+    c.add_argument("--n-jobs", type=int, default=1, help="worker processes (default: 1)")
     c.add_argument("--force", action="store_true", help="overwrite an existing output file")
     c.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
@@ -95,145 +107,77 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # ---- classify ---------------------------------------------------------------
-def _read_input(args) -> Iterator[dict[str, Any]]:
-    from .errors import InputError
-
-    cols = {"body": args.body_col, "subject": args.subject_col, "sender": args.sender_col,
-            "id": args.id_col}
-    if args.input == "-":
-        yield from _jsonl_rows(sys.stdin, "<stdin>", cols)
-        return
-    path = Path(args.input)
-    if not path.is_file():
-        raise InputError(f"input {path} does not exist or is not a file")
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".json"):
-        with path.open(encoding="utf-8", errors="replace") as f:
-            yield from _jsonl_rows(f, str(path), cols)
-    elif suffix in (".csv", ".tsv"):
-        import pandas as pd
-
-        sep = "\t" if suffix == ".tsv" else ","
-        try:
-            chunks = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                                 chunksize=args.batch_size)
-            first = True
-            for chunk in chunks:
-                if first and args.body_col not in chunk.columns:
-                    raise InputError(
-                        f"{path}: body column '{args.body_col}' not found; columns found: "
-                        f"{', '.join(chunk.columns)}. Use --body-col to name it."
-                    )
-                first = False
-                for n, rec in enumerate(chunk.to_dict("records")):
-                    yield _mapped(rec, cols, f"{path} row {n + 1}")
-        except pd.errors.EmptyDataError:
-            raise InputError(f"{path} is empty") from None
-    else:
-        raise InputError(f"{path}: unknown input type '{suffix}'; expected .jsonl, .json, .csv or .tsv")
-
-
-def _mapped(rec: dict[str, Any], cols: dict[str, str], where: str) -> dict[str, Any]:
-    out = {key: rec.get(name) for key, name in cols.items() if name in rec}
-    if "body" not in out:
-        found = ", ".join(map(str, rec)) or "none"
-        out["_error"] = f"{where}: body field '{cols['body']}' missing; fields found: {found}"
-    return out
-
-
-def _jsonl_rows(f, name: str, cols: dict[str, str]) -> Iterator[dict[str, Any]]:
-    for n, line in enumerate(f, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError as err:
-            yield {"_error": f"{name} line {n}: not valid JSON ({err})"}
-            continue
-        if not isinstance(rec, dict):
-            yield {"_error": f"{name} line {n}: expected a JSON object, found {type(rec).__name__}"}
-            continue
-        yield _mapped(rec, cols, f"{name} line {n}")
+MAIL_COLUMNS = ("date", "sender", "subject")
 
 
 def _classify(args) -> int:
+    from collections import deque
+
     from .errors import InputError
-    from .prediction import OUTPUT_FIELDS, Prediction
+    from .prediction import OUTPUT_FIELDS
+    from .readers import detect_format, is_mail_format, read_messages
+    from .writers import PredictionWriter, output_format
 
-    out_path = None if args.output == "-" else Path(args.output)
-    if out_path is not None:
-        if out_path.exists() and not args.force:
-            raise InputError(f"output {out_path} exists; pass --force to overwrite it")
-        if out_path.suffix.lower() not in (".jsonl", ".json", ".csv"):
-            raise InputError(f"output {out_path}: unknown type; expected .jsonl or .csv")
+    if args.chunk_size < 1 or args.n_jobs < 1:
+        raise InputError("--chunk-size and --n-jobs must be positive integers")
+    if "-" in args.inputs and len(args.inputs) > 1:
+        raise InputError("- (stdin) cannot be combined with other inputs")
+    fmt_out = output_format(args.output, args.format)
+    formats = [args.input_format or detect_format(p) for p in args.inputs]
+    for path in args.inputs:
+        if path != "-" and not Path(path).exists():
+            raise InputError(f"input {path} does not exist")
+    mail = any(is_mail_format(f) for f in formats)
+    columns = list(OUTPUT_FIELDS)
+    if mail:
+        columns[1:1] = MAIL_COLUMNS
+    streams = [
+        read_messages(path, format=fmt, body=args.body_col, subject=args.subject_col,
+                      sender=args.sender_col, id=args.id_col, date=args.date_col,
+                      chunk_size=args.chunk_size)
+        for path, fmt in zip(args.inputs, formats)
+    ]
+    # Pull the first message now, so a missing column or an empty file fails
+    # before the output file is created.
+    firsts = [next(s, None) for s in streams]
+    if all(f is None for f in firsts):
+        raise InputError(f"{', '.join(args.inputs)}: no messages found")
     model = _load_model(args.model)
-    rows = _read_input(args)
-    first = next(rows, None)  # read errors (missing file, column) surface before any output
-    if first is None:
-        raise InputError(f"input {args.input} holds no records")
+    meta: deque = deque()
 
-    def all_rows():
-        yield first
-        yield from rows
-
-    def predictions() -> Iterator[Prediction]:
-        batch: list[dict[str, Any]] = []
-
-        def flush():
-            good = [r for r in batch if "_error" not in r]
-            done = iter(model.classify_many(good, batch_size=args.batch_size)) if good else iter(())
-            for r in batch:
-                yield Prediction.failed(r.get("id"), r["_error"]) if "_error" in r else next(done)
-
-        for r in all_rows():
-            batch.append(r)
-            if len(batch) >= args.batch_size:
-                yield from flush()
-                batch = []
-        if batch:
-            yield from flush()
+    def emails():
+        for first, stream in zip(firsts, streams):
+            if first is None:
+                continue
+            for e in _chain(first, stream):
+                meta.append((e.date, e.sender, e.subject))
+                yield e
 
     show = not args.quiet and sys.stderr.isatty()
     stats: Counter = Counter()
-    csv_out = out_path is not None and out_path.suffix.lower() == ".csv"
-    tmp = None
-    if out_path is None:
-        sink = sys.stdout
-    else:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", dir=out_path.parent)
-        sink = os.fdopen(fd, "w", encoding="utf-8", newline="")
-    try:
-        writer = None
-        if csv_out:
-            import csv
-
-            writer = csv.DictWriter(sink, fieldnames=list(OUTPUT_FIELDS))
-            writer.writeheader()
-        it = predictions()
+    with PredictionWriter(args.output, fmt_out, columns, force=args.force) as writer:
+        preds = model.classify_many(emails(), batch_size=args.chunk_size, n_jobs=args.n_jobs)
         if show:
             from tqdm import tqdm
 
-            it = tqdm(it, unit="email", file=sys.stderr)
-        for p in it:
+            preds = tqdm(preds, unit=" msg", file=sys.stderr, mininterval=0.5)
+        for p in preds:
+            date, sender, subject = meta.popleft()
             _count(stats, p)
-            d = p.to_dict()
-            if writer is not None:
-                writer.writerow({k: json.dumps(v, ensure_ascii=False)
-                                 if isinstance(v, (list, dict)) else v for k, v in d.items()})
-            else:
-                sink.write(json.dumps(d, ensure_ascii=False) + "\n")
-        if tmp is not None:
-            sink.close()
-            os.replace(tmp, out_path)
-            tmp = None
-    finally:
-        if tmp is not None:
-            sink.close()
-            os.unlink(tmp)
+            if args.only_rejections and p.error is None and not p.is_rejection:
+                continue
+            row = p.to_dict()
+            if mail:
+                row.update(date=date, sender=sender, subject=subject)
+            writer.write(row)
     if not args.quiet:
         print(_summary(stats), file=sys.stderr)
     return EXIT_ROW_ERRORS if stats["errors"] else EXIT_OK
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
 
 
 def _count(stats: Counter, p) -> None:

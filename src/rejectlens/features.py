@@ -36,6 +36,7 @@ FLAGS: tuple[str, ...] = (
     "no_named_greeting",
     "short_message",
     "long_message",
+    "truncated",
 )
 
 _DIGITS = re.compile(r"\d+")

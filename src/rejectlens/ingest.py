@@ -19,7 +19,9 @@ class Email:
     """One message: what the classifier reads.
 
     ``body`` may be plain text or HTML; ``html`` is an optional HTML
-    alternative used only when ``body`` is empty.
+    alternative used only when ``body`` is empty. ``source`` says where a
+    message read from a file came from (``inbox.mbox#12``); ``error`` is set
+    when it could not be read, and such an email is reported, not classified.
     """
 
     body: str
@@ -28,6 +30,8 @@ class Email:
     id: str | None = None
     date: str | None = None
     html: str | None = None
+    source: str | None = None
+    error: str | None = None
 
 
 EmailLike = str | Mapping[str, Any] | Email | email.message.Message
@@ -69,8 +73,21 @@ def _decode_part(part: email.message.Message) -> str:
     return payload.decode("utf-8", "replace")
 
 
-def message_to_email(msg: email.message.Message) -> Email:
-    """Read subject, sender, date and the best body part of a parsed message."""
+def _header(msg: email.message.Message, name: str) -> str:
+    # A malformed header makes the parser raise on access; keep the raw text.
+    try:
+        value = msg.get(name)
+    except Exception:
+        value = msg.get_all(name, [""])[0] if hasattr(msg, "get_all") else ""
+    return "" if value is None else str(value).strip()
+
+
+def message_to_email(msg: email.message.Message, source: str | None = None) -> Email:
+    """Read subject, sender, date and the best body part of a parsed message.
+
+    Prefers text/plain, keeps text/html as the alternative, ignores
+    attachments; a message with no text part gets ``error`` set.
+    """
     plain: str | None = None
     html: str | None = None
     for part in msg.walk() if msg.is_multipart() else [msg]:
@@ -81,13 +98,26 @@ def message_to_email(msg: email.message.Message) -> Email:
             plain = _decode_part(part)
         elif ctype == "text/html" and html is None:
             html = _decode_part(part)
+    if plain is None and html is None and not msg.is_multipart():
+        # Broken MIME (a multipart whose boundary never appears) leaves the raw
+        # text as the payload: read it rather than report an empty message.
+        raw = msg.get_payload()
+        if isinstance(raw, str) and raw.strip() and msg.get_content_maintype() == "multipart":
+            plain = raw
+    subject, sender = _header(msg, "subject"), _header(msg, "from")
+    body = plain or ""
+    error = None
+    if not body.strip() and not (html or "").strip():
+        error = "message has no text body (no text/plain or text/html part, or only attachments)"
     return Email(
-        body=plain or "",
+        body=body,
         html=html,
-        subject=str(msg.get("subject", "") or ""),
-        sender=str(msg.get("from", "") or ""),
-        date=str(msg.get("date")) if msg.get("date") else None,
-        id=str(msg.get("message-id")).strip() if msg.get("message-id") else None,
+        subject=subject,
+        sender=sender,
+        date=_header(msg, "date") or None,
+        id=_header(msg, "message-id") or None,
+        source=source,
+        error=error,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -141,9 +142,11 @@ class Classifier:
             except InputError as err:
                 results[i] = Prediction.failed(_raw_id(x), str(err))
                 continue
+            if e.error is not None:
+                results[i] = Prediction.failed(e.id or _source_id(e), e.error)
+                continue
             if e.id is None:
-                e = Email(e.body, e.subject, e.sender, stable_id(e.subject, e.body, e.sender),
-                          e.date, e.html)
+                e = replace(e, id=stable_id(e.subject, e.body or e.html or "", e.sender))
             emails.append((i, e))
         if emails:
             try:
@@ -233,6 +236,10 @@ def _binary(proba, th, name, i, yes, no):
 
 def _score(proba, name, i):
     return round(float(proba[name][i]), 4) if name in proba else None
+
+
+def _source_id(e: Email) -> str:
+    return e.source or stable_id(e.subject, e.body or e.html or "", e.sender)
 
 
 def _raw_id(x: Any) -> str | None:

@@ -25,6 +25,7 @@ def train(
     C: float = 8.0,
     threshold_cv: int = 5,
     min_df: int = 2,
+    cue_weight: float = 1.0,
     patterns: Mapping[str, list[str]] | None = None,
 ) -> Classifier:
     """Fit a Classifier on labeled records.
@@ -45,7 +46,7 @@ def train(
         )
     started = time.perf_counter()
     patterns = dict(patterns or default_cue_patterns())
-    vectorizer = EmailVectorizer(min_df=min_df, cue_names=sorted(patterns))
+    vectorizer = EmailVectorizer(min_df=min_df, cue_weight=cue_weight, cue_names=sorted(patterns))
     heads = RejectionHeads(C=C, threshold_cv=threshold_cv, random_state=seed)
     model = Classifier(vectorizer, heads, patterns)
     emails = [to_email(r) for r in records]
@@ -67,7 +68,8 @@ def train(
             "label_fields": present,
             "class_counts": heads.class_counts_,
             "seed": seed,
-            "params": {"C": C, "threshold_cv": threshold_cv, "min_df": min_df},
+            "params": {"C": C, "threshold_cv": threshold_cv, "min_df": min_df,
+                       "cue_weight": cue_weight},
             "seconds": round(time.perf_counter() - started, 2),
         }
     }

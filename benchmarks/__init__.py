@@ -1,0 +1,1 @@
+"""Speed benchmarks for rejectlens (not part of the test run; `--quick` is)."""

@@ -1,0 +1,176 @@
+"""Throughput, load time and cold start of rejectlens, with a TF-IDF floor in the same run.
+
+    python -m benchmarks            # full run (~2 minutes on 2 cores)
+    python -m benchmarks --quick    # a few hundred emails, for the test suite
+
+Writes benchmarks/results.json and prints a markdown table. Timings are wall
+clock on whatever machine runs it; compare ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _emails(n: int, words: int, seed: int = 0) -> list[dict]:
+    """n emails of about ``words`` words, re-sampled from the written corpus.
+
+    Bodies shorter than the target are extended with another body from the
+    same split so every email has realistic text, not padding.
+    """
+    from rejectlens.data import load_corpus
+
+    corpus = [r for r in load_corpus(ROOT / "data") if r.get("origin") == "written"]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        r = rng.choice(corpus)
+        body = r["body"]
+        while len(body.split()) < words * 0.8:
+            body += "\n\n" + rng.choice(corpus)["body"]
+        body = " ".join(body.split(" ")[: int(words * 1.2)])
+        out.append({"id": f"b{i}", "subject": r["subject"], "sender": r["sender"], "body": body})
+    return out
+
+
+def _write_jsonl(rows: list[dict], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def _rate(n: int, seconds: float) -> float:
+    return round(n / seconds, 1) if seconds > 0 else float("inf")
+
+
+def bench_library(model, rows: list[dict], n_jobs: int) -> dict:
+    start = time.perf_counter()
+    out = list(model.classify_many(rows, batch_size=512, n_jobs=n_jobs))
+    seconds = time.perf_counter() - start
+    assert len(out) == len(rows)
+    return {"emails": len(rows), "seconds": round(seconds, 3), "emails_per_s": _rate(len(rows), seconds)}
+
+
+def bench_jsonl(model, path: Path, n: int) -> dict:
+    """From a JSONL file on disk to dict records, as `rejectlens classify` reads it."""
+    start = time.perf_counter()
+    with path.open(encoding="utf-8") as f:
+        rows = (json.loads(line) for line in f)
+        count = sum(1 for _ in model.classify_many(rows, batch_size=512))
+    seconds = time.perf_counter() - start
+    assert count == n
+    return {"emails": n, "seconds": round(seconds, 3), "emails_per_s": _rate(n, seconds)}
+
+
+def bench_tfidf_floor(rows: list[dict], train_rows: list[dict]) -> dict:
+    """The cost floor a user could build in ten lines: word TF-IDF + one logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [r["subject"] + "\n" + r["body"] for r in train_rows]
+    labels = [bool(r["is_rejection"]) for r in train_rows]
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
+    clf = LogisticRegression(max_iter=2000).fit(vec.transform(texts), labels)
+    start = time.perf_counter()
+    clf.predict_proba(vec.transform([r["subject"] + "\n" + r["body"] for r in rows]))
+    seconds = time.perf_counter() - start
+    return {"emails": len(rows), "seconds": round(seconds, 3), "emails_per_s": _rate(len(rows), seconds)}
+
+
+def bench_cold_start() -> dict:
+    code = "import rejectlens; m = rejectlens.load(); m.classify('We regret to inform you.')"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    return {"seconds": round(time.perf_counter() - start, 3)}
+
+
+def bench_load() -> dict:
+    import rejectlens
+
+    rejectlens.load()  # imports and first-load costs out of the way
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        rejectlens.load()
+        times.append(time.perf_counter() - start)
+    path = rejectlens.default_model_path()
+    size = sum(f.stat().st_size for f in path.iterdir())
+    return {"seconds_best_of_3": round(min(times), 3), "artifact_bytes": size}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes, for the test suite")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    args = ap.parse_args(argv)
+
+    import rejectlens
+    from rejectlens.data import load_corpus, split_records
+
+    n = 300 if args.quick else 10_000
+    words = 150
+    model = rejectlens.load()
+    rows = _emails(n, words)
+    list(model.classify_many(rows[:200]))  # warm caches
+    results: dict = {
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+        },
+        "quick": args.quick,
+        "email_words": words,
+    }
+    results["classify_many_1_job"] = bench_library(model, rows, 1)
+    results["classify_many_2_jobs"] = bench_library(model, rows, 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "emails.jsonl"
+        _write_jsonl(rows, path)
+        results["jsonl_1_job"] = bench_jsonl(model, path, n)
+    train_rows = split_records(load_corpus(ROOT / "data"), "train")
+    results["tfidf_lr_floor"] = bench_tfidf_floor(rows, [r for r in train_rows if r["origin"] == "written"])
+    results["model_load"] = bench_load()
+    results["cold_start"] = bench_cold_start()
+    floor = results["tfidf_lr_floor"]["seconds"] / n
+    ours = results["classify_many_1_job"]["seconds"] / n
+    results["ratio_time_per_email_vs_tfidf_floor"] = round(ours / floor, 2)
+
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(render(results))
+    return 0
+
+
+def render(r: dict) -> str:
+    lines = [
+        f"machine: Python {r['machine']['python']}, {r['machine']['cpus']} CPUs; "
+        f"{r['email_words']}-word emails{' (quick run)' if r['quick'] else ''}",
+        "",
+        "| measure | emails | seconds | emails/s |",
+        "|---|---:|---:|---:|",
+    ]
+    for key in ("classify_many_1_job", "classify_many_2_jobs", "jsonl_1_job", "tfidf_lr_floor"):
+        m = r[key]
+        lines.append(f"| {key} | {m['emails']} | {m['seconds']} | {m['emails_per_s']} |")
+    lines += [
+        "",
+        f"time per email vs the TF-IDF + LR floor: {r['ratio_time_per_email_vs_tfidf_floor']}x",
+        f"model load (warm imports, best of 3): {r['model_load']['seconds_best_of_3']} s; "
+        f"artifact {r['model_load']['artifact_bytes'] / 1e6:.1f} MB",
+        f"cold start (new process: import + load + first prediction): {r['cold_start']['seconds']} s",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,140 @@
+"""Write prediction rows to JSONL, CSV or Parquet, atomically.
+
+Rows go to a temporary file beside the target, renamed into place only when
+every row is written: an interrupted run leaves no half file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, MissingDependencyError
+
+__all__ = ["OUTPUT_FORMATS", "PredictionWriter", "output_format"]
+
+OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
+_JSON_COLUMNS = ("reasons", "reason_scores", "stage_scores", "evidence", "signals")
+_FLOAT_COLUMNS = ("rejection_score", "personalization_score")
+_BOOL_COLUMNS = ("is_rejection", "feedback_offered", "reapply_encouraged")
+
+
+def output_format(path: str | None, fmt: str | None) -> str:
+    if fmt:
+        if fmt not in OUTPUT_FORMATS:
+            raise InputError(f"unknown output format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
+        return fmt
+    if path in (None, "-"):
+        return "jsonl"
+    ext = Path(path).suffix.lower().lstrip(".")
+    ext = {"json": "jsonl", "ndjson": "jsonl", "pq": "parquet"}.get(ext, ext)
+    if ext not in OUTPUT_FORMATS:
+        raise InputError(
+            f"output {path}: cannot tell the format from '{Path(path).suffix or '(none)'}'; "
+            "use .jsonl, .csv or .parquet, or pass --format"
+        )
+    return ext
+
+
+class PredictionWriter:
+    """Streams rows (dicts with fixed columns) to a file or stdout.
+
+    Use as a context manager: leaving the block normally renames the temp
+    file into place; leaving it with an exception deletes the temp file.
+    """
+
+    def __init__(self, path: str | None, fmt: str, columns: Sequence[str], force: bool = False):
+        self.fmt = fmt
+        self.columns = list(columns)
+        self.path = None if path in (None, "-") else Path(path)
+        if self.path is not None and self.path.exists() and not force:
+            raise InputError(f"output {self.path} exists; pass --force to overwrite it")
+        if self.path is None and fmt == "parquet":
+            raise InputError("Parquet output needs a file path, not stdout")
+        self._tmp: Path | None = None
+        self._buffer: list[Mapping[str, Any]] = []
+        self._parquet = None
+
+    def __enter__(self) -> PredictionWriter:
+        if self.path is None:
+            self._fh = sys.stdout
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+            self._tmp = Path(tmp)
+            if self.fmt == "parquet":
+                os.close(fd)
+                self._fh = None
+            else:
+                self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        if self.fmt == "csv":
+            import csv
+
+            self._csv = csv.DictWriter(self._fh, fieldnames=self.columns, extrasaction="ignore")
+            self._csv.writeheader()
+        return self
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        if self.fmt == "jsonl":
+            self._fh.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
+        elif self.fmt == "csv":
+            self._csv.writerow({c: _cell(row.get(c)) for c in self.columns})
+        else:
+            self._buffer.append(row)
+            if len(self._buffer) >= 5000:
+                self._flush_parquet()
+
+    def _flush_parquet(self) -> None:
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise MissingDependencyError("pyarrow", "parquet", "Writing Parquet files") from None
+        fields = []
+        for c in self.columns:
+            kind = pa.float64() if c in _FLOAT_COLUMNS else pa.bool_() if c in _BOOL_COLUMNS else pa.string()
+            fields.append(pa.field(c, kind))
+        schema = pa.schema(fields)
+        data = {
+            c: [r.get(c) if c in _FLOAT_COLUMNS or c in _BOOL_COLUMNS else _cell(r.get(c), none=None)
+                for r in self._buffer]
+            for c in self.columns
+        }
+        table = pa.Table.from_pydict(data, schema=schema)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self._tmp, schema)
+        self._parquet.write_table(table)
+        self._buffer = []
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.fmt == "parquet" and exc_type is None and (self._buffer or self._parquet is None):
+                self._flush_parquet()
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._fh is not None and self._fh is not sys.stdout:
+                self._fh.close()
+            elif self._fh is sys.stdout:
+                self._fh.flush()
+        finally:
+            if self._tmp is not None:
+                if exc_type is None:
+                    os.replace(self._tmp, self.path)
+                elif self._tmp.exists():
+                    self._tmp.unlink()
+
+
+def _cell(value: Any, none: Any = "") -> Any:
+    # CSV and Parquet cells hold list and mapping columns as JSON text.
+    if value is None:
+        return none
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+    if isinstance(value, (bool, int, float)):
+        return value
+    return str(value)

@@ -1,0 +1,189 @@
+"""Reading real exports: every message gives one Email, in order, errors included."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from email.message import EmailMessage
+
+import pandas as pd
+import pytest
+
+from rejectlens.errors import InputError
+from rejectlens.readers import detect_format, read_messages
+
+REJECTION = "Thank you for applying. Unfortunately we will not be moving forward with your application."
+INVITE = "We'd like to invite you to an interview next week. Please pick a time."
+
+
+def _plain(i: int, body: str, **headers) -> bytes:
+    m = EmailMessage()
+    m["From"] = headers.get("sender", f"HR {i} <hr{i}@example.com>")
+    m["Subject"] = f"msg-{i:02d}"
+    m["Date"] = "Mon, 23 Nov 2026 10:00:00 +0000"
+    if headers.get("message_id", True):
+        m["Message-ID"] = f"<m{i}@example.com>"
+    m["X-Gmail-Labels"] = "Inbox,Jobs"
+    m.set_content(body, cte=headers.get("cte", "7bit"))
+    return m.as_bytes()
+
+
+def _raw(i: int, content_type: str, payload: bytes, extra: str = "") -> bytes:
+    return (
+        f"From: x{i}@example.com\nSubject: msg-{i:02d}\nMessage-ID: <m{i}@example.com>\n"
+        f"MIME-Version: 1.0\nContent-Type: {content_type}\n{extra}\n"
+    ).encode() + payload
+
+
+def build_messages() -> list[bytes]:
+    msgs = [_plain(i, REJECTION if i % 2 else INVITE) for i in range(40)]
+    alt = EmailMessage()
+    alt["Subject"], alt["Message-ID"] = "msg-40", "<m40@example.com>"
+    alt.set_content("plain part: we regret to inform you")
+    alt.add_alternative("<p>html part: we <b>regret</b> to inform you</p>", subtype="html")
+    msgs.append(alt.as_bytes())
+    html = EmailMessage()
+    html["Subject"], html["Message-ID"] = "msg-41", "<m41@example.com>"
+    html.set_content("<div>We have <b>not</b> selected you for the role.</div>", subtype="html")
+    msgs.append(html.as_bytes())
+    msgs.append(_plain(42, "Café role: the position has been filled. Merci!", cte="quoted-printable"))
+    msgs.append(_plain(43, "Base64 body: we regret to inform you.", cte="base64"))
+    msgs.append(_raw(44, "text/plain; charset=utf-8", "Déclined: your résumé was great.\n".encode("cp1252")))
+    msgs.append(_raw(45, "text/plain; charset=x-no-such-charset", "Ünknown charset, still text.\n".encode()))
+    msgs.append(_raw(46, 'multipart/mixed; boundary="nope"', b"--other\nbroken mime with no parts\n"))
+    att = EmailMessage()
+    att["Subject"], att["Message-ID"] = "msg-47", "<m47@example.com>"
+    att.add_attachment(b"%PDF-1.4 junk", maintype="application", subtype="pdf", filename="offer.pdf")
+    msgs.append(att.as_bytes())
+    msgs.append(_plain(48, "Line one.\nFrom our side the answer is no.\nThanks", message_id=False))
+    msgs.append(_plain(49, "fwd below\n\n---------- Forwarded message ---------\nFrom: Acme <no-reply@acme.example>\n"
+                           "Subject: Your application\n\n" + REJECTION))
+    return msgs
+
+
+def write_mbox(path, messages: list[bytes], compress: bool = False) -> None:
+    out = bytearray()
+    for raw in messages:
+        out += b"From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n"
+        for line in raw.replace(b"\r\n", b"\n").split(b"\n"):
+            out += (b">" + line if line.startswith(b"From ") or line.startswith(b">From ") else line) + b"\n"
+        out += b"\n"
+    data = bytes(out)
+    if compress:
+        data = gzip.compress(data)
+    path.write_bytes(data)
+
+
+@pytest.fixture(scope="module")
+def mbox(tmp_path_factory):
+    path = tmp_path_factory.mktemp("mbox") / "takeout.mbox"
+    write_mbox(path, build_messages())
+    return path
+
+
+def test_mbox_gives_one_email_per_message_in_order(mbox):
+    emails = list(read_messages(mbox))
+    assert len(emails) == 50
+    assert [e.subject for e in emails[:40]] == [f"msg-{i:02d}" for i in range(40)]
+    assert emails[0].id == "<m0@example.com>" and emails[0].date.startswith("Mon, 23 Nov 2026")
+    assert emails[3].source.endswith("takeout.mbox#4")
+    assert "moving forward" in emails[1].body
+
+
+def test_mbox_mime_details(mbox):
+    e = {x.subject: x for x in read_messages(mbox)}
+    assert "plain part" in e["msg-40"].body and "html part" in e["msg-40"].html
+    assert e["msg-41"].body == "" and "not</b> selected" in e["msg-41"].html
+    assert "Café role" in e["msg-42"].body
+    assert "Base64 body" in e["msg-43"].body
+    assert "Déclined: your résumé" in e["msg-44"].body  # declared utf-8, really cp1252
+    assert "charset, still text" in e["msg-45"].body
+    assert e["msg-46"].error is None and "broken mime with no parts" in e["msg-46"].body
+    assert "no text body" in e["msg-47"].error
+    assert "\nFrom our side" in e["msg-48"].body and ">From" not in e["msg-48"].body
+    assert e["msg-48"].id.startswith("sha1-")  # no Message-ID: a stable hash
+    assert "Forwarded message" in e["msg-49"].body
+
+
+def test_gzipped_mbox_reads_the_same(tmp_path):
+    path = tmp_path / "t.mbox.gz"
+    write_mbox(path, build_messages()[:5], compress=True)
+    assert [e.subject for e in read_messages(path)] == [f"msg-{i:02d}" for i in range(5)]
+
+
+def test_not_an_mbox_and_empty_files(tmp_path):
+    (tmp_path / "a.mbox").write_text("hello\n")
+    with pytest.raises(InputError, match="not an mbox file"):
+        list(read_messages(tmp_path / "a.mbox"))
+    (tmp_path / "b.mbox").write_text("")
+    with pytest.raises(InputError, match="is empty"):
+        list(read_messages(tmp_path / "b.mbox"))
+
+
+def test_eml_folder_recursive_and_sorted(tmp_path):
+    msgs = build_messages()
+    (tmp_path / "inbox" / "2026").mkdir(parents=True)
+    (tmp_path / "inbox" / "b.eml").write_bytes(msgs[1])
+    (tmp_path / "inbox" / "2026" / "a.eml").write_bytes(msgs[2])
+    (tmp_path / "inbox" / "c.eml.gz").write_bytes(gzip.compress(msgs[3]))
+    (tmp_path / "inbox" / "empty.eml").write_bytes(b"")
+    (tmp_path / "inbox" / "notes.txt").write_text("not mail")
+    emails = list(read_messages(tmp_path / "inbox"))
+    assert [e.subject for e in emails] == ["msg-02", "msg-01", "msg-03", ""]
+    assert "file is empty" in emails[3].error
+    single = list(read_messages(tmp_path / "inbox" / "b.eml"))
+    assert len(single) == 1 and single[0].id == "<m1@example.com>"
+    (tmp_path / "none").mkdir()
+    with pytest.raises(InputError, match=r"holds no \.eml files"):
+        list(read_messages(tmp_path / "none"))
+
+
+def test_csv_with_multiline_bodies_and_column_mapping(tmp_path):
+    df = pd.DataFrame({"msg": ["a1", "a2", "a3"], "text": ["line 1\nline 2, with comma", "", "x"],
+                       "title": ["s1", "s2", "s3"]})
+    path = tmp_path / "export.csv"
+    df.to_csv(path, index=False)
+    emails = list(read_messages(path, body="text", id="msg", subject="title", chunk_size=2))
+    assert [e.id for e in emails] == ["a1", "a2", "a3"]
+    assert emails[0].body == "line 1\nline 2, with comma" and emails[0].subject == "s1"
+    with pytest.raises(InputError, match=r"body column 'body' not found; columns found: msg, text, title"):
+        list(read_messages(path))
+
+
+def test_tsv_gzip_json_array_and_jsonl_errors(tmp_path):
+    tsv = tmp_path / "e.tsv.gz"
+    tsv.write_bytes(gzip.compress(b"id\tbody\nt1\thello there\n"))
+    assert [e.body for e in read_messages(tsv)] == ["hello there"]
+    arr = tmp_path / "e.json"
+    arr.write_text(json.dumps([{"id": "j1", "body": "a"}, {"id": "j2"}, 5]))
+    got = list(read_messages(arr))
+    assert [e.id for e in got] == ["j1", "j2", None]
+    assert "body field 'body' missing" in got[1].error and "expected a JSON object" in got[2].error
+    lines = tmp_path / "e.jsonl"
+    lines.write_text('{"id": "l1", "body": "ok"}\n{broken\n{"id": "l3", "body": 7}\n')
+    got = list(read_messages(lines))
+    assert len(got) == 3 and got[0].error is None
+    assert "line 2: not valid JSON" in got[1].error and "body must be text" in got[2].error
+
+
+def test_parquet(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "e.parquet"
+    pd.DataFrame({"id": [f"p{i}" for i in range(5)], "body": ["we regret"] * 5, "other": range(5)}).to_parquet(path)
+    assert [e.id for e in read_messages(path, chunk_size=2)] == [f"p{i}" for i in range(5)]
+    pd.DataFrame({"text": ["x"]}).to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(InputError, match="columns found: text"):
+        list(read_messages(tmp_path / "bad.parquet"))
+
+
+def test_format_detection():
+    assert detect_format("a.CSV") == "csv" and detect_format("a.jsonl.gz") == "jsonl"
+    assert detect_format("-") == "jsonl" and detect_format("x.mbox") == "mbox"
+    with pytest.raises(InputError, match="expected one of"):
+        detect_format("a.docx")
+
+
+def test_read_messages_is_exported():
+    import rejectlens
+
+    assert rejectlens.read_messages is read_messages
