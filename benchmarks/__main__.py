@@ -88,6 +88,49 @@ def bench_tfidf_floor(rows: list[dict], train_rows: list[dict]) -> dict:
     return {"emails": len(rows), "seconds": round(seconds, 3), "emails_per_s": _rate(len(rows), seconds)}
 
 
+def _write_mbox(rows: list[dict], path: Path) -> None:
+    from email.message import EmailMessage
+
+    with path.open("wb") as f:
+        for i, r in enumerate(rows):
+            m = EmailMessage()
+            m["From"], m["Subject"], m["Message-ID"] = r["sender"], r["subject"], f"<b{i}@bench>"
+            m.set_content(r["body"])
+            f.write(b"From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n")
+            for line in m.as_bytes().split(b"\n"):
+                f.write((b">" + line if line.startswith(b"From ") else line) + b"\n")
+            f.write(b"\n")
+
+
+def _write_csv(rows: list[dict], path: Path, n: int) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["id", "subject", "sender", "body"])
+        w.writeheader()
+        for i in range(n):
+            r = rows[i % len(rows)]
+            w.writerow({**r, "id": f"c{i}"})
+
+
+def bench_cli(args: list[str], n: int) -> dict:
+    """Run `rejectlens classify` in a child; wall time and the child's peak RSS."""
+    probe = (
+        "import resource, subprocess, sys, time;"
+        "t = time.perf_counter();"
+        "subprocess.run(sys.argv[1:], check=True);"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    cli = [sys.executable, "-m", "rejectlens.cli", "classify", *args, "--quiet", "--force"]
+    out = subprocess.run([sys.executable, "-c", probe, *cli], check=False, capture_output=True,
+                         text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    seconds, rss_kb = out.stdout.split()
+    return {"emails": n, "seconds": round(float(seconds), 3),
+            "emails_per_s": _rate(n, float(seconds)), "peak_rss_mb": round(int(rss_kb) / 1024, 1)}
+
+
 def bench_cold_start() -> dict:
     code = "import rejectlens; m = rejectlens.load(); m.classify('We regret to inform you.')"
     start = time.perf_counter()
@@ -113,7 +156,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, for the test suite")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    ap.add_argument("--csv-rows", type=int, default=None,
+                    help="rows of the big CSV for the memory check (default 100,000; quick 2,000)")
     args = ap.parse_args(argv)
+    if args.csv_rows is None:
+        args.csv_rows = 2000 if args.quick else 100_000
 
     import rejectlens
     from rejectlens.data import load_corpus, split_records
@@ -138,6 +185,18 @@ def main(argv=None) -> int:
         path = Path(tmp) / "emails.jsonl"
         _write_jsonl(rows, path)
         results["jsonl_1_job"] = bench_jsonl(model, path, n)
+        out = str(Path(tmp) / "out.jsonl")
+        results["cli_jsonl_1_job"] = bench_cli([str(path), "-o", out], n)
+        mbox = Path(tmp) / "emails.mbox"
+        _write_mbox(rows, mbox)
+        results["cli_mbox_1_job"] = bench_cli([str(mbox), "-o", out], n)
+        results["cli_mbox_2_jobs"] = bench_cli([str(mbox), "-o", out, "--n-jobs", "2"], n)
+        # Peak memory should stay flat as the input grows: same rows, 10x more of them.
+        for size in (args.csv_rows // 10, args.csv_rows):
+            csv_path = Path(tmp) / f"rows{size}.csv"
+            _write_csv(rows, csv_path, size)
+            results[f"cli_csv_{size}_rows"] = bench_cli([str(csv_path), "-o", out], size)
+            csv_path.unlink()
     train_rows = split_records(load_corpus(ROOT / "data"), "train")
     results["tfidf_lr_floor"] = bench_tfidf_floor(rows, [r for r in train_rows if r["origin"] == "written"])
     results["model_load"] = bench_load()
@@ -162,6 +221,12 @@ def render(r: dict) -> str:
     for key in ("classify_many_1_job", "classify_many_2_jobs", "jsonl_1_job", "tfidf_lr_floor"):
         m = r[key]
         lines.append(f"| {key} | {m['emails']} | {m['seconds']} | {m['emails_per_s']} |")
+    lines += ["", "| CLI run (whole process) | emails | seconds | emails/s | peak RSS MB |",
+              "|---|---:|---:|---:|---:|"]
+    for key, m in r.items():
+        if key.startswith("cli_"):
+            lines.append(f"| {key} | {m['emails']} | {m['seconds']} | {m['emails_per_s']} | "
+                         f"{m['peak_rss_mb']} |")
     lines += [
         "",
         f"time per email vs the TF-IDF + LR floor: {r['ratio_time_per_email_vs_tfidf_floor']}x",

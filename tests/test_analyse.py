@@ -47,3 +47,24 @@ def test_shipped_patterns_are_lists_of_phrases():
     patterns = default_cue_patterns()
     assert len(patterns) >= 20
     assert all(isinstance(p, str) and p for v in patterns.values() for p in v)
+
+
+def test_entity_signals_only_when_a_trained_pipeline_is_installed(monkeypatch):
+    import spacy
+
+    from rejectlens import analyse as mod
+
+    def fake_load(name, exclude=()):
+        nlp = spacy.blank("en")
+        ruler = nlp.add_pipe("entity_ruler")
+        ruler.add_patterns([{"label": "PERSON", "pattern": "Maya"}, {"label": "ORG", "pattern": "Acme"}])
+        return nlp
+
+    monkeypatch.setattr(mod, "_installed_entity_model", lambda: "en_core_web_sm")
+    monkeypatch.setattr(spacy, "load", fake_load)
+    a = Analyser()
+    out = a.analyse([Cleaned("You met Maya at Acme.", frozenset())], [""], [""])[0]
+    assert {"mentions_person", "mentions_org"} <= out.flags
+    monkeypatch.setattr(mod, "_installed_entity_model", lambda: None)
+    assert not any(f.startswith("mentions_") for f in Analyser().analyse(
+        [Cleaned("You met Maya at Acme.", frozenset())], [""], [""])[0].flags)

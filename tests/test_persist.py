@@ -2,11 +2,20 @@ import json
 import shutil
 import zipfile
 
+import numpy as np
 import pytest
 
 import rejectlens
 from rejectlens.errors import ModelFileError
-from rejectlens.persist import MANIFEST_FILE, MODEL_FILE, ModelVersionWarning, _sha256, read_manifest
+from rejectlens.persist import (
+    MANIFEST_FILE,
+    MODEL_FILE,
+    SCORING_ARRAYS,
+    ModelVersionWarning,
+    _sha256,
+    load_estimators,
+    read_manifest,
+)
 
 
 @pytest.fixture()
@@ -22,7 +31,7 @@ def test_manifest_records_what_a_model_needs(saved):
     assert {"rejectlens", "scikit-learn", "spacy"} <= set(m["versions"])
     assert m["label_schema"]["stage"] == ["screening", "interview", "unknown"]
     assert len(m["training"]["data_hash"]) == 64
-    assert set(m["files"]) == {"model.skops", "cues.json"}
+    assert set(m["files"]) == {"model.skops", "cues.json", "scoring.npz", "scoring.json"}
     assert "is_rejection" in m["thresholds"]
 
 
@@ -48,12 +57,35 @@ def test_unknown_format_is_refused(saved):
         rejectlens.load(saved)
 
 
-def test_tampered_file_is_refused(saved):
-    data = bytearray((saved / MODEL_FILE).read_bytes())
+@pytest.mark.parametrize("name", [SCORING_ARRAYS, MODEL_FILE])
+def test_tampered_file_is_refused(saved, name):
+    data = bytearray((saved / name).read_bytes())
     data[len(data) // 2] ^= 0xFF
-    (saved / MODEL_FILE).write_bytes(bytes(data))
+    (saved / name).write_bytes(bytes(data))
     with pytest.raises(ModelFileError, match="does not match its manifest"):
-        rejectlens.load(saved)
+        rejectlens.load(saved) if name == SCORING_ARRAYS else load_estimators(saved)
+
+
+def test_loading_for_classification_imports_no_scikit_learn(saved):
+    import subprocess
+    import sys
+
+    code = ("import sys, rejectlens; m = rejectlens.load(sys.argv[1]); m.classify('We regret.');"
+            "assert 'sklearn' not in sys.modules and 'skops' not in sys.modules, 'imported'")
+    out = subprocess.run([sys.executable, "-c", code, str(saved)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-1500:]
+
+
+def test_estimators_load_and_score_like_the_arrays(saved, small_model, small_records):
+    vec, heads = load_estimators(saved)
+    model = rejectlens.load(saved)
+    emails = [rejectlens.Email(body=r["body"]) for r in small_records]
+    X = vec.transform(model.analyse(emails))
+    ours = model.compiled()[1].predict_proba(model.compiled()[0].transform(model.analyse(emails)))
+    for name, est in heads.heads_.items():
+        if name != "stage":
+            np.testing.assert_allclose(est.predict_proba(X)[:, 1], ours[name], atol=1e-12)
+    assert model.estimators()[1].thresholds_ == heads.thresholds_
 
 
 class Evil:
@@ -69,7 +101,7 @@ def test_untrusted_types_are_refused_without_running_code(saved):
     m["files"][MODEL_FILE] = _sha256(saved / MODEL_FILE)  # an attacker can rewrite the manifest too
     (saved / MANIFEST_FILE).write_text(json.dumps(m))
     with pytest.raises(ModelFileError, match=r"does not trust: .*Evil"):
-        rejectlens.load(saved)
+        load_estimators(saved)
 
 
 def test_version_drift_warns(saved):
@@ -86,6 +118,10 @@ def test_default_model_loads_and_carries_metrics():
     assert model.manifest["corpus"]["n_test_written"] > 200
 
 
-def test_copied_model_directory_loads(saved, tmp_path):
+def test_copied_model_directory_loads_and_saves_again(saved, tmp_path):
     shutil.copytree(saved, tmp_path / "copy")
-    assert rejectlens.load(tmp_path / "copy").classify("x").error is None
+    model = rejectlens.load(tmp_path / "copy")
+    assert model.classify("x").error is None
+    model.save(tmp_path / "again")
+    assert rejectlens.load(tmp_path / "again").thresholds == model.thresholds
+    assert (tmp_path / "again" / MODEL_FILE).is_file()

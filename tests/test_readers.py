@@ -187,3 +187,14 @@ def test_read_messages_is_exported():
     import rejectlens
 
     assert rejectlens.read_messages is read_messages
+
+
+def test_encoded_and_folded_headers_are_decoded(tmp_path):
+    raw = (b"From: =?utf-8?q?Jos=C3=A9_Garc=C3=ADa?= <jose@example.com>\n"
+           b"Subject: =?utf-8?b?WW91ciBhcHBsaWNhdGlvbiDigJMgdXBkYXRl?=\n and more\n"
+           b"Message-ID: <h1@example.com>\n\nbody text\n")
+    path = tmp_path / "h.eml"
+    path.write_bytes(raw)
+    e = next(read_messages(path))
+    assert e.sender == "José García <jose@example.com>"
+    assert e.subject == "Your application \u2013 update and more"

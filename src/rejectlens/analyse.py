@@ -210,6 +210,7 @@ class Analyser:
         self.nlp.add_pipe("rejectlens_sentences")
         self.nlp.add_pipe("rejectlens_cues", config={"patterns": self.patterns})
         self.entity_model = _installed_entity_model()
+        self._ner: Language | None = None
 
 
     def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str], senders: Sequence[str]):
@@ -219,10 +220,11 @@ class Analyser:
             for c, subj in zip(cleaned, subjects)
         ]
         out: list[Analysis] = []
-        for doc, text, c, sender in zip(
-            self.nlp.pipe(texts, batch_size=self.batch_size), texts, cleaned, senders
+        entities = self._entity_signals(texts)
+        for doc, text, c, sender, ents in zip(
+            self.nlp.pipe(texts, batch_size=self.batch_size), texts, cleaned, senders, entities
         ):
-            flags = set(c.flags)
+            flags = set(c.flags) | ents
             if sender and _NOREPLY.search(sender):
                 flags.add("noreply_sender")
             flags.add("greeting_named" if _NAMED_GREETING.search(c.text) else "no_named_greeting")
@@ -247,6 +249,24 @@ class Analyser:
             )
             out.append(Analysis(text, sents, cues, frozenset(flags), *_tokens(arr, text, sents)))
         return out
+
+    def _entity_signals(self, texts: Sequence[str]) -> list[frozenset[str]]:
+        """Named-entity signals from a trained English pipeline, when one is installed.
+
+        They only ever reach ``signals``, never the features, so a model
+        behaves the same with or without such a pipeline on the machine.
+        """
+        if self.entity_model is None:
+            return [frozenset()] * len(texts)
+        if self._ner is None:
+            import spacy
+
+            self._ner = spacy.load(self.entity_model, exclude=["parser", "lemmatizer", "textcat"])
+        return [
+            frozenset(f"mentions_{ent.label_.lower()}" for ent in doc.ents
+                      if ent.label_ in ("PERSON", "ORG", "DATE", "GPE", "MONEY"))
+            for doc in self._ner.pipe(texts, batch_size=self.batch_size)
+        ]
 
     def info(self) -> dict[str, Any]:
         return {

@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--date-col", default="date")
     c.add_argument("--only-rejections", action="store_true",
                    help="write rejections (and rows with errors) only")
-    c.add_argument("--chunk-size", type=int, default=1000, help="messages per batch (default: 1000)")
+    c.add_argument("--chunk-size", type=int, default=2000, help="messages per batch (default: 2000)")
     c.add_argument("--n-jobs", type=int, default=1, help="worker processes (default: 1)")
     c.add_argument("--force", action="store_true", help="overwrite an existing output file")
     c.add_argument("--quiet", action="store_true", help="no progress bar or summary")

@@ -12,8 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .analyse import Analysis
-from .features import EmailVectorizer
-from .heads import RejectionHeads
+from .scoring import CompiledHeads, CompiledVectorizer
 
 __all__ = ["find_evidence"]
 
@@ -21,8 +20,8 @@ _MIN_WORDS = 3  # greetings and sign-offs are never evidence
 
 
 def find_evidence(
-    vectorizer: EmailVectorizer,
-    heads: RejectionHeads,
+    vectorizer: CompiledVectorizer,
+    heads: CompiledHeads,
     analyses: Sequence[Analysis],
     wanted: Sequence[Sequence[str]],
 ) -> list[dict[str, str]]:

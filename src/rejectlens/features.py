@@ -9,16 +9,22 @@ so heads and evidence can say which features weighed.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from .analyse import Analysis
+from .scoring import (
+    CompiledVectorizer,
+    cue_items,
+    cue_matrix,
+    cue_sentence_items,
+    tfidf_matrix,
+    token_terms,
+)
 
 __all__ = ["CueVectorizer", "EmailVectorizer", "TokenTfidf"]
 
@@ -65,46 +71,16 @@ class CueVectorizer(TransformerMixin, BaseEstimator):
         self.flag_names_ = list(FLAGS)
         return self
 
-    def _rows(self, items: Sequence[tuple[Sequence[tuple[str, int, int]], frozenset[str]]]):
+    def _rows(self, items):
         check_is_fitted(self, "cue_names_")
-        n_cues = len(self.cue_names_)
-        cue_index = {n: i for i, n in enumerate(self.cue_names_)}
-        flag_index = {n: n_cues + i for i, n in enumerate(self.flag_names_)}
-        rows, cols, vals = [], [], []
-        for r, (cues, flags) in enumerate(items):
-            counts: dict[int, int] = {}
-            for label, _, _ in cues:
-                j = cue_index.get(label)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            for j, c in counts.items():
-                rows.append(r)
-                cols.append(j)
-                vals.append(min(c, self.cap) / self.cap)
-            for f in flags:
-                j = flag_index.get(f)
-                if j is not None:
-                    rows.append(r)
-                    cols.append(j)
-                    vals.append(1.0)
-        shape = (len(items), n_cues + len(self.flag_names_))
-        return sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+        return cue_matrix(items, self.cue_names_, self.flag_names_, self.cap)
 
     def transform(self, X: Sequence[Analysis]):
-        return self._rows([(a.cues, a.flags) for a in X])
+        return self._rows(cue_items(X))
 
     def transform_sentences(self, X: Sequence[Analysis]):
         """One row per sentence; flags describe the email, so they are left out."""
-        items = []
-        for a in X:
-            per_sentence: list[list[tuple[str, int, int]]] = [[] for _ in a.sentences]
-            starts = [s for s, _ in a.sentences]
-            for cue in a.cues:
-                k = bisect_right(starts, cue[1]) - 1
-                if k >= 0 and cue[2] <= a.sentences[k][1]:
-                    per_sentence[k].append(cue)
-            items.extend((cues, frozenset()) for cues in per_sentence)
-        return self._rows(items)
+        return self._rows(cue_sentence_items(X))
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "cue_names_")
@@ -112,15 +88,6 @@ class CueVectorizer(TransformerMixin, BaseEstimator):
             [f"cue__{n}" for n in self.cue_names_] + [f"flag__{n}" for n in self.flag_names_],
             dtype=object,
         )
-
-
-_BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
-_BIGRAM_ADD = np.uint64(0x632BE59BD9B4E019)
-
-
-def _bigrams(ids: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return (ids[:-1] * _BIGRAM_MUL) ^ (ids[1:] + _BIGRAM_ADD)
 
 
 class TokenTfidf(TransformerMixin, BaseEstimator):
@@ -148,18 +115,7 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
         self.max_features = max_features
 
     def _terms(self, a: Analysis, by_sentence: bool = False):
-        ids = a.tok_ids
-        parts = [ids] if self.ngram_range[0] <= 1 else []
-        where = [np.arange(len(ids))] if parts else []
-        if self.ngram_range[1] >= 2 and len(ids) > 1:
-            pair = np.arange(len(ids) - 1)
-            if by_sentence:
-                pair = pair[a.tok_sent[:-1] == a.tok_sent[1:]]
-            parts.append(_bigrams(ids)[pair])
-            where.append(pair)
-        if not parts:
-            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        return np.concatenate(parts), np.concatenate(where)
+        return token_terms(a, self.ngram_range, by_sentence)
 
     def fit(self, X: Sequence[Analysis], y=None):
         if tuple(self.ngram_range) not in ((1, 1), (1, 2), (2, 2)):
@@ -205,27 +161,7 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
 
     def _matrix(self, X: Sequence[Analysis], by_sentence: bool):
         check_is_fitted(self, "vocabulary_ids_")
-        vocab = self.vocabulary_ids_
-        rows_l, cols_l = [], []
-        offset = 0
-        for a in X:
-            terms, where = self._terms(a, by_sentence)
-            if len(terms) and len(vocab):
-                pos = np.minimum(np.searchsorted(vocab, terms), len(vocab) - 1)
-                hit = vocab[pos] == terms
-                cols_l.append(pos[hit])
-                rows_l.append((a.tok_sent[where[hit]] + offset) if by_sentence
-                              else np.full(int(hit.sum()), offset))
-            offset += len(a.sentences) if by_sentence else 1
-        n_rows = offset
-        if cols_l:
-            rows, cols = np.concatenate(rows_l), np.concatenate(cols_l)
-        else:
-            rows = cols = np.zeros(0, np.int64)
-        M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_rows, len(vocab)))
-        M.sum_duplicates()
-        M.data = (1.0 + np.log(M.data)) * self.idf_[M.indices]
-        return normalize(M)
+        return tfidf_matrix(X, self.vocabulary_ids_, self.idf_, self.ngram_range, by_sentence)
 
     def transform(self, X: Sequence[Analysis]):
         return self._matrix(X, by_sentence=False)
@@ -285,6 +221,11 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         words = self.words_.transform_sentences(X)
         cues = self.cues_.transform_sentences(X) * self.cue_weight
         return sp.hstack([words, cues], format="csr")
+
+    def compile(self) -> CompiledVectorizer:
+        """The arrays this vectorizer transforms with (what a saved model keeps)."""
+        check_is_fitted(self, "words_")
+        return CompiledVectorizer.from_estimator(self)
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "words_")

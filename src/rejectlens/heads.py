@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
@@ -24,6 +23,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predi
 from sklearn.utils.validation import check_is_fitted
 
 from .labels import REASONS, STAGES
+from .scoring import CompiledHeads
 
 __all__ = ["BINARY_HEADS", "RejectionHeads", "head_names", "head_targets"]
 
@@ -227,46 +227,18 @@ class RejectionHeads(BaseEstimator):
             # A fold without one of the classes: fall back to the neutral threshold.
             return None
 
+    def compile(self) -> CompiledHeads:
+        """Every head as arrays with its thresholds (what a saved model keeps)."""
+        check_is_fitted(self, "heads_")
+        return CompiledHeads.from_estimator(self)
+
     def head_proba(self, name: str, X) -> np.ndarray:
         """Probability of the positive class for a binary head (classes for stage)."""
-        check_is_fitted(self, "heads_")
-        if name == "stage":
-            return self._stage_proba(X)
-        j = self.binary_names_.index(name)
-        z = X @ self.binary_coef_[:, j] + self.binary_intercept_[j]
-        a, b = self.binary_calibration_[j]
-        return _clip(expit(-(a * np.asarray(z).ravel() + b)))
-
-    def _stage_proba(self, X) -> np.ndarray:
-        z = np.asarray(X @ self.stage_coef_) + self.stage_intercept_
-        if z.shape[1] == 1:  # two stage classes: one binary score
-            z = np.hstack([-z, z])
-        elif self.stage_softmax_:  # an uncalibrated multinomial regression
-            e = np.exp(z - z.max(axis=1, keepdims=True))
-            full = np.zeros((z.shape[0], len(STAGES)))
-            full[:, self.stage_classes_] = e / e.sum(axis=1, keepdims=True)
-            return full
-        p = expit(-(self.stage_calibration_[:, 0] * z + self.stage_calibration_[:, 1]))
-        if p.shape[1] == 2 and len(self.stage_calibration_) == 1:
-            p[:, 0] = 1.0 - p[:, 1]
-        total = p.sum(axis=1, keepdims=True)
-        p = np.divide(p, total, out=np.full_like(p, 1.0 / p.shape[1]), where=total != 0)
-        full = np.zeros((p.shape[0], len(STAGES)))
-        full[:, self.stage_classes_] = _clip(p)
-        return full
+        return self.compile().head_proba(name, X)
 
     def predict_proba(self, X) -> dict[str, np.ndarray]:
         """Every trained head at once: name -> probabilities (stage: one column per stage)."""
-        check_is_fitted(self, "heads_")
-        out: dict[str, np.ndarray] = {}
-        if self.binary_names_:
-            z = np.asarray(X @ self.binary_coef_) + self.binary_intercept_
-            cal = self.binary_calibration_
-            p = _clip(expit(-(cal[:, 0] * z + cal[:, 1])))
-            out = {name: p[:, j] for j, name in enumerate(self.binary_names_)}
-        if "stage" in self.heads_:
-            out["stage"] = self._stage_proba(X)
-        return out
+        return self.compile().predict_proba(X)
 
     def predict(self, X) -> dict[str, np.ndarray]:
         proba = self.predict_proba(X)
@@ -287,10 +259,6 @@ def _linear_parts(est):
     # uncalibrated: expit(-(a*z + b)) with a=-1, b=0 is the plain logistic
     n = 1 if est.coef_.shape[0] == 1 else est.coef_.shape[0]
     return est, [(-1.0, 0.0)] * n
-
-
-def _clip(p: np.ndarray) -> np.ndarray:
-    return np.clip(p, 0.0, 1.0)
 
 
 def _tune_threshold(target: np.ndarray, proba: np.ndarray | None, macro: bool):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 import email.policy
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.header import decode_header, make_header
 from typing import Any
 
 from .errors import InputError
@@ -74,12 +76,23 @@ def _decode_part(part: email.message.Message) -> str:
 
 
 def _header(msg: email.message.Message, name: str) -> str:
-    # A malformed header makes the parser raise on access; keep the raw text.
+    """A header as text: RFC 2047 encoded words decoded, folding undone.
+
+    Works for messages parsed with the fast legacy policy (raw headers) and
+    with ``email.policy.default`` (already decoded) alike; a malformed header
+    gives its raw text rather than an exception.
+    """
     try:
         value = msg.get(name)
     except Exception:
-        value = msg.get_all(name, [""])[0] if hasattr(msg, "get_all") else ""
-    return "" if value is None else str(value).strip()
+        value = (msg.get_all(name) or [""])[0] if hasattr(msg, "get_all") else ""
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text:
+        with contextlib.suppress(Exception):  # an undecodable word stays as written
+            text = str(make_header(decode_header(text)))
+    return " ".join(text.split())
 
 
 def message_to_email(msg: email.message.Message, source: str | None = None) -> Email:

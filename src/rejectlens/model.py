@@ -7,16 +7,15 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .analyse import Analyser, Analysis
 from .clean import clean
-from .errors import InputError
+from .errors import InputError, ModelFileError
 from .evidence import find_evidence
-from .features import EmailVectorizer
-from .heads import RejectionHeads
 from .ingest import Email, EmailLike, stable_id, to_email
 from .labels import REASONS, STAGES
 from .prediction import OUTPUT_FIELDS, Prediction
@@ -24,9 +23,14 @@ from .prediction import OUTPUT_FIELDS, Prediction
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .features import EmailVectorizer
+    from .heads import RejectionHeads
+    from .scoring import CompiledHeads, CompiledVectorizer
+
 __all__ = ["Classifier"]
 
-# Analysers are rebuilt, never pickled; joblib workers keep one per pattern set.
+# Analysers are rebuilt, never pickled; each process keeps one per pattern set
+# (and joblib workers one model per path, below): caches, not state.
 _ANALYSERS: dict[str, Analyser] = {}
 
 
@@ -50,15 +54,47 @@ class Classifier:
 
     def __init__(
         self,
-        vectorizer: EmailVectorizer,
-        heads: RejectionHeads,
+        vectorizer: EmailVectorizer | CompiledVectorizer,
+        heads: RejectionHeads | CompiledHeads,
         patterns: Mapping[str, Sequence[str]],
         manifest: Mapping[str, Any] | None = None,
+        path: str | Path | None = None,
     ) -> None:
         self.vectorizer = vectorizer
         self.heads = heads
         self.patterns = {k: list(v) for k, v in patterns.items()}
         self.manifest = dict(manifest or {})
+        self.path = None if path is None else Path(path)
+        self._compiled: tuple[CompiledVectorizer, CompiledHeads] | None = None
+
+    def compiled(self) -> tuple[CompiledVectorizer, CompiledHeads]:
+        """The arrays the model scores with (built once from trained estimators)."""
+        if self._compiled is None:
+            v, h = self.vectorizer, self.heads
+            self._compiled = (
+                v.compile() if hasattr(v, "compile") else v,
+                h.compile() if hasattr(h, "compile") else h,
+            )
+        return self._compiled
+
+    def estimators(self, required: bool = True) -> tuple[EmailVectorizer, RejectionHeads] | None:
+        """The trained scikit-learn estimators: in memory after training, or read
+        from the model directory's ``model.skops`` (trusted types only)."""
+        if hasattr(self.vectorizer, "compile") and hasattr(self.heads, "compile"):
+            return self.vectorizer, self.heads  # type: ignore[return-value]
+        if self.path is not None and (self.path / "model.skops").is_file():
+            from .persist import load_estimators
+
+            return load_estimators(self.path)
+        if required:
+            raise ModelFileError("this model carries no scikit-learn estimators (model.skops)")
+        return None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to joblib workers: the compiled arrays are all they need.
+        state = self.__dict__.copy()
+        state["_compiled"] = self.compiled()
+        return state
 
     @property
     def analyser(self) -> Analyser:
@@ -66,7 +102,7 @@ class Classifier:
 
     @property
     def thresholds(self) -> dict[str, float]:
-        return dict(self.heads.thresholds_)
+        return dict(self.compiled()[1].thresholds_)
 
     # ---- public API -------------------------------------------------------
     def classify(self, x: EmailLike) -> Prediction:
@@ -89,8 +125,11 @@ class Classifier:
             return
         from joblib import Parallel, delayed
 
+        # A model loaded from disk travels as its path: each worker loads it
+        # once, instead of unpickling megabytes of arrays with every chunk.
+        payload: Classifier | str = self if self.path is None else str(self.path)
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
-        for result in parallel(delayed(_classify_chunk)(self, chunk) for chunk in chunks):
+        for result in parallel(delayed(_classify_chunk)(payload, chunk) for chunk in chunks):
             yield from result
 
     def classify_frame(
@@ -130,7 +169,8 @@ class Classifier:
 
     def __repr__(self) -> str:
         heads = ", ".join(self.heads.heads_) if hasattr(self.heads, "heads_") else "untrained"
-        return f"Classifier(heads=[{heads}])"
+        where = f", path={str(self.path)!r}" if self.path else ""
+        return f"Classifier(heads=[{heads}]{where})"
 
     # ---- internals --------------------------------------------------------
     def _predict_batch(self, items: Sequence[EmailLike]) -> list[Prediction]:
@@ -172,9 +212,10 @@ class Classifier:
 
     def _predict_emails(self, emails: Sequence[Email]) -> list[Prediction]:
         analyses = self.analyse(emails)
-        X = self.vectorizer.transform(analyses)
-        proba = self.heads.predict_proba(X)
-        th = self.heads.thresholds_
+        vectorizer, heads = self.compiled()
+        X = vectorizer.transform(analyses)
+        proba = heads.predict_proba(X)
+        th = heads.thresholds_
         n = len(emails)
         rej_p = proba.get("is_rejection")
         is_rej = rej_p >= th["is_rejection"] if rej_p is not None else np.zeros(n, bool)
@@ -194,7 +235,7 @@ class Classifier:
             if "personalization" in proba and proba["personalization"][i] >= th["personalization"]:
                 w.append("personalized")
             wanted.append(w)
-        evidence = find_evidence(self.vectorizer, self.heads, analyses, wanted)
+        evidence = find_evidence(vectorizer, heads, analyses, wanted)
         out = []
         for i, (e, a) in enumerate(zip(emails, analyses)):
             signals = tuple(sorted(a.cue_names() | (a.flags - {"no_named_greeting"})))
@@ -254,5 +295,14 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _classify_chunk(model: Classifier, chunk: list[Any]) -> list[Prediction]:
+_WORKER_MODELS: dict[str, Classifier] = {}
+
+
+def _classify_chunk(model: Classifier | str, chunk: list[Any]) -> list[Prediction]:
+    if isinstance(model, str):
+        if model not in _WORKER_MODELS:
+            from .persist import load
+
+            _WORKER_MODELS[model] = load(model)
+        model = _WORKER_MODELS[model]
     return model._predict_batch(chunk)

@@ -2,9 +2,12 @@
 
 A model directory holds:
 
-- ``model.skops``: the vectorizer and heads, written with skops (zip
-  compressed) and loaded against an explicit list of trusted types, so a
-  crafted file cannot run code on load;
+- ``scoring.npz`` + ``scoring.json``: what classification needs, as plain
+  arrays (read with ``allow_pickle=False``) and JSON, so loading a model runs
+  no code from it and needs no scikit-learn import;
+- ``model.skops``: the trained scikit-learn estimators, for inspection and
+  retraining, written with skops (zip compressed) and loaded only on request
+  against an explicit list of trusted types;
 - ``cues.json``: the cue patterns the spaCy stage is rebuilt from (spaCy
   objects are never stored);
 - ``manifest.json``: format version, library versions, label schema,
@@ -25,17 +28,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .errors import ModelFileError
 from .labels import schema
 
 if TYPE_CHECKING:
     from .model import Classifier
 
-__all__ = ["FORMAT_VERSION", "ModelVersionWarning", "load", "read_manifest", "save"]
+__all__ = ["FORMAT_VERSION", "ModelVersionWarning", "load", "load_estimators", "read_manifest", "save"]
 
 FORMAT_VERSION = 1
 SUPPORTED_FORMATS = (1,)
 MODEL_FILE = "model.skops"
+SCORING_ARRAYS = "scoring.npz"
+SCORING_SETTINGS = "scoring.json"
 CUES_FILE = "cues.json"
 MANIFEST_FILE = "manifest.json"
 
@@ -67,19 +74,19 @@ def _sha256(path: Path) -> str:
 
 
 def _versions() -> dict[str, str]:
-    import sklearn
-    import skops
-    import spacy
+    # Read from package metadata: importing scikit-learn just for its version
+    # would cost a second on every model load.
+    from importlib.metadata import PackageNotFoundError, version
 
     from . import __version__
 
-    return {
-        "rejectlens": __version__,
-        "scikit-learn": sklearn.__version__,
-        "spacy": spacy.__version__,
-        "skops": skops.__version__,
-        "python": platform.python_version(),
-    }
+    out = {"rejectlens": __version__, "python": platform.python_version()}
+    for dist in ("scikit-learn", "spacy", "skops", "numpy"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
 
 
 def save(
@@ -90,23 +97,26 @@ def save(
     force: bool = False,
 ) -> Path:
     """Write ``model`` to the directory ``path`` (atomically: a temp dir, then a rename)."""
-    import skops.io as sio
-
     path = Path(path)
     if path.exists() and not force:
         raise ModelFileError(f"model directory {path} already exists; pass force=True to replace it")
+    vectorizer, heads = model.compiled()
+    estimators = model.estimators(required=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".rejectlens-", dir=path.parent))
     try:
-        sio.dump(
-            {"vectorizer": model.vectorizer, "heads": model.heads},
-            tmp / MODEL_FILE,
-            compression=zipfile.ZIP_DEFLATED,
+        np.savez_compressed(
+            tmp / SCORING_ARRAYS,
+            **{f"vectorizer__{k}": v for k, v in vectorizer.arrays().items()},
+            **{f"heads__{k}": v for k, v in heads.arrays().items()},
+        )
+        (tmp / SCORING_SETTINGS).write_text(
+            json.dumps({"vectorizer": vectorizer.settings(), "heads": heads.settings()}, indent=1),
+            encoding="utf-8",
         )
         (tmp / CUES_FILE).write_text(
             json.dumps(model.patterns, indent=1, ensure_ascii=False), encoding="utf-8"
         )
-        heads = model.heads
         manifest = dict(model.manifest)
         manifest.update(
             {
@@ -115,15 +125,24 @@ def save(
                 "versions": _versions(),
                 "label_schema": schema(),
                 "heads": sorted(heads.heads_),
-                "skipped_heads": dict(heads.skipped_),
                 "thresholds": dict(sorted(heads.thresholds_.items())),
-                "cv_scores": heads.cv_scores_,
-                "n_features": len(model.vectorizer.get_feature_names_out()),
+                "n_features": int(len(vectorizer.vocabulary_ids) + len(vectorizer.cue_names)
+                                  + len(vectorizer.flag_names)),
             }
         )
+        files = [SCORING_ARRAYS, SCORING_SETTINGS, CUES_FILE]
+        if estimators is not None:
+            import skops.io as sio
+
+            ev, eh = estimators
+            sio.dump({"vectorizer": ev, "heads": eh}, tmp / MODEL_FILE,
+                     compression=zipfile.ZIP_DEFLATED)
+            files.append(MODEL_FILE)
+            manifest["skipped_heads"] = dict(eh.skipped_)
+            manifest["cv_scores"] = eh.cv_scores_
         if metrics is not None:
             manifest["metrics"] = dict(metrics)
-        manifest["files"] = {name: _sha256(tmp / name) for name in (MODEL_FILE, CUES_FILE)}
+        manifest["files"] = {name: _sha256(tmp / name) for name in files}
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         if path.exists():
             shutil.rmtree(path)
@@ -159,45 +178,77 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def load(path: str | Path) -> Classifier:
-    """Load a model directory written by :func:`save`.
+def _verify(path: Path, manifest: Mapping[str, Any], name: str) -> Path:
+    f = path / name
+    if not f.is_file():
+        raise ModelFileError(f"model file {f} is missing")
+    expected = (manifest.get("files") or {}).get(name)
+    actual = _sha256(f)
+    if expected != actual:
+        raise ModelFileError(
+            f"{f} does not match its manifest (sha256 {actual[:12]}..., manifest says "
+            f"{str(expected)[:12]}...): the file was changed or corrupted; retrain or re-copy it"
+        )
+    return f
 
+
+def load(path: str | Path) -> Classifier:
+    """Load a model directory written by :func:`save`, for classification.
+
+    Reads plain arrays (``numpy.load`` with ``allow_pickle=False``) and JSON:
+    nothing in the directory can run code, and scikit-learn is not imported.
     Raises :class:`~rejectlens.errors.ModelFileError` for a missing, unknown
     or tampered model; warns with :class:`ModelVersionWarning` on a
     scikit-learn or rejectlens version drift.
     """
-    import skops.io as sio
-
     from .model import Classifier
+    from .scoring import CompiledHeads, CompiledVectorizer
 
     path = Path(path)
     manifest = read_manifest(path)
-    files = manifest.get("files") or {}
-    for name in (MODEL_FILE, CUES_FILE):
-        f = path / name
-        if not f.is_file():
-            raise ModelFileError(f"model file {f} is missing")
-        expected = files.get(name)
-        actual = _sha256(f)
-        if expected != actual:
-            raise ModelFileError(
-                f"{f} does not match its manifest (sha256 {actual[:12]}..., manifest says "
-                f"{str(expected)[:12]}...): the file was changed or corrupted; retrain or re-copy it"
-            )
+    arrays_file = _verify(path, manifest, SCORING_ARRAYS)
+    settings = json.loads(_verify(path, manifest, SCORING_SETTINGS).read_text(encoding="utf-8"))
+    patterns = json.loads(_verify(path, manifest, CUES_FILE).read_text(encoding="utf-8"))
     try:
-        untrusted = set(sio.get_untrusted_types(file=path / MODEL_FILE))
+        with np.load(arrays_file, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        vectorizer = CompiledVectorizer.from_saved(
+            {k.split("__", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer__")},
+            settings["vectorizer"],
+        )
+        heads = CompiledHeads.from_saved(
+            {k.split("__", 1)[1]: v for k, v in arrays.items() if k.startswith("heads__")},
+            settings["heads"],
+        )
+    except (KeyError, ValueError, TypeError) as err:
+        raise ModelFileError(f"{path} holds an incomplete or invalid model: {err}") from None
+    _warn_on_drift(manifest, path)
+    return Classifier(vectorizer, heads, patterns, manifest, path=path)
+
+
+def load_estimators(path: str | Path):
+    """The trained scikit-learn estimators of a model directory: (EmailVectorizer, RejectionHeads).
+
+    Only needed to inspect or extend a model (feature names, per-head
+    estimators). Loaded with skops against an explicit list of trusted
+    types; any other type in the file is refused before anything is built.
+    """
+    import skops.io as sio
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    f = _verify(path, manifest, MODEL_FILE)
+    try:
+        untrusted = set(sio.get_untrusted_types(file=f))
     except Exception as err:
-        raise ModelFileError(f"{path / MODEL_FILE} is not a readable skops file: {err}") from None
+        raise ModelFileError(f"{f} is not a readable skops file: {err}") from None
     unexpected = sorted(untrusted - set(TRUSTED_TYPES))
     if unexpected:
         raise ModelFileError(
-            f"{path / MODEL_FILE} contains types rejectlens does not trust: {', '.join(unexpected)}; "
-            "refusing to load it"
+            f"{f} contains types rejectlens does not trust: {', '.join(unexpected)}; refusing to load it"
         )
-    state = sio.load(path / MODEL_FILE, trusted=sorted(untrusted))
-    _warn_on_drift(manifest, path)
-    patterns = json.loads((path / CUES_FILE).read_text(encoding="utf-8"))
-    return Classifier(state["vectorizer"], state["heads"], patterns, manifest)
+    state = sio.load(f, trusted=sorted(untrusted))
+    return state["vectorizer"], state["heads"]
 
 
 def _warn_on_drift(manifest: Mapping[str, Any], path: Path) -> None:

@@ -239,7 +239,10 @@ def _read_parquet(p: Path, cols: Columns, chunk_size: int) -> Iterator[Email]:
 # ---- mail inputs -------------------------------------------------------------------
 def _parse_message(raw: bytes, where: str) -> Email:
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        # The legacy (compat32) parser is ~15x faster than policy.default on
+        # real mail; headers are decoded and charsets handled by
+        # message_to_email, which needs nothing else from the richer API.
+        msg = email.message_from_bytes(raw)
         e = message_to_email(msg, source=where)
     except Exception as err:  # the stdlib parser is lenient, but not always
         return Email(body="", source=where, error=f"{where}: message could not be parsed: {err}")

@@ -1,0 +1,261 @@
+"""The numeric core of a trained model, in numpy and scipy only.
+
+Vectorizing an analysed email and scoring every head is plain arithmetic once
+a model is trained. Keeping it here, free of scikit-learn, lets a saved model
+load as arrays (no pickled objects, no scikit-learn import on the CLI's
+start-up) while the training-time estimators in :mod:`rejectlens.features`
+and :mod:`rejectlens.heads` call the very same functions, so a model scores
+identically before and after it is saved.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+
+from .analyse import Analysis
+from .labels import STAGES
+
+__all__ = ["CompiledHeads", "CompiledVectorizer"]
+
+_BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
+_BIGRAM_ADD = np.uint64(0x632BE59BD9B4E019)
+
+
+# ---- words ------------------------------------------------------------------------
+def bigrams(ids: np.ndarray) -> np.ndarray:
+    """A hash per pair of neighbouring token ids (uint64 arithmetic wraps on purpose)."""
+    with np.errstate(over="ignore"):
+        return (ids[:-1] * _BIGRAM_MUL) ^ (ids[1:] + _BIGRAM_ADD)
+
+
+def token_terms(a: Analysis, ngram_range: Sequence[int], by_sentence: bool = False):
+    """(term ids, index of each term's first token) for one email."""
+    ids = a.tok_ids
+    parts = [ids] if ngram_range[0] <= 1 else []
+    where = [np.arange(len(ids))] if parts else []
+    if ngram_range[1] >= 2 and len(ids) > 1:
+        pair = np.arange(len(ids) - 1)
+        if by_sentence:
+            pair = pair[a.tok_sent[:-1] == a.tok_sent[1:]]
+        parts.append(bigrams(ids)[pair])
+        where.append(pair)
+    if not parts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    return np.concatenate(parts), np.concatenate(where)
+
+
+def l2_normalize_rows(M: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    M.data /= np.repeat(norms, np.diff(M.indptr))
+    return M
+
+
+def tfidf_matrix(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
+                 ngram_range: Sequence[int], by_sentence: bool) -> sp.csr_matrix:
+    """Sublinear TF-IDF, L2 rows: one row per email, or per sentence."""
+    rows_l, cols_l = [], []
+    offset = 0
+    for a in X:
+        terms, where = token_terms(a, ngram_range, by_sentence)
+        if len(terms) and len(vocab):
+            pos = np.minimum(np.searchsorted(vocab, terms), len(vocab) - 1)
+            hit = vocab[pos] == terms
+            cols_l.append(pos[hit])
+            rows_l.append((a.tok_sent[where[hit]] + offset) if by_sentence
+                          else np.full(int(hit.sum()), offset))
+        offset += len(a.sentences) if by_sentence else 1
+    if cols_l:
+        rows, cols = np.concatenate(rows_l), np.concatenate(cols_l)
+    else:
+        rows = cols = np.zeros(0, np.int64)
+    M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(offset, len(vocab)))
+    M.sum_duplicates()
+    M.data = (1.0 + np.log(M.data)) * idf[M.indices]
+    return l2_normalize_rows(M)
+
+
+# ---- cues -------------------------------------------------------------------------
+Cue = tuple[str, int, int]
+
+
+def cue_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]]]:
+    return [(a.cues, a.flags) for a in X]
+
+
+def cue_sentence_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]]]:
+    """Cues grouped by the sentence holding them; flags describe emails, not sentences."""
+    items: list[tuple[Sequence[Cue], frozenset[str]]] = []
+    for a in X:
+        per_sentence: list[list[Cue]] = [[] for _ in a.sentences]
+        starts = [s for s, _ in a.sentences]
+        for cue in a.cues:
+            k = bisect_right(starts, cue[1]) - 1
+            if k >= 0 and cue[2] <= a.sentences[k][1]:
+                per_sentence[k].append(cue)
+        items.extend((cues, frozenset()) for cues in per_sentence)
+    return items
+
+
+def cue_matrix(items, cue_names: Sequence[str], flag_names: Sequence[str], cap: int) -> sp.csr_matrix:
+    """Capped cue counts scaled to [0, 1], then 0/1 flags."""
+    n_cues = len(cue_names)
+    cue_index = {n: i for i, n in enumerate(cue_names)}
+    flag_index = {n: n_cues + i for i, n in enumerate(flag_names)}
+    rows, cols, vals = [], [], []
+    for r, (cues, flags) in enumerate(items):
+        counts: dict[int, int] = {}
+        for label, _, _ in cues:
+            j = cue_index.get(label)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        for j, c in counts.items():
+            rows.append(r)
+            cols.append(j)
+            vals.append(min(c, cap) / cap)
+        for f in flags:
+            j = flag_index.get(f)
+            if j is not None:
+                rows.append(r)
+                cols.append(j)
+                vals.append(1.0)
+    shape = (len(items), n_cues + len(flag_names))
+    return sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+
+
+# ---- heads ------------------------------------------------------------------------
+def binary_proba(X, coef: np.ndarray, intercept: np.ndarray, calibration: np.ndarray) -> np.ndarray:
+    """Calibrated probabilities of every binary head: a linear score through a sigmoid."""
+    z = np.asarray(X @ coef) + intercept
+    return np.clip(expit(-(calibration[:, 0] * z + calibration[:, 1])), 0.0, 1.0)
+
+
+def stage_proba(X, coef: np.ndarray, intercept: np.ndarray, calibration: np.ndarray,
+                classes: np.ndarray, softmax: bool) -> np.ndarray:
+    """Stage probabilities, one column per stage (zeros for stages never trained)."""
+    z = np.asarray(X @ coef) + intercept
+    full = np.zeros((z.shape[0], len(STAGES)))
+    if z.shape[1] == 1:  # two stage classes: one binary score
+        p1 = expit(-(calibration[0, 0] * z[:, 0] + calibration[0, 1]))
+        p = np.column_stack([1.0 - p1, p1])
+    elif softmax:  # an uncalibrated multinomial regression
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+    else:  # one-vs-rest calibrated sigmoids, normalised
+        p = expit(-(calibration[:, 0] * z + calibration[:, 1]))
+        total = p.sum(axis=1, keepdims=True)
+        p = np.divide(p, total, out=np.full_like(p, 1.0 / p.shape[1]), where=total != 0)
+    full[:, classes] = np.clip(p, 0.0, 1.0)
+    return full
+
+
+# ---- compiled model parts -------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class CompiledVectorizer:
+    """Everything :class:`~rejectlens.features.EmailVectorizer` needs to transform."""
+
+    vocabulary_ids: np.ndarray
+    idf: np.ndarray
+    ngram_range: tuple[int, int]
+    cue_names: tuple[str, ...]
+    flag_names: tuple[str, ...]
+    cap: int
+    cue_weight: float
+
+    @classmethod
+    def from_estimator(cls, v) -> CompiledVectorizer:
+        return cls(v.words_.vocabulary_ids_, v.words_.idf_, tuple(v.words_.ngram_range),
+                   tuple(v.cues_.cue_names_), tuple(v.cues_.flag_names_), int(v.cues_.cap),
+                   float(v.cue_weight))
+
+    def transform(self, X: Sequence[Analysis]) -> sp.csr_matrix:
+        words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
+        cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
+        return sp.hstack([words, cues * self.cue_weight], format="csr")
+
+    def transform_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
+        words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, True)
+        cues = cue_matrix(cue_sentence_items(X), self.cue_names, self.flag_names, self.cap)
+        return sp.hstack([words, cues * self.cue_weight], format="csr")
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"vocabulary_ids": self.vocabulary_ids, "idf": self.idf}
+
+    def settings(self) -> dict[str, Any]:
+        return {"ngram_range": list(self.ngram_range), "cue_names": list(self.cue_names),
+                "flag_names": list(self.flag_names), "cap": self.cap, "cue_weight": self.cue_weight}
+
+    @classmethod
+    def from_saved(cls, arrays: Mapping[str, np.ndarray], settings: Mapping[str, Any]):
+        return cls(arrays["vocabulary_ids"], arrays["idf"], tuple(settings["ngram_range"]),
+                   tuple(settings["cue_names"]), tuple(settings["flag_names"]),
+                   int(settings["cap"]), float(settings["cue_weight"]))
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledHeads:
+    """Every trained head as arrays, with its decision thresholds."""
+
+    binary_names: tuple[str, ...]
+    binary_coef: np.ndarray
+    binary_intercept: np.ndarray
+    binary_calibration: np.ndarray
+    thresholds_: Mapping[str, float]
+    stage: Mapping[str, np.ndarray] | None = None
+    stage_softmax: bool = False
+    heads_: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_estimator(cls, h) -> CompiledHeads:
+        stage = None
+        if "stage" in h.heads_:
+            stage = {"coef": h.stage_coef_, "intercept": h.stage_intercept_,
+                     "calibration": h.stage_calibration_, "classes": h.stage_classes_}
+        return cls(tuple(h.binary_names_), h.binary_coef_, h.binary_intercept_,
+                   h.binary_calibration_, dict(h.thresholds_), stage,
+                   bool(getattr(h, "stage_softmax_", False)), tuple(h.heads_))
+
+    def predict_proba(self, X) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        if self.binary_names:
+            p = binary_proba(X, self.binary_coef, self.binary_intercept, self.binary_calibration)
+            out = {name: p[:, j] for j, name in enumerate(self.binary_names)}
+        if self.stage is not None:
+            out["stage"] = stage_proba(X, self.stage["coef"], self.stage["intercept"],
+                                       self.stage["calibration"], self.stage["classes"],
+                                       self.stage_softmax)
+        return out
+
+    def head_proba(self, name: str, X) -> np.ndarray:
+        if name == "stage":
+            return self.predict_proba(X)["stage"]
+        j = self.binary_names.index(name)
+        return binary_proba(X, self.binary_coef[:, j : j + 1], self.binary_intercept[j : j + 1],
+                            self.binary_calibration[j : j + 1])[:, 0]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {"binary_coef": self.binary_coef, "binary_intercept": self.binary_intercept,
+               "binary_calibration": self.binary_calibration}
+        if self.stage is not None:
+            out.update({f"stage_{k}": v for k, v in self.stage.items()})
+        return out
+
+    def settings(self) -> dict[str, Any]:
+        return {"binary_names": list(self.binary_names), "thresholds": dict(self.thresholds_),
+                "stage_softmax": self.stage_softmax, "heads": list(self.heads_)}
+
+    @classmethod
+    def from_saved(cls, arrays: Mapping[str, np.ndarray], settings: Mapping[str, Any]):
+        stage = None
+        if "stage_coef" in arrays:
+            stage = {k: arrays[f"stage_{k}"] for k in ("coef", "intercept", "calibration", "classes")}
+        return cls(tuple(settings["binary_names"]), arrays["binary_coef"], arrays["binary_intercept"],
+                   arrays["binary_calibration"], dict(settings["thresholds"]), stage,
+                   bool(settings["stage_softmax"]), tuple(settings["heads"]))
