@@ -51,7 +51,8 @@ measured by that command; rebuilding gives the same numbers.
 
 ## Data
 - corpus sha256: `{corpus.get('data_hash')}`
-- trained on the train + dev splits: {corpus.get('n_fit')} emails (written and composed)
+- trained on the train + dev splits: {corpus.get('n_fit')} emails (written, plus the
+  composed emails of `data/composed/`, which teach every head but is_rejection)
 - measured on the written test split: {corpus.get('n_test_written')} emails whose template
   groups never appear in training
 - training time: {corpus.get('train_seconds')} s
@@ -68,8 +69,9 @@ The test split was written by the same team as the training data, so these
 numbers read higher than what to expect on real mail; see "Limits" below.
 
 ## Model
-- word 1-2-gram TF-IDF of the cleaned email (subject + body, quotes, footers
-  and signatures removed) + named cue phrases (spaCy PhraseMatcher) + cleaning flags;
+- word 1-2-gram TF-IDF over spaCy tokens of the cleaned email (subject + body;
+  quoted replies, footers and signatures removed; numbers folded to shapes) +
+  named cue phrases (spaCy PhraseMatcher, `cues.json`) + cleaning flags;
 - one calibrated (sigmoid) logistic regression per binary head and per reason,
   multinomial for stage; rejection-only heads learn from rejections alone;
 - thresholds tuned on grouped out-of-fold probabilities:
