@@ -48,6 +48,6 @@ def small_records():
 
 @pytest.fixture(scope="session")
 def small_model(small_records):
-    from rejectlens.train import train
+    from rejectlens.training import train
 
-    return train(small_records, seed=0, threshold_cv=2, min_df=1)
+    return train(small_records, seed=0, cv=2, min_df=1)

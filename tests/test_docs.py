@@ -1,12 +1,12 @@
 """The README's Python examples and the docstring examples run as written."""
 
 import doctest
+import importlib
 import re
 
 import pytest
 
 import rejectlens
-import rejectlens.api
 from tests.conftest import ROOT
 
 
@@ -24,10 +24,11 @@ def test_readme_example_runs(block):
     exec(compile(block, "README.md", "exec"), {})
 
 
-@pytest.mark.parametrize("module", [rejectlens, rejectlens.api])
-def test_docstring_examples(module):
-    failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert failures == 0
+@pytest.mark.parametrize("name", ["rejectlens", "rejectlens.api", "rejectlens.training", "rejectlens.readers"])
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0
 
 
 def test_labeling_guide_is_in_the_docs():

@@ -35,10 +35,10 @@ def test_batch_equals_one_by_one(default_model):
 
 
 def test_training_is_deterministic(small_records):
-    from rejectlens.train import train
+    from rejectlens.training import train
 
-    a = train(small_records, seed=3, threshold_cv=2, min_df=1)
-    b = train(small_records, seed=3, threshold_cv=2, min_df=1)
+    a = train(small_records, seed=3, cv=2, min_df=1)
+    b = train(small_records, seed=3, cv=2, min_df=1)
     assert [p.to_dict() for p in a.classify_many(small_records)] == [
         p.to_dict() for p in b.classify_many(small_records)
     ]

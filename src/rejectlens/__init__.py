@@ -24,8 +24,8 @@ except PackageNotFoundError:  # running from a source tree without install
 _EXPORTS: dict[str, str] = {
     "load": "api",
     "default_model_path": "api",
-    "train": "train",
-    "evaluate": "evaluate",
+    "train": "training",
+    "evaluate": "evaluation",
     "Classifier": "model",
     "Prediction": "prediction",
     "OUTPUT_FIELDS": "prediction",
@@ -65,11 +65,11 @@ if TYPE_CHECKING:
         ModelFileError,
         RejectLensError,
     )
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .ingest import Email
     from .labels import REASONS, STAGES
     from .model import Classifier
     from .persist import ModelVersionWarning
     from .prediction import OUTPUT_FIELDS, Prediction
     from .readers import read_messages
-    from .train import train
+    from .training import train

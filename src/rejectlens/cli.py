@@ -64,9 +64,21 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--sender", default="")
     e.add_argument("--model")
 
-    t = sub.add_parser("train", help="train a model from labeled JSONL/CSV, or from a corpus folder")
-    t.add_argument("data", nargs="+", help="labeled .jsonl/.csv files, or the corpus folder data/")
+    t = sub.add_parser(
+        "train",
+        help="train a model on your labeled emails (JSONL/CSV/Parquet), or rebuild the default from data/",
+        description="Train on labeled records with any subset of the label columns; heads without "
+        "labels come from the base model. Given the corpus folder (data/), rebuilds the bundled "
+        "model and its card instead.",
+    )
+    t.add_argument("data", nargs="+", help="labeled .jsonl/.csv/.parquet files, or the corpus folder data/")
     t.add_argument("-o", "--output", required=True, help="model directory to write")
+    t.add_argument("--base", default="default",
+                   help="model answering for heads without labels: default (the bundled model), "
+                   "none, or a model directory (default: default)")
+    t.add_argument("--with-bundled-corpus", action="store_true",
+                   help="train on the project's own corpus too (train + dev splits)")
+    t.add_argument("--cv", type=int, default=5, help="folds for threshold tuning (default: 5)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--force", action="store_true", help="replace an existing model directory")
 
@@ -299,6 +311,10 @@ def _records_from(paths: Sequence[str], split: str | None = None):
             out.extend(split_records(corpus, split) if split else corpus)
         else:
             out.extend(read_records(path))
+    if not out:
+        from .errors import DataError
+
+        raise DataError(f"{', '.join(paths)}: no records found")
     return out
 
 
@@ -312,21 +328,35 @@ def _train(args) -> int:
         from .corpus_model import build_from_corpus
 
         metrics = build_from_corpus(args.data[0], out, seed=args.seed)
-        from .evaluate import format_metrics
+        from .evaluation import format_metrics
 
         print(f"model written to {out}\nmetrics on the written test split:")
         print(format_metrics(metrics))
         return EXIT_OK
-    from .train import train
+    from .training import train
 
-    model = train(_records_from(args.data), seed=args.seed)
+    records = _records_from(args.data)
+    model = train(records, base=args.base, with_bundled_corpus=args.with_bundled_corpus,
+                  cv=args.cv, seed=args.seed)
     model.save(out, force=args.force)
-    print(f"model written to {out}")
+    t = model.manifest["training"]
+    print(f"trained on {t['n_records']} emails in {t['seconds']} s; model written to {out}")
+    for name, score in sorted(t["cv_scores"].items()):
+        value = score.get("f1", score.get("macro_f1"))
+        print(f"  {name:32s} cross-validated {'f1' if 'f1' in score else 'macro-f1'} {value:.3f}")
+    for name, why in sorted(t["skipped_heads"].items()):
+        source = "from the base model" if model.fallback is not None else "untrained"
+        print(f"  {name:32s} not trained ({why}); {source}", file=sys.stderr)
+    if model.fallback is not None:
+        own = set(model.compiled()[1].heads_)
+        borrowed = sorted(n for n in model.fallback.compiled()[1].heads_ if n not in own)
+        if borrowed:
+            print(f"  from the base model: {', '.join(borrowed)}")
     return EXIT_OK
 
 
 def _evaluate(args) -> int:
-    from .evaluate import evaluate, format_metrics
+    from .evaluation import evaluate, format_metrics
 
     model = _load_model(args.model)
     split = args.split if Path(args.data).is_dir() else None

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .data import data_hash, load_corpus, split_records
-from .evaluate import evaluate, format_metrics
-from .train import train
+from .evaluation import evaluate, format_metrics
+from .training import train
 
 __all__ = ["build_from_corpus"]
 

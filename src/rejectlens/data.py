@@ -17,6 +17,7 @@ from .labels import LABEL_FIELDS, PERSONALIZATION, REASONS, STAGES
 __all__ = [
     "CheckReport",
     "assign_splits",
+    "bundled_corpus",
     "check_corpus",
     "coverage",
     "data_hash",
@@ -69,10 +70,16 @@ MINIMUMS: dict[str, int] = {
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:
-    """Read labeled or unlabeled records from a JSONL or CSV file."""
+    """Read labeled or unlabeled records from a JSONL, CSV/TSV or Parquet file.
+
+    Spreadsheet cells are text: ``true``/``1``/``yes`` for booleans, reasons
+    separated by ``;`` (or a JSON list), and an empty cell means "not labelled".
+    """
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"expected a .jsonl or .csv file; {path} does not exist or is not a file")
+        raise DataError(
+            f"expected a .jsonl, .csv or .parquet file; {path} does not exist or is not a file"
+        )
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json"):
         out = []
@@ -96,22 +103,43 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
         for rec in records:
             _coerce_csv_labels(rec)
         return records
-    raise DataError(f"{path}: unknown file type '{suffix}'; expected .jsonl, .json, .csv or .tsv")
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            from .errors import MissingDependencyError
+
+            raise MissingDependencyError("pyarrow", "parquet", "Reading Parquet files") from None
+        import pandas as pd
+
+        records = pd.read_parquet(path).to_dict("records")
+        for rec in records:
+            for key, value in list(rec.items()):
+                if hasattr(value, "tolist"):  # numpy arrays from list columns
+                    rec[key] = value.tolist()
+                elif isinstance(value, float) and value != value:
+                    rec[key] = None
+            _coerce_csv_labels(rec, only_text=True)
+        return records
+    raise DataError(
+        f"{path}: unknown file type '{suffix}'; expected .jsonl, .json, .csv, .tsv or .parquet"
+    )
 
 
-def _coerce_csv_labels(rec: dict[str, Any]) -> None:
+def _coerce_csv_labels(rec: dict[str, Any], only_text: bool = False) -> None:
     # Spreadsheet cells are text: "true"/"1", "a;b" or a JSON list for reasons,
     # and an empty cell means "not labelled".
+    text_keys = {k for k, v in rec.items() if isinstance(v, str)} if only_text else set(rec)
     for key in ("is_rejection", "feedback_offered", "reapply_encouraged"):
-        if key in rec:
+        if key in rec and key in text_keys:
             v = str(rec[key]).strip().lower()
             rec[key] = None if v == "" else {"true": True, "1": True, "yes": True,
                                              "false": False, "0": False, "no": False}.get(v, rec[key])
     for key in ("personalization", "stage"):
-        if key in rec:
+        if key in rec and key in text_keys:
             v = str(rec[key]).strip()
             rec[key] = None if v == "" else v
-    if "reasons" in rec:
+    if "reasons" in rec and "reasons" in text_keys:
         v = str(rec["reasons"]).strip()
         if v == "":
             rec["reasons"] = None
@@ -176,6 +204,22 @@ def load_corpus(data_dir: str | Path) -> list[dict[str, Any]]:
             rec.setdefault("_file", f.name)
             out.append(rec)
     return out
+
+
+def bundled_corpus() -> list[dict[str, Any]]:
+    """The train and dev splits of the project corpus shipped with the package."""
+    from importlib import resources
+
+    packaged = Path(str(resources.files("rejectlens"))) / "_corpus"
+    source_tree = Path(__file__).resolve().parents[2] / "data"
+    for d in (packaged, source_tree):
+        if (d / "written").is_dir():
+            corpus = load_corpus(d)
+            return [
+                {k: v for k, v in r.items() if not k.startswith("_")}
+                for r in split_records(corpus, "train") + split_records(corpus, "dev")
+            ]
+    raise DataError(f"the bundled corpus was not found (looked in {packaged} and {source_tree})")
 
 
 def _group_hash(group: str) -> str:

@@ -59,12 +59,14 @@ class Classifier:
         patterns: Mapping[str, Sequence[str]],
         manifest: Mapping[str, Any] | None = None,
         path: str | Path | None = None,
+        fallback: Classifier | None = None,
     ) -> None:
         self.vectorizer = vectorizer
         self.heads = heads
         self.patterns = {k: list(v) for k, v in patterns.items()}
         self.manifest = dict(manifest or {})
         self.path = None if path is None else Path(path)
+        self.fallback = fallback  # the base model answering for heads this one lacks
         self._compiled: tuple[CompiledVectorizer, CompiledHeads] | None = None
 
     def compiled(self) -> tuple[CompiledVectorizer, CompiledHeads]:
@@ -210,12 +212,40 @@ class Classifier:
             cleaned, [e.subject for e in emails], [e.sender for e in emails]
         )
 
+    def predict_proba(self, items: Iterable[EmailLike]) -> dict[str, np.ndarray]:
+        """Raw probabilities of every head (``reason:<label>``, ``stage`` as one
+        column per stage), before thresholds; for evaluation and active learning.
+
+        Raises :class:`InputError` on an input that is not an email.
+        """
+        emails = [to_email(x) for x in items]
+        proba, _, _ = self._scores(emails, self.analyse(emails))
+        return proba
+
+    def _scores(self, emails: Sequence[Email], analyses: Sequence[Analysis]):
+        """(probabilities, thresholds, source per head); heads this model did not
+        learn come from its base model, scored with the base's own features."""
+        vectorizer, heads = self.compiled()
+        proba = heads.predict_proba(vectorizer.transform(analyses))
+        th = dict(heads.thresholds_)
+        own = (vectorizer, heads, analyses)
+        sources = dict.fromkeys(proba, own)
+        if self.fallback is not None:
+            fv, fh = self.fallback.compiled()
+            missing = [n for n in fh.heads_ if n not in proba]
+            if missing:
+                fa = analyses if self.fallback.patterns == self.patterns else self.fallback.analyse(emails)
+                fp = fh.predict_proba(fv.transform(fa))
+                base = (fv, fh, fa)
+                for n in missing:
+                    proba[n], sources[n] = fp[n], base
+                    if n in fh.thresholds_:  # stage has none: it takes the likeliest
+                        th[n] = fh.thresholds_[n]
+        return proba, th, sources
+
     def _predict_emails(self, emails: Sequence[Email]) -> list[Prediction]:
         analyses = self.analyse(emails)
-        vectorizer, heads = self.compiled()
-        X = vectorizer.transform(analyses)
-        proba = heads.predict_proba(X)
-        th = heads.thresholds_
+        proba, th, sources = self._scores(emails, analyses)
         n = len(emails)
         rej_p = proba.get("is_rejection")
         is_rej = rej_p >= th["is_rejection"] if rej_p is not None else np.zeros(n, bool)
@@ -235,7 +265,12 @@ class Classifier:
             if "personalization" in proba and proba["personalization"][i] >= th["personalization"]:
                 w.append("personalized")
             wanted.append(w)
-        evidence = find_evidence(vectorizer, heads, analyses, wanted)
+        evidence: list[dict[str, str]] = [{} for _ in emails]
+        for source in {id(s): s for s in sources.values()}.values():
+            v, h, a = source
+            mine = [[w for w in ws if sources.get(_head_name(w)) is source] for ws in wanted]
+            for i, found in enumerate(find_evidence(v, h, a, mine)):
+                evidence[i].update(found)
         out = []
         for i, (e, a) in enumerate(zip(emails, analyses)):
             signals = tuple(sorted(a.cue_names() | (a.flags - {"no_named_greeting"})))
@@ -267,6 +302,10 @@ class Classifier:
                 )
             )
         return out
+
+
+def _head_name(evidence_name: str) -> str:
+    return "personalization" if evidence_name == "personalized" else f"reason:{evidence_name}"
 
 
 def _binary(proba, th, name, i, yes, no):

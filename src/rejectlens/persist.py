@@ -43,6 +43,7 @@ SUPPORTED_FORMATS = (1,)
 MODEL_FILE = "model.skops"
 SCORING_ARRAYS = "scoring.npz"
 SCORING_SETTINGS = "scoring.json"
+BASE_DIR = "base"
 CUES_FILE = "cues.json"
 MANIFEST_FILE = "manifest.json"
 
@@ -140,6 +141,17 @@ def save(
             files.append(MODEL_FILE)
             manifest["skipped_heads"] = dict(eh.skipped_)
             manifest["cv_scores"] = eh.cv_scores_
+        if model.fallback is not None:
+            # The base model answers for the heads this one did not learn; it
+            # travels inside the directory, pinned by its manifest's hash.
+            model.fallback.save(tmp / BASE_DIR, force=True)
+            manifest["base"] = {
+                "dir": BASE_DIR,
+                "heads": sorted(model.fallback.compiled()[1].heads_),
+                "manifest_sha256": _sha256(tmp / BASE_DIR / MANIFEST_FILE),
+            }
+        else:
+            manifest.pop("base", None)
         if metrics is not None:
             manifest["metrics"] = dict(metrics)
         manifest["files"] = {name: _sha256(tmp / name) for name in files}
@@ -222,8 +234,15 @@ def load(path: str | Path) -> Classifier:
         )
     except (KeyError, ValueError, TypeError) as err:
         raise ModelFileError(f"{path} holds an incomplete or invalid model: {err}") from None
+    fallback = None
+    if manifest.get("base"):
+        base_dir = path / manifest["base"]["dir"]
+        actual = _sha256(base_dir / MANIFEST_FILE) if (base_dir / MANIFEST_FILE).is_file() else None
+        if actual != manifest["base"].get("manifest_sha256"):
+            raise ModelFileError(f"{base_dir} (the base model) is missing or does not match its manifest")
+        fallback = load(base_dir)
     _warn_on_drift(manifest, path)
-    return Classifier(vectorizer, heads, patterns, manifest, path=path)
+    return Classifier(vectorizer, heads, patterns, manifest, path=path, fallback=fallback)
 
 
 def load_estimators(path: str | Path):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from .analyse import default_cue_patterns
-from .data import data_hash, validate_labels
+from .data import bundled_corpus, data_hash, validate_labels
 from .errors import DataError
 from .features import EmailVectorizer
 from .heads import RejectionHeads
@@ -17,13 +18,27 @@ from .model import Classifier
 
 __all__ = ["train"]
 
+BaseModel = str | Path | Classifier | None
+
+
+def _resolve_base(base: BaseModel) -> Classifier | None:
+    if base is None or base == "none":
+        return None
+    if isinstance(base, Classifier):
+        return base
+    from .api import load
+
+    return load(None if base == "default" else base)
+
 
 def train(
     records: Iterable[Mapping[str, Any]],
     *,
+    base: BaseModel = None,
+    with_bundled_corpus: bool = False,
+    cv: int = 5,
     seed: int = 0,
     C: float = 8.0,
-    threshold_cv: int = 5,
     min_df: int = 2,
     cue_weight: float = 1.0,
     patterns: Mapping[str, list[str]] | None = None,
@@ -31,11 +46,24 @@ def train(
     """Fit a Classifier on labeled records.
 
     Each record needs ``body`` and any subset of the label fields of the
-    labeling guide; a head trains where its labels exist. A ``group`` field,
-    when present, keeps one template family inside one fold while thresholds
-    are tuned, so they are not tuned on near-copies of the training emails.
+    labeling guide; a head trains where its labels exist. Heads without
+    labels (or with too few examples of a class) come from ``base``: the
+    bundled model for ``"default"``, a model directory, a Classifier, or none
+    for ``None``. ``with_bundled_corpus`` adds the project's own training
+    emails. Thresholds are tuned on ``cv`` folds, grouped by the ``group``
+    field when every record has one, so a template family never sits on both
+    sides of a fold.
+
+    >>> import rejectlens
+    >>> rows = [{"body": "We regret to inform you.", "is_rejection": True},
+    ...         {"body": "Your interview is on Monday.", "is_rejection": False}] * 6
+    >>> model = rejectlens.train(rows, base="default", cv=2)
+    >>> model.classify("We regret to inform you.").is_rejection
+    True
     """
-    records = list(records)
+    records = [dict(r) for r in records]
+    if with_bundled_corpus:
+        records += bundled_corpus()
     if not records:
         raise DataError("no records to train on")
     validate_labels(records)
@@ -44,11 +72,14 @@ def train(
         raise DataError(
             "no label columns found; expected at least one of: " + ", ".join(LABEL_FIELDS)
         )
+    if cv < 2:
+        raise DataError(f"cv must be at least 2 folds; got {cv}")
+    fallback = _resolve_base(base)
     started = time.perf_counter()
     patterns = dict(patterns or default_cue_patterns())
     vectorizer = EmailVectorizer(min_df=min_df, cue_weight=cue_weight, cue_names=sorted(patterns))
-    heads = RejectionHeads(C=C, threshold_cv=threshold_cv, random_state=seed)
-    model = Classifier(vectorizer, heads, patterns)
+    heads = RejectionHeads(C=C, threshold_cv=cv, random_state=seed)
+    model = Classifier(vectorizer, heads, patterns, fallback=fallback)
     emails = [to_email(r) for r in records]
     analyses = model.analyse(emails)
     X = vectorizer.fit_transform(analyses)
@@ -61,15 +92,24 @@ def train(
         ]
     groups = [r.get("group") for r in records]
     heads.fit(X, y, groups=groups if all(g is not None for g in groups) else None)
+    if not heads.heads_:
+        raise DataError(
+            "no head could be trained: each needs at least "
+            f"{heads.min_class_count} examples of every class. Counts: "
+            + "; ".join(f"{k} {v}" for k, v in heads.class_counts_.items())
+        )
     model.manifest = {
         "training": {
             "data_hash": data_hash(records),
             "n_records": len(records),
             "label_fields": present,
             "class_counts": heads.class_counts_,
+            "skipped_heads": dict(heads.skipped_),
+            "cv_scores": heads.cv_scores_,
             "seed": seed,
-            "params": {"C": C, "threshold_cv": threshold_cv, "min_df": min_df,
-                       "cue_weight": cue_weight},
+            "base": None if fallback is None else str(fallback.path or "in-memory model"),
+            "with_bundled_corpus": with_bundled_corpus,
+            "params": {"C": C, "cv": cv, "min_df": min_df, "cue_weight": cue_weight},
             "seconds": round(time.perf_counter() - started, 2),
         }
     }
