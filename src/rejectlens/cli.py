@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -87,9 +88,19 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--model", help="model directory (default: the bundled model)")
     v.add_argument("--split", default="test", choices=["train", "dev", "test"])
     v.add_argument("--json", action="store_true", help="print metrics as JSON")
+    v.add_argument("--report", metavar="DIR",
+                   help="write metrics.json, report.md and PNG plots to DIR (needs rejectlens[report])")
 
     s = sub.add_parser("show", help="print a one-line-per-email table of a predictions JSONL file")
     s.add_argument("predictions", help="a .jsonl file written by `rejectlens classify`")
+
+    g = sub.add_parser("suggest", help="pick the unlabeled emails worth labeling next")
+    g.add_argument("data", help="unlabeled emails: any input `classify` reads")
+    g.add_argument("--model", help="model directory (default: the bundled model)")
+    g.add_argument("-n", type=int, default=50, help="how many to pick (default: 50)")
+    g.add_argument("-o", "--output", required=True, help="CSV to write, ready to correct and train on")
+    g.add_argument("--body-col", default="body")
+    g.add_argument("--force", action="store_true", help="overwrite an existing output file")
 
     d = sub.add_parser("data", help="corpus tools")
     dsub = d.add_subparsers(dest="data_command", required=True)
@@ -108,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "evaluate": _evaluate,
             "data": _data,
             "show": _show,
+            "suggest": _suggest,
         }[args.command]
         return handler(args)
     except (RejectLensError, OSError) as err:
@@ -300,6 +312,28 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
     )
 
 
+# ---- suggest ------------------------------------------------------------------
+def _suggest(args) -> int:
+    from .errors import InputError
+    from .readers import read_messages
+    from .suggest import suggest
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise InputError(f"output {out} exists; pass --force to overwrite it")
+    if args.n < 1:
+        raise InputError(f"-n must be a positive integer; got {args.n}")
+    model = _load_model(args.model)
+    df = suggest(model, read_messages(args.data, body=args.body_col), n=args.n)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.part")
+    df.to_csv(tmp, index=False)
+    os.replace(tmp, out)
+    print(f"{len(df)} emails to label written to {out} (the model's guesses filled in; correct them, "
+          f"then `rejectlens train {out} -o MODEL`)")
+    return EXIT_OK
+
+
 # ---- train / evaluate / data ---------------------------------------------------
 def _records_from(paths: Sequence[str], split: str | None = None):
     from .data import load_corpus, read_records, split_records
@@ -360,8 +394,10 @@ def _evaluate(args) -> int:
 
     model = _load_model(args.model)
     split = args.split if Path(args.data).is_dir() else None
-    metrics = evaluate(model, _records_from([args.data], split))
+    metrics = evaluate(model, _records_from([args.data], split), report=args.report)
     print(json.dumps(metrics, indent=2) if args.json else format_metrics(metrics))
+    if args.report:
+        print(f"report written to {Path(args.report) / 'report.md'}")
     return EXIT_OK
 
 

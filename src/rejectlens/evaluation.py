@@ -1,17 +1,24 @@
-"""Metrics of a Classifier on labeled records, field by field, as the contract reads."""
+"""Metrics of a Classifier on labeled records, field by field, as the contract reads.
+
+A rejection-only field counts as wrong when the model missed the rejection
+itself ("none" in the confusion matrices), just as a user would see it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sklearn.metrics import f1_score, precision_recall_fscore_support
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from .data import validate_labels
-from .labels import REASONS, STAGES
+from .labels import PERSONALIZATION, REASONS, STAGES
 from .model import Classifier
 
 __all__ = ["evaluate", "format_metrics"]
+
+BOOL_FIELDS = ("is_rejection", "feedback_offered", "reapply_encouraged")
 
 
 def _prf(y_true, y_pred, **kw) -> dict[str, float]:
@@ -19,58 +26,79 @@ def _prf(y_true, y_pred, **kw) -> dict[str, float]:
     return {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4)}
 
 
-def evaluate(model: Classifier, records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Per-field metrics end to end: a rejection-only field counts as wrong
-    when the model missed the rejection, just as a user would see it."""
+def _per_class(y_true, y_pred, labels) -> dict[str, dict[str, float]]:
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=list(labels), zero_division=0)
+    return {
+        str(c): {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
+                 "f1": round(float(f[i]), 4), "support": int(s[i])}
+        for i, c in enumerate(labels)
+    }
+
+
+def _confusion(y_true, y_pred, rows, cols) -> dict[str, Any]:
+    m = confusion_matrix(y_true, y_pred, labels=list(cols))
+    keep = [list(cols).index(r) for r in rows]
+    return {"rows": [str(r) for r in rows], "cols": [str(c) for c in cols],
+            "matrix": m[keep].tolist()}
+
+
+def evaluate(
+    model: Classifier, records: Iterable[Mapping[str, Any]], report: str | None = None
+) -> dict[str, Any]:
+    """Per-field precision / recall / F1 (per label for reasons) and confusion matrices.
+
+    Records may hold any subset of the label fields; each field is measured
+    where it is labelled. With ``report`` (a directory), also writes
+    ``metrics.json``, ``report.md`` and PNG plots (needs the ``report`` extra).
+    """
     records = list(records)
     validate_labels(records)
     preds = list(model.classify_many(records))
     out: dict[str, Any] = {"n": len(records)}
-    pairs = [(r, p) for r, p in zip(records, preds) if r.get("is_rejection") is not None]
-    if pairs:
-        out["is_rejection"] = _prf(
-            [bool(r["is_rejection"]) for r, _ in pairs], [bool(p.is_rejection) for _, p in pairs],
-            average="binary",
-        )
-        out["is_rejection"]["n"] = len(pairs)
-    rej = [(r, p) for r, p in zip(records, preds) if r.get("is_rejection")]
-
-    def labelled(field):
-        return [(r, p) for r, p in rej if r.get(field) is not None]
-
-    if pz := labelled("personalization"):
-        t = [r["personalization"] for r, _ in pz]
-        y = [p.personalization or "none" for _, p in pz]
-        out["personalization"] = {
-            "macro_f1": round(float(f1_score(t, y, labels=["generic", "personalized"],
-                                             average="macro", zero_division=0)), 4),
-            "n": len(pz),
-        }
-    if st := labelled("stage"):
-        t = [r["stage"] for r, _ in st]
-        y = [p.stage or "none" for _, p in st]
-        out["stage"] = {
-            "macro_f1": round(float(f1_score(t, y, labels=list(STAGES), average="macro",
+    labelled_rej = [r.get("is_rejection") for r in records]
+    for field in BOOL_FIELDS:
+        pairs = [
+            (r, p) for r, p in zip(records, preds)
+            if r.get(field) is not None and (field == "is_rejection" or r.get("is_rejection"))
+        ]
+        if not pairs:
+            continue
+        t = [bool(r[field]) for r, _ in pairs]
+        y = [bool(getattr(p, field)) for _, p in pairs]
+        out[field] = {**_prf(t, y, average="binary"), "n": len(pairs),
+                      "confusion": _confusion(t, y, [False, True], [False, True])}
+    rej = [(r, p) for r, p, g in zip(records, preds, labelled_rej) if g]
+    for field, classes in (("personalization", PERSONALIZATION), ("stage", STAGES)):
+        pairs = [(r, p) for r, p in rej if r.get(field) is not None]
+        if not pairs:
+            continue
+        t = [r[field] for r, _ in pairs]
+        y = [getattr(p, field) or "none" for _, p in pairs]
+        out[field] = {
+            "macro_f1": round(float(f1_score(t, y, labels=list(classes), average="macro",
                                              zero_division=0)), 4),
-            "n": len(st),
+            "accuracy": round(float(np.mean([a == b for a, b in zip(t, y)])), 4),
+            "n": len(pairs),
+            "per_class": _per_class(t, y, classes),
+            "confusion": _confusion(t, y, classes, [*classes, "none"]),
         }
-    for field in ("feedback_offered", "reapply_encouraged"):
-        if fb := labelled(field):
-            out[field] = _prf([bool(r[field]) for r, _ in fb],
-                              [bool(getattr(p, field)) for _, p in fb], average="binary")
-            out[field]["n"] = len(fb)
-    if rs := labelled("reasons"):
-        t = [[int(x in r["reasons"]) for x in REASONS] for r, _ in rs]
-        y = [[int(x in (p.reasons or ())) for x in REASONS] for _, p in rs]
-        out["reasons"] = _prf(t, y, average="micro")
-        out["reasons"]["n"] = len(rs)
+    pairs = [(r, p) for r, p in rej if r.get("reasons") is not None]
+    if pairs:
+        t = np.array([[int(x in r["reasons"]) for x in REASONS] for r, _ in pairs])
+        y = np.array([[int(x in (p.reasons or ())) for x in REASONS] for _, p in pairs])
+        out["reasons"] = {**_prf(t, y, average="micro"), "n": len(pairs)}
+        out["reasons"]["macro_f1"] = round(float(f1_score(
+            t[:, t.sum(axis=0) > 0], y[:, t.sum(axis=0) > 0], average="macro", zero_division=0)), 4)
+        out["reasons"]["exact_match"] = round(float((t == y).all(axis=1).mean()), 4)
         per = {}
         for j, x in enumerate(REASONS):
-            tj = [row[j] for row in t]
-            if sum(tj):
-                per[x] = _prf(tj, [row[j] for row in y], average="binary")
-                per[x]["support"] = sum(tj)
+            if t[:, j].sum() or y[:, j].sum():
+                per[x] = {**_prf(t[:, j], y[:, j], average="binary"), "support": int(t[:, j].sum())}
         out["reasons"]["per_label"] = per
+    if report is not None:
+        from .report import write_report
+
+        write_report(model, records, preds, out, report)
     return out
 
 

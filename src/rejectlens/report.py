@@ -1,0 +1,169 @@
+"""An evaluation report people can read: metrics.json, report.md and PNG plots."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import MissingDependencyError
+from .labels import REASONS
+
+__all__ = ["write_report"]
+
+_TITLES = {
+    "is_rejection": "is_rejection",
+    "personalization": "personalization",
+    "stage": "stage",
+    "feedback_offered": "feedback_offered",
+    "reapply_encouraged": "reapply_encouraged",
+}
+
+
+def _pyplot():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # headless: no display on servers and CI
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingDependencyError("matplotlib", "report", "Writing report plots") from None
+    return plt
+
+
+def write_report(model, records: Sequence[Mapping[str, Any]], preds, metrics: Mapping[str, Any],
+                 out_dir: str | Path) -> Path:
+    """Write metrics.json, report.md and the plots into ``out_dir``; returns it."""
+    plt = _pyplot()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    proba = model.predict_proba(records)
+    plots = []
+    if _confusions(plt, metrics, out / "confusion_matrices.png"):
+        plots.append(("Confusion matrices", "confusion_matrices.png"))
+    if _pr_curves(plt, records, proba, out / "precision_recall.png"):
+        plots.append(("Precision-recall curves", "precision_recall.png"))
+    if _calibration(plt, records, proba, out / "calibration.png"):
+        plots.append(("Calibration", "calibration.png"))
+    (out / "report.md").write_text(_markdown(metrics, plots), encoding="utf-8")
+    return out
+
+
+def _confusions(plt, metrics, path: Path) -> bool:
+    fields = [f for f in _TITLES if f in metrics and "confusion" in metrics[f]]
+    if not fields:
+        return False
+    fig, axes = plt.subplots(1, len(fields), figsize=(3.6 * len(fields), 3.4), squeeze=False)
+    for ax, field in zip(axes[0], fields):
+        c = metrics[field]["confusion"]
+        m = np.array(c["matrix"])
+        ax.imshow(m, cmap="Blues")
+        ax.set_xticks(range(len(c["cols"])), c["cols"], rotation=35, ha="right", fontsize=8)
+        ax.set_yticks(range(len(c["rows"])), c["rows"], fontsize=8)
+        for (i, j), v in np.ndenumerate(m):
+            ax.text(j, i, str(v), ha="center", va="center",
+                    color="white" if v > m.max() / 2 else "black", fontsize=9)
+        ax.set_title(field, fontsize=10)
+        ax.set_xlabel("predicted", fontsize=8)
+        ax.set_ylabel("labelled", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def _binary_targets(records, proba):
+    """(name, true 0/1, probability) per binary head, on the rows where it applies."""
+    out = []
+    is_rej = [r.get("is_rejection") for r in records]
+    if "is_rejection" in proba:
+        rows = [i for i, v in enumerate(is_rej) if v is not None]
+        out.append(("is_rejection", [int(bool(is_rej[i])) for i in rows], proba["is_rejection"][rows]))
+    for field, positive in (("personalization", "personalized"), ("feedback_offered", True),
+                            ("reapply_encouraged", True)):
+        if field not in proba:
+            continue
+        rows = [i for i, r in enumerate(records) if is_rej[i] and r.get(field) is not None]
+        if rows:
+            out.append((field, [int(records[i][field] == positive) for i in rows], proba[field][rows]))
+    rows = [i for i, r in enumerate(records) if is_rej[i] and r.get("reasons") is not None]
+    names = [x for x in REASONS if f"reason:{x}" in proba]
+    if rows and names:
+        t = [int(x in records[i]["reasons"]) for i in rows for x in names]
+        p = np.array([proba[f"reason:{x}"][i] for i in rows for x in names])
+        out.append(("reasons (micro)", t, p))
+    return [(n, t, p) for n, t, p in out if 0 < sum(t) < len(t)]
+
+
+def _pr_curves(plt, records, proba, path: Path) -> bool:
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    targets = _binary_targets(records, proba)
+    if not targets:
+        return False
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    for name, t, p in targets:
+        precision, recall, _ = precision_recall_curve(t, p)
+        ax.plot(recall, precision, label=f"{name} (AP {average_precision_score(t, p):.2f})")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title("Precision-recall by head")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def _calibration(plt, records, proba, path: Path) -> bool:
+    from sklearn.calibration import calibration_curve
+
+    targets = [x for x in _binary_targets(records, proba) if x[0] != "reasons (micro)"]
+    if not targets:
+        return False
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    for name, t, p in targets:
+        frac, mean = calibration_curve(t, p, n_bins=8, strategy="quantile")
+        ax.plot(mean, frac, marker="o", label=name)
+    ax.set_xlabel("predicted probability")
+    ax.set_ylabel("observed frequency")
+    ax.legend(fontsize=8)
+    ax.set_title("Calibration")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def _markdown(metrics: Mapping[str, Any], plots) -> str:
+    from .evaluation import format_metrics
+
+    lines = ["# Evaluation report", "", f"{metrics['n']} labelled emails.", "",
+             "Rejection-only fields are measured on emails labelled as rejections; a missed",
+             "rejection counts as a wrong answer for them (\"none\" below).", "",
+             "```", format_metrics(metrics), "```", ""]
+    for field in ("personalization", "stage"):
+        if field in metrics:
+            lines += [f"## {field}", "", "| class | precision | recall | f1 | support |",
+                      "|---|---:|---:|---:|---:|"]
+            for c, m in metrics[field]["per_class"].items():
+                lines.append(f"| {c} | {m['precision']:.2f} | {m['recall']:.2f} | {m['f1']:.2f} | "
+                             f"{m['support']} |")
+            lines.append("")
+    for field in _TITLES:
+        if field in metrics and "confusion" in metrics[field]:
+            c = metrics[field]["confusion"]
+            lines += [f"### confusion: {field} (rows labelled, columns predicted)", "",
+                      "| | " + " | ".join(c["cols"]) + " |", "|---" * (len(c["cols"]) + 1) + "|"]
+            for name, row in zip(c["rows"], c["matrix"]):
+                lines.append(f"| {name} | " + " | ".join(map(str, row)) + " |")
+            lines.append("")
+    for title, file in plots:
+        lines += [f"## {title}", "", f"![{title}]({file})", ""]
+    return "\n".join(lines)

@@ -1,0 +1,51 @@
+import json
+import sys
+
+import pytest
+
+from rejectlens.cli import main
+from rejectlens.errors import MissingDependencyError
+from rejectlens.evaluation import evaluate, format_metrics
+from tests.conftest import SMALL_SET
+
+
+def test_metrics_per_field_with_confusions(default_model):
+    m = evaluate(default_model, SMALL_SET)
+    assert m["n"] == len(SMALL_SET)
+    assert m["is_rejection"]["n"] == len(SMALL_SET)
+    assert sum(map(sum, m["is_rejection"]["confusion"]["matrix"])) == len(SMALL_SET)
+    assert m["stage"]["confusion"]["cols"] == ["screening", "interview", "unknown", "none"]
+    assert set(m["personalization"]["per_class"]) == {"generic", "personalized"}
+    assert 0 <= m["reasons"]["f1"] <= 1 and "per_label" in m["reasons"]
+    assert "is_rejection" in format_metrics(m)
+
+
+def test_partial_labels_measure_only_what_is_labelled(default_model):
+    rows = [{"body": r["body"], "is_rejection": r["is_rejection"]} for r in SMALL_SET]
+    m = evaluate(default_model, rows)
+    assert set(m) == {"n", "is_rejection"}
+
+
+def test_report_writes_metrics_markdown_and_plots(default_model, tmp_path):
+    pytest.importorskip("matplotlib")
+    evaluate(default_model, SMALL_SET * 3, report=tmp_path / "r")
+    names = {p.name for p in (tmp_path / "r").iterdir()}
+    assert {"metrics.json", "report.md", "confusion_matrices.png", "precision_recall.png",
+            "calibration.png"} <= names
+    assert (tmp_path / "r" / "confusion_matrices.png").read_bytes()[:4] == b"\x89PNG"
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "# Evaluation report" in md and "![Confusion matrices](confusion_matrices.png)" in md
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["n"] == 3 * len(SMALL_SET)
+
+
+def test_report_without_matplotlib_names_the_extra(default_model, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MissingDependencyError, match=r"rejectlens\[report\]"):
+        evaluate(default_model, SMALL_SET, report=tmp_path / "r")
+
+
+def test_cli_evaluate_on_a_labeled_file(tmp_path, capsys):
+    path = tmp_path / "l.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in SMALL_SET))
+    assert main(["evaluate", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == len(SMALL_SET)

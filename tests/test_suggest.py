@@ -1,0 +1,36 @@
+import numpy as np
+import pandas as pd
+
+from rejectlens.cli import main
+from rejectlens.data import read_records
+from rejectlens.suggest import suggest, uncertainty
+from tests.conftest import SMALL_SET
+
+
+def test_uncertainty_peaks_at_the_threshold():
+    proba = {"is_rejection": np.array([0.5, 0.99, 0.01]), "feedback_offered": np.array([0.4, 0.95, 0.4])}
+    score, unsure = uncertainty(proba, {"is_rejection": 0.5, "feedback_offered": 0.4})
+    assert score[0] == 1.0 and score[1] < 0.1
+    assert score[2] < 0.1  # not a rejection, so its feedback head hardly matters
+    assert "is_rejection" in unsure[0] and unsure[1] == []
+
+
+def test_suggest_prefers_variety_over_near_copies(default_model):
+    borderline = "We have put the role on hold for now and will be in touch when things change."
+    pool = [borderline + f" Ref {i}." for i in range(10)] + [r["body"] for r in SMALL_SET]
+    picks = suggest(default_model, pool, n=4)
+    assert len(picks) == 4
+    assert sum(b.startswith("We have put the role on hold") for b in picks["body"]) <= 2
+    assert list(picks.columns[:4]) == ["id", "subject", "sender", "body"]
+    assert set(picks["is_rejection"]) <= {"true", "false"}
+
+
+def test_cli_suggest_writes_a_csv_train_can_read(tmp_path, capsys):
+    src = tmp_path / "unlabeled.csv"
+    pd.DataFrame({"id": [r["id"] for r in SMALL_SET], "body": [r["body"] for r in SMALL_SET]}).to_csv(src, index=False)
+    out = tmp_path / "to_label.csv"
+    assert main(["suggest", str(src), "-n", "3", "-o", str(out)]) == 0
+    rows = read_records(out)
+    assert len(rows) == 3 and all(isinstance(r["is_rejection"], bool) for r in rows)
+    assert main(["suggest", str(src), "-n", "3", "-o", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
