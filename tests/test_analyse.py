@@ -68,3 +68,17 @@ def test_entity_signals_only_when_a_trained_pipeline_is_installed(monkeypatch):
     monkeypatch.setattr(mod, "_installed_entity_model", lambda: None)
     assert not any(f.startswith("mentions_") for f in Analyser().analyse(
         [Cleaned("You met Maya at Acme.", frozenset())], [""], [""])[0].flags)
+
+
+def test_cue_component_as_a_spacy_factory_assigns_spans():
+    import spacy
+
+    import rejectlens.analyse  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rejectlens_sentences")
+    nlp.add_pipe("rejectlens_cues", config={"patterns": {"decision": ["not moving forward"]}})
+    doc = nlp("Sadly we are Not Moving Forward. Thanks")
+    assert [(s.label_, s.text) for s in doc.spans["rejectlens_cues"]] == [("decision", "Not Moving Forward")]
+    assert [s.text for s in doc.sents] == ["Sadly we are Not Moving Forward.", "Thanks"]
+    assert nlp("").spans["rejectlens_cues"] is not None

@@ -73,14 +73,22 @@ def default_cue_patterns() -> dict[str, list[str]]:
     return {k: list(v) for k, v in data.items() if not k.startswith("_")}
 
 
+MATCHES_KEY = "rejectlens_cue_matches"
+
+
 class CueMatcher:
-    """Marks every cue phrase as a span labelled with its cue name."""
+    """Finds every cue phrase: ``(cue name, first token, end token)`` tuples in
+    ``doc.user_data["rejectlens_cue_matches"]``, and labelled spans in
+    ``doc.spans[spans_key]`` unless ``spans_key`` is empty (the Analyser
+    skips spans: building and reading Span objects costs more than matching).
+    """
 
     def __init__(
         self, nlp: Language, name: str, patterns: Mapping[str, Sequence[str]], spans_key: str
     ) -> None:
         self.name = name
         self.spans_key = spans_key
+        self._strings = nlp.vocab.strings
         self.patterns = {k: list(v) for k, v in patterns.items()}
         self._build(nlp)
 
@@ -90,9 +98,10 @@ class CueMatcher:
             self.matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[self.spans_key] = [
-            Span(doc, start, end, label=match_id) for match_id, start, end in self.matcher(doc)
-        ]
+        matches = self.matcher(doc)
+        doc.user_data[MATCHES_KEY] = [(self._strings[m], s, e) for m, s, e in matches]
+        if self.spans_key:
+            doc.spans[self.spans_key] = [Span(doc, s, e, label=m) for m, s, e in matches]
         return doc
 
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
@@ -159,8 +168,9 @@ class SentenceSplitter:
         # Only space and punctuation tokens can end a sentence: walk those few.
         pending = False  # just saw a sentence end, maybe followed by quotes
         last = -2
+        orths, spaces = arr[:, 0].tolist(), arr[:, 1].tolist()
         for i in np.flatnonzero(arr[:, 1] | arr[:, 2]).tolist():
-            kind = self._kind(int(arr[i, 0]), bool(arr[i, 1]))
+            kind = self._kind(orths[i], bool(spaces[i]))
             if pending and i != last + 1 and i < n:
                 starts[last + 1] = 1
                 pending = False
@@ -208,7 +218,7 @@ class Analyser:
         self.batch_size = batch_size
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("rejectlens_sentences")
-        self.nlp.add_pipe("rejectlens_cues", config={"patterns": self.patterns})
+        self.nlp.add_pipe("rejectlens_cues", config={"patterns": self.patterns, "spans_key": ""})
         self.entity_model = _installed_entity_model()
         self._ner: Language | None = None
 
@@ -244,8 +254,7 @@ class Analyser:
             sents = _sentence_offsets(text, tok_start[arr[:, 7] == 1])
             starts, ends = tok_start.tolist(), tok_end.tolist()
             cues = tuple(
-                (span.label_, starts[span.start], ends[span.end - 1])
-                for span in doc.spans[SPANS_KEY]
+                (label, starts[s], ends[e - 1]) for label, s, e in doc.user_data[MATCHES_KEY]
             )
             out.append(Analysis(text, sents, cues, frozenset(flags), *_tokens(arr, text, sents)))
         return out
