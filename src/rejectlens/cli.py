@@ -122,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "suggest": _suggest,
         }[args.command]
         return handler(args)
+    except BrokenPipeError:
+        # `rejectlens ... | head`: the reader left; not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except (RejectLensError, OSError) as err:
         print(f"rejectlens: error: {err}", file=sys.stderr)
         return EXIT_USAGE
