@@ -93,9 +93,11 @@ class Classifier:
         return None
 
     def __getstate__(self) -> dict[str, Any]:
-        # Sent to joblib workers: the compiled arrays are all they need.
+        # A pickled Classifier (what joblib sends to workers) carries the
+        # compiled arrays only: they are all classification needs, and the
+        # scikit-learn estimators stay in memory or in model.skops.
         state = self.__dict__.copy()
-        state["_compiled"] = self.compiled()
+        state["vectorizer"], state["heads"] = state["_compiled"] = self.compiled()
         return state
 
     @property
@@ -163,7 +165,9 @@ class Classifier:
         preds = list(self.classify_many(records, batch_size=batch_size, n_jobs=n_jobs))
         return pd.DataFrame([p.to_dict() for p in preds], columns=list(OUTPUT_FIELDS))
 
-    def save(self, path, *, metrics: Mapping[str, Any] | None = None, force: bool = False) -> None:
+    def save(
+        self, path: str | Path, *, metrics: Mapping[str, Any] | None = None, force: bool = False
+    ) -> None:
         """Write the model directory (see :mod:`rejectlens.persist`)."""
         from .persist import save
 
@@ -207,6 +211,7 @@ class Classifier:
             return Prediction.failed(e.id, f"could not classify this email: {type(err).__name__}: {err}")
 
     def analyse(self, emails: Sequence[Email]) -> list[Analysis]:
+        """Clean and run the spaCy stage: what the vectorizer reads, one per email."""
         cleaned = [clean(e) for e in emails]
         return self.analyser.analyse(
             cleaned, [e.subject for e in emails], [e.sender for e in emails]
