@@ -198,3 +198,10 @@ def test_encoded_and_folded_headers_are_decoded(tmp_path):
     e = next(read_messages(path))
     assert e.sender == "José García <jose@example.com>"
     assert e.subject == "Your application \u2013 update and more"
+
+
+def test_byte_order_marks_from_spreadsheets_are_ignored(tmp_path):
+    (tmp_path / "bom.csv").write_bytes("\ufeffid,body\nb1,hello\n".encode("utf-8"))
+    assert [(e.id, e.body) for e in read_messages(tmp_path / "bom.csv")] == [("b1", "hello")]
+    (tmp_path / "bom.jsonl").write_bytes('\ufeff{"id": "j1", "body": "hi"}\n'.encode("utf-8"))
+    assert [e.id for e in read_messages(tmp_path / "bom.jsonl")] == ["j1"]

@@ -83,7 +83,7 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json"):
         out = []
-        with path.open(encoding="utf-8") as f:
+        with path.open(encoding="utf-8-sig") as f:
             for n, line in enumerate(f, 1):
                 if not line.strip():
                     continue
@@ -98,7 +98,8 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     if suffix in (".csv", ".tsv"):
         import pandas as pd
 
-        df = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False)
+        df = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig")
         records = df.to_dict("records")
         for rec in records:
             _coerce_csv_labels(rec)

@@ -125,8 +125,9 @@ def read_messages(
 # ---- table-like inputs -----------------------------------------------------------
 def _open_text(p: Path) -> IO[str]:
     if p.suffix.lower() == ".gz":
-        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8", errors="replace")
-    return p.open(encoding="utf-8", errors="replace", newline="")
+        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8-sig", errors="replace")
+    # utf-8-sig: spreadsheet exports often start with a byte-order mark
+    return p.open(encoding="utf-8-sig", errors="replace", newline="")
 
 
 def _prepend(first: str, f: IO[str]) -> Iterator[str]:
@@ -196,7 +197,8 @@ def _read_csv(p: Path, cols: Columns, chunk_size: int, sep: str) -> Iterator[Ema
     try:
         # The C engine: pyarrow's CSV reader breaks on multi-line bodies.
         reader = pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, chunksize=chunk_size,
-                             engine="c", compression="infer", encoding_errors="replace")
+                             engine="c", compression="infer", encoding="utf-8-sig",
+                             encoding_errors="replace")
     except pd.errors.EmptyDataError:
         raise InputError(f"{p} is empty") from None
     row = 0
