@@ -47,7 +47,8 @@ def _write_card(out: Path, manifest: Mapping[str, Any], metrics: Mapping[str, An
 
 Built by `rejectlens train data -o models/default` (`make model`) from the
 project's own corpus in `data/` (see `data/README.md`). Everything here was
-measured by that command; rebuilding gives the same numbers.
+measured by that command; rebuilding gives the same metrics and
+thresholds (only the training time varies).
 
 ## Data
 - corpus sha256: `{corpus.get('data_hash')}`
