@@ -36,11 +36,16 @@ def test_pipeline_is_built_once_per_pattern_set(default_model):
     assert default_model.analyser.nlp.pipe_names == ["rejectlens_sentences", "rejectlens_cues"]
 
 
-def test_cue_component_round_trips_to_disk(tmp_path):
+def test_components_round_trip_to_disk(tmp_path):
     a = Analyser({"x": ["not moving forward"]})
-    comp = a.nlp.get_pipe("rejectlens_cues")
-    comp.to_disk(tmp_path)
-    assert load_cue_patterns(tmp_path / "patterns.json") == {"x": ["not moving forward"]}
+    a.nlp.get_pipe("rejectlens_cues").to_disk(tmp_path / "cues")
+    a.nlp.get_pipe("rejectlens_sentences").to_disk(tmp_path / "sents")
+    assert load_cue_patterns(tmp_path / "cues" / "patterns.json") == {"x": ["not moving forward"]}
+    b = Analyser({"y": ["something else"]})
+    b.nlp.get_pipe("rejectlens_cues").from_disk(tmp_path / "cues")
+    b.nlp.get_pipe("rejectlens_sentences").from_disk(tmp_path / "sents")
+    out = b.analyse([Cleaned("We are not moving forward. Bye", frozenset())], [""], [""])[0]
+    assert out.cue_names() == {"x"} and len(out.sentences) == 2
 
 
 def test_shipped_patterns_are_lists_of_phrases():

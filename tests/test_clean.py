@@ -94,10 +94,9 @@ def test_unfilled_merge_fields_are_flagged():
     assert "unfilled_merge_field" not in text("Hi Jo, we regret [sic].").flags
 
 
-def test_curly_quotes_and_mbox_from_escape_are_normalised():
-    c = text("We\u2019re sorry.\n>From our side, the answer is no.")
-    assert "We're sorry." in c.text
-    assert "From our side" in c.text and ">From" not in c.text
+def test_curly_quotes_and_invisible_characters_are_normalised():
+    c = text("We\u2019re\u200b sorry.\u00a0Really.")
+    assert c.text == "We're sorry. Really."
 
 
 def test_html_alternative_is_used_when_body_is_empty():

@@ -106,3 +106,10 @@ def test_console_script_is_installed():
     script = Path(sys.executable).parent / "rejectlens"
     out = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("rejectlens ")
+
+
+def test_show_skips_blank_lines_and_missing_scores(tmp_path, capsys):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "is_rejection": null, "rejection_score": null}\n\n')
+    assert main(["show", str(path)]) == 0
+    assert "n/a" in capsys.readouterr().out

@@ -127,3 +127,33 @@ def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     with pytest.raises(MissingDependencyError, match=r"pip install 'rejectlens\[parquet\]'"):
         list(read_messages(tmp_path / "a.parquet"))
+
+
+def test_failed_parquet_close_leaves_no_file_and_outputs_follow_umask(tmp_path, capsys, monkeypatch):
+    import os
+
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "a", "body": "We regret."}) + "\n")
+    code, _ = run(["classify", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--quiet"], capsys)
+    assert code == 0
+    assert os.stat(tmp_path / "o.jsonl").st_mode & 0o777 == 0o666 & ~_umask()
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    code, err = run(["classify", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o.parquet"), "--quiet"], capsys)
+    assert code == 2 and "rejectlens[parquet]" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "o.jsonl"]
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_csv_on_stdin(tmp_path, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO('id,text\ns1,"We regret to say\nthe role is filled."\n'))
+    code = main(["classify", "-", "--input-format", "csv", "--body-col", "text", "--quiet"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0 and [r["id"] for r in rows] == ["s1"] and rows[0]["is_rejection"] is True

@@ -49,3 +49,12 @@ def test_cli_evaluate_on_a_labeled_file(tmp_path, capsys):
     path.write_text("\n".join(json.dumps(r) for r in SMALL_SET))
     assert main(["evaluate", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["n"] == len(SMALL_SET)
+
+
+def test_nan_labels_count_as_unlabelled(default_model):
+    rows = [dict(r) for r in SMALL_SET[:2]]
+    rows[0]["feedback_offered"] = float("nan")
+    rows[1]["reasons"] = float("nan")
+    m = evaluate(default_model, rows)
+    assert m["feedback_offered"]["n"] == 1
+    assert m["reasons"]["n"] == 1

@@ -88,10 +88,15 @@ def test_ids_are_kept_or_generated(default_model):
 
 
 def test_classify_frame(default_model):
-    df = pd.DataFrame({"text": [r["body"] for r in SMALL_SET], "ref": range(len(SMALL_SET))})
+    df = pd.DataFrame({"text": [r["body"] for r in SMALL_SET], "ref": range(len(SMALL_SET))},
+                      index=range(100, 100 + len(SMALL_SET)))
     out = default_model.classify_frame(df, body="text", id="ref", subject=None, sender=None)
     assert list(out.columns) == list(OUTPUT_FIELDS)
     assert list(out["id"]) == [str(i) for i in range(len(SMALL_SET))]
+    assert list(out.index) == list(df.index)
+    gappy = pd.DataFrame({"body": ["a", "b"], "id": [7, None]})  # pandas makes this 7.0, NaN
+    ids = list(default_model.classify_frame(gappy)["id"])
+    assert ids[0] == "7" and ids[1].startswith("sha1-")
     with pytest.raises(InputError, match=r"body column 'body' not found; columns found: text, ref"):
         default_model.classify_frame(df)
 

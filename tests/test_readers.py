@@ -205,3 +205,23 @@ def test_byte_order_marks_from_spreadsheets_are_ignored(tmp_path):
     assert [(e.id, e.body) for e in read_messages(tmp_path / "bom.csv")] == [("b1", "hello")]
     (tmp_path / "bom.jsonl").write_bytes('\ufeff{"id": "j1", "body": "hi"}\n'.encode("utf-8"))
     assert [e.id for e in read_messages(tmp_path / "bom.jsonl")] == ["j1"]
+
+
+def test_a_malformed_csv_row_is_reported_in_place(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id,body\n1,first\n2,second\n3,a,b\n4,fourth\n5,fifth\n")
+    emails = list(read_messages(path, chunk_size=2))
+    assert [e.id for e in emails] == ["1", "2", None, "4", "5"]
+    assert "row 3: expected 2 fields as in the header, found 3" in emails[2].error
+    first_bad = tmp_path / "f.csv"
+    first_bad.write_text("id,body\n3,a,b\n4,fourth\n")
+    emails = list(read_messages(first_bad))
+    assert emails[0].error and emails[1].id == "4" and emails[1].body == "fourth"
+
+
+def test_mboxrd_from_escapes_lose_one_level(tmp_path):
+    raw = b"Subject: s\nMessage-ID: <x@y>\n\n>From the top.\n>>From quoted.\n"
+    path = tmp_path / "rd.mbox"
+    path.write_bytes(b"From a@b Mon Nov 23 10:00:00 2026\n" + raw.replace(b"\n>From", b"\n>>From", 1).replace(b"\n>>From quoted", b"\n>>>From quoted"))
+    body = next(read_messages(path)).body
+    assert body.splitlines()[:2] == [">From the top.", ">>From quoted."]

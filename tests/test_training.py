@@ -87,3 +87,8 @@ def test_cli_train_on_a_spreadsheet(small_records, tmp_path, capsys):
     assert manifest["training"]["base"] and manifest["base"]["heads"]
     code = main(["train", str(tmp_path / "labels.csv"), "-o", str(tmp_path / "m")])
     assert code == 2 and "--force" in capsys.readouterr().err
+
+
+def test_no_is_rejection_head_and_no_base_is_refused(small_records):
+    with pytest.raises(DataError, match=r"is_rejection head cannot be trained.*--base default"):
+        train(partial(small_records, ("personalization",)), base=None, cv=2, min_df=1)

@@ -72,7 +72,6 @@ _MERGE_FIELD = re.compile(
 _BULLET = re.compile(r"^\s*([-*•·▪◦]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"[ \f\v]{2,}|[\f\v]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
-_FROM_ESCAPE = re.compile(r"^>(>*From )", re.M)
 _QUOTE_PREFIX = re.compile(r"^\s*>+ ?")
 _HEADER_LINE = re.compile(r"^\s*(from|to|cc|bcc|date|sent|subject|reply-to)\s*:", re.I)
 
@@ -254,8 +253,6 @@ def clean(email: Email) -> Cleaned:
     body = body.replace("\r\n", "\n")
     if not body.isascii() or "\t" in body or "\r" in body:
         body = _REPLACE_RE.sub(lambda m: _REPLACE[m.group()], body)
-    if ">From " in body:  # mbox escapes body lines that start with "From "
-        body = _FROM_ESCAPE.sub(r"\1", body)
     if _MERGE_FIELD.search(body) or _MERGE_FIELD.search(email.subject or ""):
         flags.add("unfilled_merge_field")
     body = _unwrap(body, email.subject or "", flags)

@@ -146,15 +146,16 @@ def _classify(args) -> int:
     from .readers import detect_format, is_mail_format, read_messages
     from .writers import PredictionWriter, output_format
 
-    if args.chunk_size < 1 or args.n_jobs < 1:
-        raise InputError("--chunk-size and --n-jobs must be positive integers")
+    for flag, value in (("--chunk-size", args.chunk_size), ("--n-jobs", args.n_jobs)):
+        if value < 1:
+            raise InputError(f"{flag} must be a positive integer; got {value}")
     if "-" in args.inputs and len(args.inputs) > 1:
         raise InputError("- (stdin) cannot be combined with other inputs")
     fmt_out = output_format(args.output, args.format)
-    formats = [args.input_format or detect_format(p) for p in args.inputs]
     for path in args.inputs:
         if path != "-" and not Path(path).exists():
             raise InputError(f"input {path} does not exist")
+    formats = [args.input_format or detect_format(p) for p in args.inputs]
     mail = any(is_mail_format(f) for f in formats)
     columns = list(OUTPUT_FIELDS)
     if mail:
@@ -246,27 +247,38 @@ def _explain(args) -> int:
     return EXIT_OK
 
 
+def _num(value) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _yes_no(value) -> str:
+    return "n/a (head not trained)" if value is None else "yes" if value else "no"
+
+
 def render_explanation(p) -> str:
     """A readable account of one Prediction."""
     lines = []
     if p.error:
         return f"error: {p.error}"
     verdict = "REJECTION" if p.is_rejection else "not a rejection"
-    lines.append(f"{verdict}  (rejection probability {p.rejection_score:.2f})")
+    lines.append(f"{verdict}  (rejection probability {_num(p.rejection_score)})")
     if p.is_rejection:
         lines.append(f"personalization: {p.personalization} (p personalized = "
-                     f"{p.personalization_score:.2f})")
-        lines.append(f"stage: {p.stage}  " + ", ".join(f"{k} {v:.2f}" for k, v in p.stage_scores.items()))
-        lines.append(f"feedback offered: {'yes' if p.feedback_offered else 'no'}")
-        lines.append(f"re-apply encouraged: {'yes' if p.reapply_encouraged else 'no'}")
+                     f"{_num(p.personalization_score)})")
+        stage_scores = ", ".join(f"{k} {v:.2f}" for k, v in (p.stage_scores or {}).items())
+        lines.append(f"stage: {p.stage}  {stage_scores}")
+        lines.append(f"feedback offered: {_yes_no(p.feedback_offered)}")
+        lines.append(f"re-apply encouraged: {_yes_no(p.reapply_encouraged)}")
+        scores = p.reason_scores or {}
+        evidence = p.evidence or {}
         lines.append("reasons:" + ("" if p.reasons else " none stated"))
-        for r in p.reasons:
-            lines.append(f"  - {r} ({p.reason_scores[r]:.2f})")
-            if r in p.evidence:
-                lines.append(f'      "{p.evidence[r]}"')
-        if "personalized" in (p.evidence or {}):
-            lines.append(f'personal detail: "{p.evidence["personalized"]}"')
-        near = sorted(((v, k) for k, v in p.reason_scores.items() if k not in p.reasons), reverse=True)
+        for r in p.reasons or ():
+            lines.append(f"  - {r} ({_num(scores.get(r))})")
+            if r in evidence:
+                lines.append(f'      "{evidence[r]}"')
+        if "personalized" in evidence:
+            lines.append(f'personal detail: "{evidence["personalized"]}"')
+        near = sorted(((v, k) for k, v in scores.items() if k not in (p.reasons or ())), reverse=True)
         if near and near[0][0] >= 0.2:
             lines.append("also considered: " + ", ".join(f"{k} {v:.2f}" for v, k in near[:3]))
     lines.append("signals: " + (", ".join(p.signals) or "none"))
@@ -283,6 +295,8 @@ def _show(args) -> int:
     rows = []
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
             try:
                 rows.append(json.loads(line))
             except ValueError:
@@ -303,7 +317,7 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
         lines.append((
             str(r.get("id")),
             "rejection" if rej else "other",
-            f"{r.get('rejection_score', 0):.2f}",
+            _num(r.get("rejection_score")),
             r.get("personalization") or "",
             r.get("stage") or "",
             "yes" if r.get("feedback_offered") else "",
@@ -348,7 +362,11 @@ def _records_from(paths: Sequence[str], split: str | None = None):
             corpus = load_corpus(path)
             out.extend(split_records(corpus, split) if split else corpus)
         else:
-            out.extend(read_records(path))
+            from .data import validate_labels
+
+            records = read_records(path)
+            validate_labels(records, source=str(path))
+            out.extend(records)
     if not out:
         from .errors import DataError
 
@@ -382,8 +400,9 @@ def _train(args) -> int:
     for name, score in sorted(t["cv_scores"].items()):
         value = score.get("f1", score.get("macro_f1"))
         print(f"  {name:32s} cross-validated {'f1' if 'f1' in score else 'macro-f1'} {value:.3f}")
+    base_heads = set(model.fallback.compiled()[1].heads_) if model.fallback is not None else set()
     for name, why in sorted(t["skipped_heads"].items()):
-        source = "from the base model" if model.fallback is not None else "untrained"
+        source = "answered by the base model" if name in base_heads else "left untrained"
         print(f"  {name:32s} not trained ({why}); {source}", file=sys.stderr)
     if model.fallback is not None:
         own = set(model.compiled()[1].heads_)

@@ -22,6 +22,7 @@ __all__ = [
     "coverage",
     "data_hash",
     "load_corpus",
+    "missing_as_none",
     "read_records",
     "split_records",
     "validate_labels",
@@ -96,13 +97,18 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
                 out.append(rec)
         return out
     if suffix in (".csv", ".tsv"):
-        import pandas as pd
+        from .errors import InputError
+        from .readers import csv_rows
 
-        df = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False,
-                         encoding="utf-8-sig")
-        records = df.to_dict("records")
-        for rec in records:
-            _coerce_csv_labels(rec)
+        records = []
+        try:
+            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else ","):
+                if error is not None:
+                    raise DataError(error)
+                _coerce_csv_labels(rec, where)
+                records.append(rec)
+        except InputError as err:
+            raise DataError(str(err)) from None
         return records
     if suffix == ".parquet":
         try:
@@ -114,20 +120,20 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
         import pandas as pd
 
         records = pd.read_parquet(path).to_dict("records")
-        for rec in records:
+        for n, rec in enumerate(records, 1):
             for key, value in list(rec.items()):
                 if hasattr(value, "tolist"):  # numpy arrays from list columns
                     rec[key] = value.tolist()
                 elif isinstance(value, float) and value != value:
                     rec[key] = None
-            _coerce_csv_labels(rec, only_text=True)
+            _coerce_csv_labels(rec, f"{path} row {n}", only_text=True)
         return records
     raise DataError(
         f"{path}: unknown file type '{suffix}'; expected .jsonl, .json, .csv, .tsv or .parquet"
     )
 
 
-def _coerce_csv_labels(rec: dict[str, Any], only_text: bool = False) -> None:
+def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False) -> None:
     # Spreadsheet cells are text: "true"/"1", "a;b" or a JSON list for reasons,
     # and an empty cell means "not labelled".
     text_keys = {k for k, v in rec.items() if isinstance(v, str)} if only_text else set(rec)
@@ -145,12 +151,28 @@ def _coerce_csv_labels(rec: dict[str, Any], only_text: bool = False) -> None:
         if v == "":
             rec["reasons"] = None
         elif v.startswith("["):
-            rec["reasons"] = json.loads(v)
+            try:
+                rec["reasons"] = json.loads(v)
+            except ValueError:
+                raise DataError(
+                    f"{where}: reasons cell {v!r} is not a JSON list; write it as "
+                    '["a", "b"] or as a;b'
+                ) from None
         else:
             rec["reasons"] = [p.strip() for p in v.replace(",", ";").split(";") if p.strip()]
 
 
-def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "data") -> None:
+def missing_as_none(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``record`` whose unlabelled fields (NaN from pandas, "") are None."""
+    out = dict(record)
+    for key in LABEL_FIELDS:
+        v = out.get(key)
+        if (isinstance(v, float) and math.isnan(v)) or v == "":
+            out[key] = None
+    return out
+
+
+def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the records") -> None:
     """Raise DataError listing every record whose labels fall outside the schema."""
     allowed = {
         "is_rejection": "true or false",
@@ -162,7 +184,7 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "data") 
     }
     bad: dict[str, list[str]] = {}
     for n, rec in enumerate(records):
-        rid = rec.get("id", f"row {n}")
+        rid = rec.get("id") or f"record {n + 1}"
         if not isinstance(rec.get("body"), str):
             bad.setdefault("body", []).append(f"{rid} (found {type(rec.get('body')).__name__})")
         for key in LABEL_FIELDS:

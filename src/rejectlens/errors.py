@@ -11,7 +11,6 @@ __all__ = [
     "InputError",
     "MissingDependencyError",
     "ModelFileError",
-    "NotFittedError",
     "RejectLensError",
 ]
 
@@ -30,10 +29,6 @@ class DataError(RejectLensError, ValueError):
 
 class ModelFileError(RejectLensError):
     """A model directory is missing, tampered with, or in an unknown format."""
-
-
-class NotFittedError(RejectLensError, AttributeError):
-    """A model part was used before it was trained."""
 
 
 class MissingDependencyError(RejectLensError, ImportError):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from .data import validate_labels
+from .data import missing_as_none, validate_labels
 from .labels import PERSONALIZATION, REASONS, STAGES
 from .model import Classifier
 
@@ -51,7 +51,7 @@ def evaluate(
     where it is labelled. With ``report`` (a directory), also writes
     ``metrics.json``, ``report.md`` and PNG plots (needs the ``report`` extra).
     """
-    records = list(records)
+    records = [missing_as_none(r) for r in records]
     validate_labels(records)
     preds = list(model.classify_many(records))
     out: dict[str, Any] = {"n": len(records)}

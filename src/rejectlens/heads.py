@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from .labels import REASONS, STAGES
 from .scoring import CompiledHeads
 
-__all__ = ["BINARY_HEADS", "RejectionHeads", "head_names", "head_targets"]
+__all__ = ["BINARY_HEADS", "RejectionHeads", "head_targets"]
 
 BINARY_HEADS: tuple[str, ...] = (
     "is_rejection",
@@ -35,10 +35,6 @@ BINARY_HEADS: tuple[str, ...] = (
     *(f"reason:{r}" for r in REASONS),
 )
 _THRESHOLD_GRID = np.round(np.arange(0.15, 0.851, 0.01), 2)
-
-
-def head_names() -> tuple[str, ...]:
-    return (*BINARY_HEADS, "stage")
 
 
 def _known(v: Any) -> bool:

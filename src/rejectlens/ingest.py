@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["Email", "EmailLike", "message_to_email", "stable_id", "to_email"]
+__all__ = ["Email", "EmailLike", "message_to_email", "normalize_id", "stable_id", "to_email"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,16 @@ class Email:
 
 
 EmailLike = str | Mapping[str, Any] | Email | email.message.Message
+
+
+def normalize_id(raw: Any) -> str | None:
+    """An input id as text; None when missing (None, NaN, ""), and 7.0 -> "7"
+    (pandas turns an integer id column with a gap into floats)."""
+    if raw is None or raw == "" or (isinstance(raw, float) and raw != raw):
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
 
 
 def stable_id(subject: str, body: str, sender: str = "") -> str:
@@ -149,12 +159,11 @@ def to_email(x: EmailLike) -> Email:
                 f"an email record needs a 'body' field (optional: 'subject', 'sender', 'id'); "
                 f"found fields: {found}"
             )
-        raw_id = x.get("id")
         return Email(
             body=_as_text(x.get("body"), "body"),
             subject=_as_text(x.get("subject"), "subject"),
             sender=_as_text(x.get("sender"), "sender"),
-            id=None if raw_id is None or raw_id != raw_id else str(raw_id),
+            id=normalize_id(x.get("id")),
             date=_as_text(x.get("date"), "date") or None,
             html=_as_text(x.get("html"), "html") or None,
         )

@@ -89,7 +89,10 @@ class Classifier:
 
             return load_estimators(self.path)
         if required:
-            raise ModelFileError("this model carries no scikit-learn estimators (model.skops)")
+            raise ModelFileError(
+                "this model carries no scikit-learn estimators (its directory has no model.skops); "
+                "retrain it with rejectlens.train to get them"
+            )
         return None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -106,7 +109,12 @@ class Classifier:
 
     @property
     def thresholds(self) -> dict[str, float]:
-        return dict(self.compiled()[1].thresholds_)
+        """Decision threshold of every binary head, the base model's for borrowed heads."""
+        th = dict(self.compiled()[1].thresholds_)
+        if self.fallback is not None:
+            for name, value in self.fallback.thresholds.items():
+                th.setdefault(name, value)
+        return th
 
     # ---- public API -------------------------------------------------------
     def classify(self, x: EmailLike) -> Prediction:
@@ -163,7 +171,8 @@ class Classifier:
             for row in df[list(cols.values())].itertuples(index=False, name=None)
         )
         preds = list(self.classify_many(records, batch_size=batch_size, n_jobs=n_jobs))
-        return pd.DataFrame([p.to_dict() for p in preds], columns=list(OUTPUT_FIELDS))
+        # Same index as the input, so the result joins back onto it row for row.
+        return pd.DataFrame([p.to_dict() for p in preds], columns=list(OUTPUT_FIELDS), index=df.index)
 
     def save(
         self, path: str | Path, *, metrics: Mapping[str, Any] | None = None, force: bool = False

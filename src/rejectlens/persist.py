@@ -156,9 +156,20 @@ def save(
             manifest["metrics"] = dict(metrics)
         manifest["files"] = {name: _sha256(tmp / name) for name in files}
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
-        if path.exists():
-            shutil.rmtree(path)
-        tmp.rename(path)
+        # Swap directories so a failure at any point leaves the old model usable.
+        old = path.with_name(f".{path.name}.old") if path.exists() else None
+        if old is not None:
+            if old.exists():
+                shutil.rmtree(old)
+            path.rename(old)
+        try:
+            tmp.rename(path)
+        except OSError:
+            if old is not None:
+                old.rename(path)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -239,7 +250,10 @@ def load(path: str | Path) -> Classifier:
         base_dir = path / manifest["base"]["dir"]
         actual = _sha256(base_dir / MANIFEST_FILE) if (base_dir / MANIFEST_FILE).is_file() else None
         if actual != manifest["base"].get("manifest_sha256"):
-            raise ModelFileError(f"{base_dir} (the base model) is missing or does not match its manifest")
+            raise ModelFileError(
+                f"{base_dir} (the base model) is missing or does not match its manifest; "
+                "copy the whole model directory again, or retrain"
+            )
         fallback = load(base_dir)
     _warn_on_drift(manifest, path)
     return Classifier(vectorizer, heads, patterns, manifest, path=path, fallback=fallback)

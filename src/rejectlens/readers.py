@@ -9,6 +9,7 @@ the first message. Files ending in ``.gz`` are decompressed on the fly.
 
 from __future__ import annotations
 
+import csv
 import email
 import email.policy
 import gzip
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError, MissingDependencyError
-from .ingest import Email, message_to_email, stable_id
+from .ingest import Email, message_to_email, normalize_id, stable_id
 
 __all__ = ["Columns", "detect_format", "is_mail_format", "read_messages"]
 
@@ -91,7 +92,12 @@ def read_messages(
     if fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if str(path) == "-":
-        yield from _read_jsonl(sys.stdin, "<stdin>", cols)
+        if fmt in ("csv", "tsv"):
+            yield from _read_csv_stream(sys.stdin, "<stdin>", cols, "\t" if fmt == "tsv" else ",")
+        elif fmt in ("jsonl", "json"):
+            yield from _read_jsonl(sys.stdin, "<stdin>", cols)
+        else:
+            raise InputError(f"stdin (-) carries JSONL, CSV or TSV; got input format {fmt!r}")
         return
     p = Path(path)
     if fmt == "eml" and p.is_dir():
@@ -125,7 +131,7 @@ def read_messages(
 # ---- table-like inputs -----------------------------------------------------------
 def _open_text(p: Path) -> IO[str]:
     if p.suffix.lower() == ".gz":
-        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8-sig", errors="replace")
+        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8-sig", errors="replace", newline="")
     # utf-8-sig: spreadsheet exports often start with a byte-order mark
     return p.open(encoding="utf-8-sig", errors="replace", newline="")
 
@@ -140,8 +146,7 @@ def _record_email(rec: Any, cols: Columns, where: str) -> Email:
     if not isinstance(rec, dict):
         return Email(body="", source=where, error=f"{where}: expected a JSON object, found "
                                                   f"{type(rec).__name__}")
-    raw_id = rec.get(cols.id)
-    rid = None if raw_id is None or raw_id == "" or raw_id != raw_id else str(raw_id)
+    rid = normalize_id(rec.get(cols.id))
     if cols.body not in rec:
         found = ", ".join(map(str, rec)) or "none"
         return Email(body="", id=rid, source=where,
@@ -191,32 +196,66 @@ def _check_body_column(columns, cols: Columns, name: str) -> None:
         )
 
 
-def _read_csv(p: Path, cols: Columns, chunk_size: int, sep: str) -> Iterator[Email]:
-    import pandas as pd
-
+def _csv_stream_rows(f, name: str, sep: str):
+    csv.field_size_limit(2**31 - 1)  # a 5 MB body is a cell too
+    reader = csv.reader(f, delimiter=sep)
     try:
-        # The C engine: pyarrow's CSV reader breaks on multi-line bodies.
-        reader = pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, chunksize=chunk_size,
-                             engine="c", compression="infer", encoding="utf-8-sig",
-                             encoding_errors="replace")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{p} is empty") from None
+        header = next(reader, None)
+    except csv.Error as err:
+        raise InputError(f"{name}: the header line could not be parsed: {err}") from None
+    if not header:
+        raise InputError(f"{name} is empty")
+    yield header
     row = 0
     try:
-        for chunk in reader:
-            if row == 0:
-                _check_body_column(chunk.columns, cols, str(p))
-            for rec in chunk.to_dict("records"):
-                row += 1
-                yield _record_email(rec, cols, f"{p} row {row}")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{p} is empty") from None
-    except pd.errors.ParserError as err:
-        # pandas cannot resync after a broken quote: say where, keep what was read.
-        yield Email(body="", source=f"{p} row {row + 1}",
-                    error=f"{p}: CSV could not be parsed after row {row}: {err}")
-    if row == 0:
-        raise InputError(f"{p} has a header but no rows")
+        for fields in reader:
+            if not fields:
+                continue  # a blank line
+            row += 1
+            where = f"{name} row {row}"
+            if len(fields) > len(header):
+                yield where, None, (
+                    f"{where}: expected {len(header)} fields as in the header, found "
+                    f"{len(fields)} (an unquoted separator or quote in a cell?)")
+                continue
+            fields += [""] * (len(header) - len(fields))
+            yield where, dict(zip(header, fields)), None
+    except csv.Error as err:
+        # An unclosed quote swallows the rest of the file: say where, keep what was read.
+        yield f"{name} row {row + 1}", None, f"{name}: CSV could not be parsed after row {row}: {err}"
+
+
+def csv_rows(p: Path, sep: str = ",") -> Iterator[tuple[str, dict[str, str] | None, str | None]]:
+    """Stream a CSV/TSV (optionally gzipped) as (where, record, error) per data row.
+
+    The stdlib reader, not pandas: it keeps quoted multi-line bodies, takes
+    fields of any size, and hands over a malformed row (more fields than the
+    header) as that row, so it is reported in place instead of taking its
+    neighbours with it. Raises InputError for an empty file.
+    """
+    with _open_text(p) as f:
+        rows = _csv_stream_rows(f, str(p), sep)
+        next(rows)  # the header
+        yield from rows
+
+
+def _read_csv_stream(f, name: str, cols: Columns, sep: str) -> Iterator[Email]:
+    rows = _csv_stream_rows(f, name, sep)
+    _check_body_column(next(rows), cols, name)
+    n = 0
+    for where, rec, error in rows:
+        n += 1
+        if error is not None:
+            yield Email(body="", source=where, error=error)
+        else:
+            yield _record_email(rec, cols, where)
+    if n == 0:
+        raise InputError(f"{name} has a header but no rows")
+
+
+def _read_csv(p: Path, cols: Columns, chunk_size: int, sep: str) -> Iterator[Email]:
+    with _open_text(p) as f:
+        yield from _read_csv_stream(f, str(p), cols, sep)
 
 
 def _read_parquet(p: Path, cols: Columns, chunk_size: int) -> Iterator[Email]:

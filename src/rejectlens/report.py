@@ -14,13 +14,7 @@ from .labels import REASONS
 
 __all__ = ["write_report"]
 
-_TITLES = {
-    "is_rejection": "is_rejection",
-    "personalization": "personalization",
-    "stage": "stage",
-    "feedback_offered": "feedback_offered",
-    "reapply_encouraged": "reapply_encouraged",
-}
+_FIELDS = ("is_rejection", "personalization", "stage", "feedback_offered", "reapply_encouraged")
 
 
 def _pyplot():
@@ -54,7 +48,7 @@ def write_report(model, records: Sequence[Mapping[str, Any]], preds, metrics: Ma
 
 
 def _confusions(plt, metrics, path: Path) -> bool:
-    fields = [f for f in _TITLES if f in metrics and "confusion" in metrics[f]]
+    fields = [f for f in _FIELDS if f in metrics and "confusion" in metrics[f]]
     if not fields:
         return False
     fig, axes = plt.subplots(1, len(fields), figsize=(3.6 * len(fields), 3.4), squeeze=False)
@@ -156,7 +150,7 @@ def _markdown(metrics: Mapping[str, Any], plots) -> str:
                 lines.append(f"| {c} | {m['precision']:.2f} | {m['recall']:.2f} | {m['f1']:.2f} | "
                              f"{m['support']} |")
             lines.append("")
-    for field in _TITLES:
+    for field in _FIELDS:
         if field in metrics and "confusion" in metrics[field]:
             c = metrics[field]["confusion"]
             lines += [f"### confusion: {field} (rows labelled, columns predicted)", "",

@@ -92,6 +92,16 @@ def train(
         ]
     groups = [r.get("group") for r in records]
     heads.fit(X, y, groups=groups if all(g is not None for g in groups) else None)
+    answers_rejection = "is_rejection" in heads.heads_ or (
+        fallback is not None and "is_rejection" in fallback.compiled()[1].heads_
+    )
+    if heads.heads_ and not answers_rejection:
+        why = heads.skipped_.get("is_rejection", "no record is labelled")
+        raise DataError(
+            f"the is_rejection head cannot be trained ({why}) and there is no base model to "
+            "answer it, so every email would read as 'not a rejection'. Label is_rejection, "
+            "or train with base='default' (CLI: --base default)."
+        )
     if not heads.heads_:
         raise DataError(
             "no head could be trained: each needs at least "

@@ -112,6 +112,7 @@ class PredictionWriter:
         self._buffer = []
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        finished = False
         try:
             if self.fmt == "parquet" and exc_type is None and (self._buffer or self._parquet is None):
                 self._flush_parquet()
@@ -121,12 +122,22 @@ class PredictionWriter:
                 self._fh.close()
             elif self._fh is sys.stdout:
                 self._fh.flush()
+            finished = exc_type is None
         finally:
+            # Only a file whose every row was written takes the target's name;
+            # anything else (an error while writing or closing) is removed.
             if self._tmp is not None:
-                if exc_type is None:
+                if finished:
+                    os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp makes files 0600
                     os.replace(self._tmp, self.path)
                 elif self._tmp.exists():
                     self._tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _cell(value: Any, none: Any = "") -> Any:
