@@ -13,8 +13,16 @@ $(VENV)/.core: pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
+# The embedding baseline of the benchmarks needs torch. PyPI's torch wheel is a
+# multi-GB CUDA build, so it is installed only where a CPU wheel lies on disk
+# (/opt/wheels on this project's machines); elsewhere that baseline is skipped.
+TORCH_WHEEL := $(wildcard /opt/wheels/torch-2.13.0+cpu-cp311-*.whl)
+
 $(VENV)/.dev: $(VENV)/.core
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	@if [ -n "$(TORCH_WHEEL)" ] && $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+		$(BIN)/python -m pip install -q $(TORCH_WHEEL) && $(BIN)/python -m pip install -q -e '.[embeddings]'; \
+	else echo "no CPU torch wheel for this Python: the embedding baseline will be skipped"; fi
 	touch $@
 
 demo: $(VENV)/.core

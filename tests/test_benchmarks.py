@@ -15,3 +15,15 @@ def test_quick_benchmark_runs_and_reports_ratios(tmp_path):
     assert r["ratio_time_per_email_vs_tfidf_floor"] > 0
     assert "emails/s" in run.stdout
     assert r["cli_mbox_2_jobs"]["emails"] == 300 and r["cli_csv_2000_rows"]["peak_rss_mb"] > 0
+    acc = r["accuracy"]
+    for system in ("rejectlens", "tfidf_lr", "rules"):
+        assert set(acc[system]["scores"]) == {"is_rejection", "personalization", "reasons", "stage",
+                                              "feedback_offered", "reapply_encouraged"}
+    from benchmarks.baselines import embeddings_available
+
+    if embeddings_available():
+        assert acc["embeddings_lr"]["emails_per_s"] > 0 and r["ratio_throughput_vs_embeddings"] > 0
+    else:
+        assert "not installed" in acc["embeddings_lr"]["skipped"]
+    assert r["growth"]["train_seconds_by_emails"]["250"] > 0
+    assert r["cold_start"]["seconds_without_torch"] > 0
