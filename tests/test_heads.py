@@ -97,3 +97,12 @@ def test_threshold_is_middle_of_near_best_plateau():
     t, score = _tune_threshold(target, np.array([0.1, 0.2, 0.8, 0.9]), macro=False)
     assert 0.2 < t < 0.8 and score == 1.0
     assert _tune_threshold(target, None, macro=False) == (0.5, None)
+
+
+def test_a_tuned_threshold_must_beat_one_half_by_min_gain():
+    target = np.array([0, 0, 1, 1, 1])
+    proba = np.array([0.05, 0.1, 0.3, 0.35, 0.9])  # only a low cut finds the two quiet positives
+    t, score = _tune_threshold(target, proba, macro=False, min_gain=0.02)
+    assert t < 0.3 and score == 1.0
+    easy = np.array([0.1, 0.2, 0.8, 0.85, 0.9])  # 0.5 is already perfect: keep it
+    assert _tune_threshold(target, easy, macro=False, min_gain=0.02) == (0.5, 1.0)
