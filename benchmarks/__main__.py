@@ -215,6 +215,61 @@ def bench_growth(model, quick: bool) -> dict:
     return {"train_seconds_by_emails": training, "classify_us_per_email_by_emails": classify}
 
 
+_LIBRARY_CHILD = """
+import json, sys, time, rejectlens
+model = rejectlens.load()
+list(model.classify_many(["warm up"]))
+start = time.perf_counter()
+with open(sys.argv[1], encoding="utf-8") as f:
+    n = sum(1 for _ in model.classify_many((json.loads(line) for line in f), n_jobs=int(sys.argv[2])))
+print(time.perf_counter() - start, n)
+"""
+
+
+def _probe(cmd: list[str]) -> tuple[float, float]:
+    """Run cmd in a child; its wall time and the peak RSS (MB) of its largest process."""
+    probe = (
+        "import resource, subprocess, sys, time;"
+        "t = time.perf_counter();"
+        "out = subprocess.run(sys.argv[1:], check=True, capture_output=True, text=True).stdout;"
+        "print(out.strip().split()[0] if out.strip() else time.perf_counter() - t,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    seconds, rss_kb = out.stdout.split()
+    return float(seconds), int(rss_kb) / 1024
+
+
+def bench_scale(sizes: list[int], tmp: Path) -> dict:
+    """classify_many (in its own process, streaming a JSONL file) and the CLI over
+    JSONL and mbox, at each size, with 1 and 2 jobs: emails/s and peak RSS."""
+    out: dict = {}
+    for size in sizes:
+        rows = _emails(size, 150, seed=2)
+        jsonl, mbox = tmp / f"s{size}.jsonl", tmp / f"s{size}.mbox"
+        _write_jsonl(rows, jsonl)
+        _write_mbox(rows, mbox)
+        del rows
+        for jobs in (1, 2):
+            runs = {
+                "classify_many": [sys.executable, "-c", _LIBRARY_CHILD, str(jsonl), str(jobs)],
+                "cli_jsonl": [sys.executable, "-m", "rejectlens.cli", "classify", str(jsonl), "-o",
+                              str(tmp / "o.jsonl"), "--quiet", "--force", "--n-jobs", str(jobs)],
+                "cli_mbox": [sys.executable, "-m", "rejectlens.cli", "classify", str(mbox), "-o",
+                             str(tmp / "o.jsonl"), "--quiet", "--force", "--n-jobs", str(jobs)],
+            }
+            for name, cmd in runs.items():
+                seconds, rss = _probe(cmd)
+                out[f"{name}_{size}_{jobs}_job{'s' if jobs > 1 else ''}"] = {
+                    "emails": size, "jobs": jobs, "seconds": round(seconds, 3),
+                    "emails_per_s": _rate(size, seconds), "peak_rss_mb": round(rss, 1)}
+        jsonl.unlink()
+        mbox.unlink()
+    return out
+
+
 def bench_cold_start() -> dict:
     """A new process: import, load, first prediction. spaCy's thinc imports torch
     whenever it is installed (as it is beside the embedding baseline), so the
@@ -289,6 +344,7 @@ def main(argv=None) -> int:
             _write_csv(rows, csv_path, size)
             results[f"cli_csv_{size}_rows"] = bench_cli([str(csv_path), "-o", out], size)
             csv_path.unlink()
+        results["scale"] = bench_scale([300] if args.quick else [1000, 10_000, 100_000], Path(tmp))
     train_rows = split_records(load_corpus(ROOT / "data"), "train")
     results["tfidf_lr_floor"] = bench_tfidf_floor(rows, [r for r in train_rows if r["origin"] == "written"])
     results["model_load"] = bench_load()
@@ -352,6 +408,10 @@ def render(r: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {m['emails_per_s']} |")
     if "ratio_throughput_vs_embeddings" in r:
         lines.append(f"\nthroughput vs the embedding baseline: {r['ratio_throughput_vs_embeddings']}x")
+    lines += ["", "| scale (own process each; classify_many times its loop only) | emails | jobs | "
+              "emails/s | peak RSS MB |", "|---|---:|---:|---:|---:|"]
+    for key, m in r["scale"].items():
+        lines.append(f"| {key} | {m['emails']} | {m['jobs']} | {m['emails_per_s']} | {m['peak_rss_mb']} |")
     g = r["growth"]
     lines.append("training seconds by labeled emails: " +
                  ", ".join(f"{k}: {v}" for k, v in g["train_seconds_by_emails"].items()))

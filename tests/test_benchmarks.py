@@ -27,3 +27,4 @@ def test_quick_benchmark_runs_and_reports_ratios(tmp_path):
         assert "not installed" in acc["embeddings_lr"]["skipped"]
     assert r["growth"]["train_seconds_by_emails"]["250"] > 0
     assert r["cold_start"]["seconds_without_torch"] > 0
+    assert {m["jobs"] for m in r["scale"].values()} == {1, 2} and len(r["scale"]) == 6
