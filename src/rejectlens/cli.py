@@ -287,21 +287,13 @@ def render_explanation(p) -> str:
 
 # ---- show -------------------------------------------------------------------
 def _show(args) -> int:
+    from .data import read_records
     from .errors import InputError
 
     path = Path(args.predictions)
-    if not path.is_file():
-        raise InputError(f"predictions file {path} does not exist")
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except ValueError:
-                raise InputError(f"{path} line {n}: not valid JSON") from None
-    print(render_table(rows))
+    if path.suffix.lower() not in (".jsonl", ".json"):
+        raise InputError(f"{path}: show reads the .jsonl that `rejectlens classify` writes")
+    print(render_table(read_records(path)))
     return EXIT_OK
 
 

@@ -110,7 +110,7 @@ def read_messages(
     if fmt == "parquet":
         yield from _read_parquet(p, cols, chunk_size)
     elif fmt in ("csv", "tsv"):
-        yield from _read_csv(p, cols, chunk_size, sep="\t" if fmt == "tsv" else ",")
+        yield from _read_csv(p, cols, sep="\t" if fmt == "tsv" else ",")
     elif fmt in ("jsonl", "json"):
         with _open_text(p) as f:
             head = f.read(1)
@@ -253,7 +253,7 @@ def _read_csv_stream(f, name: str, cols: Columns, sep: str) -> Iterator[Email]:
         raise InputError(f"{name} has a header but no rows")
 
 
-def _read_csv(p: Path, cols: Columns, chunk_size: int, sep: str) -> Iterator[Email]:
+def _read_csv(p: Path, cols: Columns, sep: str) -> Iterator[Email]:
     with _open_text(p) as f:
         yield from _read_csv_stream(f, str(p), cols, sep)
 
