@@ -186,32 +186,7 @@ class RejectionHeads(BaseEstimator):
                     if score is not None:
                         self.cv_scores_[name] = {"f1": score, "threshold": threshold}
                 self.heads_[name] = est.fit(Xh, target)
-        self._compile()
         return self
-
-    def _compile(self) -> None:
-        # A calibrated logistic regression is a linear score through a fitted
-        # sigmoid. Keeping every head as plain arrays lets one sparse product
-        # score all heads and skips scikit-learn's per-call input checks,
-        # which cost more than the arithmetic on a batch of emails.
-        names = [n for n in self.heads_ if n != "stage"]
-        coef, intercept, calibration = [], [], []
-        for n in names:
-            lr, cals = _linear_parts(self.heads_[n])
-            coef.append(lr.coef_[0])
-            intercept.append(lr.intercept_[0])
-            calibration.append(cals[0])
-        self.binary_names_ = names
-        self.binary_coef_ = np.array(coef).T if coef else np.zeros((0, 0))
-        self.binary_intercept_ = np.array(intercept)
-        self.binary_calibration_ = np.array(calibration).reshape(-1, 2)
-        if "stage" in self.heads_:
-            lr, cals = _linear_parts(self.heads_["stage"])
-            self.stage_coef_ = lr.coef_.T
-            self.stage_intercept_ = lr.intercept_
-            self.stage_calibration_ = np.array(cals).reshape(-1, 2)
-            self.stage_classes_ = np.asarray(lr.classes_, dtype=int)
-            self.stage_softmax_ = not isinstance(self.heads_["stage"], CalibratedClassifierCV)
 
     def _oof(self, est, X, target, groups, n_min: int):
         n_splits = min(self.threshold_cv, n_min)
@@ -232,9 +207,38 @@ class RejectionHeads(BaseEstimator):
             return None
 
     def compile(self) -> CompiledHeads:
-        """Every head as arrays with its thresholds (what a saved model keeps)."""
+        """Every head as arrays with its thresholds (what a saved model keeps).
+
+        A calibrated logistic regression is a linear score through a fitted
+        sigmoid. As plain arrays one sparse product scores all heads, without
+        scikit-learn's per-call input checks, which cost more than the
+        arithmetic on a batch of emails.
+        """
         check_is_fitted(self, "heads_")
-        return CompiledHeads.from_estimator(self)
+        names = [n for n in self.heads_ if n != "stage"]
+        coef, intercept, calibration = [], [], []
+        for n in names:
+            lr, cals = _linear_parts(self.heads_[n])
+            coef.append(lr.coef_[0])
+            intercept.append(lr.intercept_[0])
+            calibration.append(cals[0])
+        stage, softmax = None, False
+        if "stage" in self.heads_:
+            lr, cals = _linear_parts(self.heads_["stage"])
+            stage = {"coef": lr.coef_.T, "intercept": lr.intercept_,
+                     "calibration": np.array(cals).reshape(-1, 2),
+                     "classes": np.asarray(lr.classes_, dtype=int)}
+            softmax = not isinstance(self.heads_["stage"], CalibratedClassifierCV)
+        return CompiledHeads(
+            tuple(names),
+            np.array(coef).T if coef else np.zeros((0, 0)),
+            np.array(intercept),
+            np.array(calibration).reshape(-1, 2),
+            dict(self.thresholds_),
+            stage,
+            softmax,
+            tuple(self.heads_),
+        )
 
     def head_proba(self, name: str, X) -> np.ndarray:
         """Probability of the positive class for a binary head (classes for stage)."""

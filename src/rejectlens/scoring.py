@@ -212,16 +212,6 @@ class CompiledHeads:
     stage_softmax: bool = False
     heads_: tuple[str, ...] = field(default=())
 
-    @classmethod
-    def from_estimator(cls, h) -> CompiledHeads:
-        stage = None
-        if "stage" in h.heads_:
-            stage = {"coef": h.stage_coef_, "intercept": h.stage_intercept_,
-                     "calibration": h.stage_calibration_, "classes": h.stage_classes_}
-        return cls(tuple(h.binary_names_), h.binary_coef_, h.binary_intercept_,
-                   h.binary_calibration_, dict(h.thresholds_), stage,
-                   bool(getattr(h, "stage_softmax_", False)), tuple(h.heads_))
-
     def predict_proba(self, X) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         if self.binary_names:
