@@ -124,6 +124,7 @@ def compose_one(fr: dict, rng: random.Random, n: int) -> dict:
         "subject": _fill(subject, ctx),
         "body": _fill(text, ctx),
         "sender": sender,
+        "job_related": True,
         "is_rejection": True,
         "personalization": "personalized" if personal else "generic",
         "reasons": sorted(reasons),

@@ -82,7 +82,10 @@ def test_huge_and_junk_bodies_never_crash(tmp_path, capsys):
     code, _ = run(["classify", str(tmp_path / "x.csv"), "-o", str(out), "--quiet"], capsys)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["big", "junk", "empty"]
-    assert all(r["error"] is None for r in rows) and code == 0
+    assert rows[0]["error"] is None and rows[1]["error"] is None
+    # no text, no answer: an empty body is an error row, never a rejection
+    assert rows[2]["error"].startswith("empty body") and rows[2]["is_rejection"] is None
+    assert code == 1
     assert "truncated" in rows[0]["signals"]
 
 

@@ -51,6 +51,9 @@ class Analysis:
     tok_sent: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     tok_start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     tok_end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # Clause scope of each word token (see SCOPES): a decision word inside an
+    # "if ..." clause or a negated "this does not reflect ..." is not a decision.
+    tok_scope: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]
@@ -224,6 +227,12 @@ class Analyser:
         self.nlp.add_pipe("rejectlens_sentences")
         self.nlp.add_pipe("rejectlens_cues", config={"patterns": self.patterns, "spans_key": ""})
         self.entity_model = _installed_entity_model()
+        self._scopes = _ScopeMarker(self.nlp)
+        h = self.nlp.vocab.strings.add
+        self._voice = (
+            np.array([h(w) for w in _SINGULAR], dtype=np.uint64),
+            np.array([h(w) for w in _PLURAL], dtype=np.uint64),
+        )
         self._ner: Language | None = None
 
 
@@ -260,7 +269,9 @@ class Analyser:
             cues = tuple(
                 (label, starts[s], ends[e - 1]) for label, s, e in doc.user_data[MATCHES_KEY]
             )
-            out.append(Analysis(text, sents, cues, frozenset(flags), *_tokens(arr, text, sents)))
+            flags |= _voice_flags(arr[:, 0], self._voice)
+            scope = self._scopes(arr)
+            out.append(Analysis(text, sents, cues, frozenset(flags), *_tokens(arr, text, sents, scope)))
         return out
 
     def _entity_signals(self, texts: Sequence[str]) -> list[frozenset[str]]:
@@ -284,14 +295,93 @@ class Analyser:
 
 _TOKEN_ATTRS = [LOWER, SHAPE, LIKE_NUM, IS_PUNCT, IS_SPACE, IDX, LENGTH, SENT_START]
 
+# Clause scopes a token can sit in. A scoped token is its own feature (its id
+# is salted), so "not selected" in "if you are not selected, ..." and in "you
+# were not selected" are different words to the model.
+SCOPES: tuple[str, ...] = ("", "cond", "neg")
+SCOPE_PREFIX: tuple[str, ...] = ("", "if:", "not:")
+_SCOPE_SALT = np.array([0, 0x5DEECE66D1F3A2B7, 0x2545F4914F6CDD1D], dtype=np.uint64)
+# Words opening a conditional or hypothetical clause, anywhere in a sentence...
+_COND_ANYWHERE = ("if", "unless", "whether", "provided", "providing")
+# ...and words that do so only at the start of a clause ("Should your profile
+# match, ..." but not "you should hear from us").
+_COND_CLAUSE_START = ("should", "once", "in case", "in the event", "assuming")
+# A negation shortly before one of these makes the rest of the clause praise
+# or reassurance, not a reason: "this does not reflect your skills".
+_NEG_TARGETS = ("reflect", "reflects", "reflection", "reflective", "judgement", "judgment",
+                "indication", "indicative", "comment", "statement", "about", "mean", "means")
+_NEGATIONS = ("not", "n't", "no", "never", "nothing")
+_CLAUSE_ENDS = (",", ";", ":", "(", ")", "-", "–", "—", "but", "however", "so")
+
+
+class _ScopeMarker:
+    """Marks each token with the clause scope it sits in, from ``to_array`` rows."""
+
+    def __init__(self, nlp: Language) -> None:
+        h = nlp.vocab.strings.add
+        self.anywhere = np.array([h(w) for w in _COND_ANYWHERE], dtype=np.uint64)
+        self.clause_start = {h(w.split()[0]): [h(x) for x in w.split()[1:]]
+                             for w in _COND_CLAUSE_START}
+        self.neg_targets = np.array([h(w) for w in _NEG_TARGETS], dtype=np.uint64)
+        self.negations = np.array([h(w) for w in _NEGATIONS], dtype=np.uint64)
+        self.ends = np.array([h(w) for w in _CLAUSE_ENDS], dtype=np.uint64)
+
+    def __call__(self, arr: np.ndarray) -> np.ndarray:
+        lower = arr[:, 0].astype(np.uint64)
+        n = len(lower)
+        scope = np.zeros(n, np.uint8)
+        sent_start = arr[:, 7] == 1
+        ender = np.isin(lower, self.ends)
+        boundary = sent_start | ender
+        bounds = np.flatnonzero(boundary)
+
+        def clause_end(i: int) -> int:
+            k = np.searchsorted(bounds, i, side="right")
+            return int(bounds[k]) if k < len(bounds) else n
+
+        starts = np.flatnonzero(np.isin(lower, self.anywhere)).tolist()
+        first = lower.tolist()
+        for key, rest in self.clause_start.items():
+            for i in np.flatnonzero(lower == key).tolist():
+                at_start = i == 0 or sent_start[i] or ender[i - 1] or arr[i - 1, 3] == 1 \
+                    or arr[i - 1, 4] == 1
+                if at_start and first[i + 1 : i + 1 + len(rest)] == rest:
+                    starts.append(i)
+        for i in starts:
+            scope[i : clause_end(i + len(self.clause_start.get(first[i], ())) )] = 1
+        for j in np.flatnonzero(np.isin(lower, self.neg_targets)).tolist():
+            lo = max(0, j - 4)
+            neg = np.flatnonzero(np.isin(lower[lo:j], self.negations))
+            if len(neg) and not boundary[lo + int(neg[-1]) + 1 : j + 1].any():
+                scope[lo + int(neg[-1]) : clause_end(j)] = 2
+        return scope
+
 
 _DIGIT_RUN = re.compile(r"\d+")
 
+# Who writes: an employer writes "we/our/us", a candidate "I/my/me". The
+# candidate's own mail (withdrawing, declining an offer) uses decision words
+# too, and is never a rejection.
+_SINGULAR = ("i", "my", "me", "mine", "myself", "i'm", "i've", "i'd", "i'll")
+_PLURAL = ("we", "our", "us", "ours", "ourselves", "we're", "we've", "we'd", "we'll")
 
-def _tokens(arr: np.ndarray, text: str, sents: tuple[tuple[int, int], ...]):
+
+def _voice_flags(lower: np.ndarray, voice: tuple[np.ndarray, np.ndarray]) -> set[str]:
+    lower = lower.astype(np.uint64)
+    singular = int(np.isin(lower, voice[0]).sum())
+    plural = int(np.isin(lower, voice[1]).sum())
+    if singular >= 2 and singular > plural:
+        return {"first_person_writer"}
+    if plural >= 2 and plural > singular:
+        return {"employer_voice"}
+    return set()
+
+
+def _tokens(arr: np.ndarray, text: str, sents: tuple[tuple[int, int], ...], scope: np.ndarray):
     """Word-token arrays for the vectorizer from the ``to_array`` rows of a doc."""
     keep = (arr[:, 3] == 0) & (arr[:, 4] == 0)
     kept = arr[keep]
+    scope = scope[keep]
     start = kept[:, 5].astype(np.int64)
     end = start + kept[:, 6].astype(np.int64)
     # Requisition numbers, dates and phone numbers are mail-merge noise: a
@@ -302,10 +392,10 @@ def _tokens(arr: np.ndarray, text: str, sents: tuple[tuple[int, int], ...]):
         hit = np.searchsorted(start, np.asarray(digits), side="right") - 1
         hit = hit[(hit >= 0) & (np.asarray(digits) < end[np.maximum(hit, 0)])]
         use_shape[hit] = True
-    ids = np.where(use_shape, kept[:, 1], kept[:, 0]).astype(np.uint64)
+    ids = np.where(use_shape, kept[:, 1], kept[:, 0]).astype(np.uint64) ^ _SCOPE_SALT[scope]
     sent_starts = np.fromiter((s for s, _ in sents), dtype=np.int64, count=len(sents))
     sent = np.searchsorted(sent_starts, start, side="right") - 1
-    return ids, np.maximum(sent, 0), start, end
+    return ids, np.maximum(sent, 0), start, end, scope
 
 
 def _sentence_offsets(text: str, starts: np.ndarray) -> tuple[tuple[int, int], ...]:

@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--date-col", default="date")
     c.add_argument("--only-rejections", action="store_true",
                    help="write rejections (and rows with errors) only")
+    c.add_argument("--only-job-related", action="store_true",
+                   help="write job-search mail (and rows with errors) only")
     c.add_argument("--chunk-size", type=int, default=2000, help="messages per batch (default: 2000)")
     c.add_argument("--n-jobs", type=int, default=1, help="worker processes (default: 1)")
     c.add_argument("--force", action="store_true", help="overwrite an existing output file")
@@ -195,6 +197,8 @@ def _classify(args) -> int:
             _count(stats, p)
             if args.only_rejections and p.error is None and not p.is_rejection:
                 continue
+            if args.only_job_related and p.error is None and p.job_related is False:
+                continue
             row = p.to_dict()
             if mail:
                 row.update(date=date, sender=sender, subject=subject)
@@ -213,7 +217,13 @@ def _count(stats: Counter, p) -> None:
     stats["read"] += 1
     if p.error:
         stats["errors"] += 1
-    elif p.is_rejection:
+        return
+    if p.job_related is not False:
+        stats["job_related"] += 1
+    if p.language not in (None, "en"):
+        stats["not_english"] += 1
+        stats[f"lang:{p.language}"] += 1
+    if p.is_rejection:
         stats["rejections"] += 1
         stats[f"p:{p.personalization}"] += 1
         for r in p.reasons or ():
@@ -223,13 +233,23 @@ def _count(stats: Counter, p) -> None:
 def _summary(stats: Counter) -> str:
     top = sorted(((k[2:], v) for k, v in stats.items() if k.startswith("r:")), key=lambda kv: -kv[1])
     reasons = ", ".join(f"{k} {v}" for k, v in top[:5]) or "none"
-    return (
-        f"messages read: {stats['read']}\n"
+    lines = [
+        f"messages read: {stats['read']}",
+        f"job-related: {stats['job_related']} (other mail: "
+        f"{stats['read'] - stats['errors'] - stats['job_related']})",
         f"rejections: {stats['rejections']} (generic {stats['p:generic']}, "
-        f"personalized {stats['p:personalized']})\n"
-        f"top reasons: {reasons}\n"
-        f"rows with errors: {stats['errors']}"
-    )
+        f"personalized {stats['p:personalized']})",
+        f"top reasons: {reasons}",
+    ]
+    if stats["not_english"]:
+        langs = sorted(((k[5:], v) for k, v in stats.items() if k.startswith("lang:")),
+                       key=lambda kv: -kv[1])
+        lines.append(
+            f"{stats['not_english']} emails not in English ({', '.join(f'{k} {v}' for k, v in langs)}): "
+            "labels are unreliable for them"
+        )
+    lines.append(f"rows with errors: {stats['errors']}")
+    return "\n".join(lines)
 
 
 def _load_model(path: str | None):
@@ -262,6 +282,10 @@ def render_explanation(p) -> str:
         return f"error: {p.error}"
     verdict = "REJECTION" if p.is_rejection else "not a rejection"
     lines.append(f"{verdict}  (rejection probability {_num(p.rejection_score)})")
+    if p.job_related is not None:
+        lines.append(f"job-related: {_yes_no(p.job_related)} (probability {_num(p.job_related_score)})")
+    if p.language not in (None, "en"):
+        lines.append(f"language: {p.language} (the model reads English; labels are unreliable)")
     if p.is_rejection:
         lines.append(f"personalization: {p.personalization} (p personalized = "
                      f"{_num(p.personalization_score)})")
@@ -299,17 +323,18 @@ def _show(args) -> int:
 
 def render_table(rows: Sequence[dict[str, Any]]) -> str:
     """One line per prediction: id, verdict, personalization, stage, flags, reasons."""
-    header = ("id", "verdict", "p(rej)", "personal.", "stage", "fb", "reapply", "reasons")
+    header = ("id", "verdict", "p(rej)", "lang", "personal.", "stage", "fb", "reapply", "reasons")
     lines = [header]
     for r in rows:
         if r.get("error"):
-            lines.append((str(r.get("id")), "ERROR", "", "", "", "", "", r["error"][:60]))
+            lines.append((str(r.get("id")), "ERROR", "", "", "", "", "", "", r["error"][:60]))
             continue
         rej = r.get("is_rejection")
         lines.append((
             str(r.get("id")),
-            "rejection" if rej else "other",
+            "rejection" if rej else "not job mail" if r.get("job_related") is False else "other job",
             _num(r.get("rejection_score")),
+            r.get("language") or "",
             r.get("personalization") or "",
             r.get("stage") or "",
             "yes" if r.get("feedback_offered") else "",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError
-from .labels import LABEL_FIELDS, PERSONALIZATION, REASONS, STAGES
+from .labels import BOOL_FIELDS, LABEL_FIELDS, PERSONALIZATION, REASONS, STAGES
 
 __all__ = [
     "CheckReport",
@@ -46,6 +46,42 @@ SPECIAL_REJECTION_TAGS: tuple[str, ...] = (
     "sp_forwarded",
     "sp_unfilled_merge",
 )
+# Kinds of the second wave (real-mail shapes): non-job mail (nj_), refusals of
+# applications that are not jobs (nr_), other replies to such applications
+# (na_), job mail that is not a rejection (jn_), rejection shapes (rj_), and
+# the applicant-tracking system an email imitates (ats_).
+NON_JOB_TAGS: tuple[str, ...] = (
+    "nj_bank_alert", "nj_card_alert", "nj_receipt", "nj_bill", "nj_shipping", "nj_travel",
+    "nj_marketing", "nj_subscription", "nj_security", "nj_utilities_insurance", "nj_marketplace",
+    "nj_newsletter_career", "nj_newsletter_tech", "nj_newsletter_news", "nj_newsletter_hobby",
+    "nj_social", "nj_code_hosting", "nj_school", "nj_health", "nj_government",
+    "nj_friends_family", "nj_work_internal", "nj_community", "nj_events",
+)
+NON_JOB_REFUSAL_TAGS: tuple[str, ...] = (
+    "nr_rental", "nr_sublet_flatshare", "nr_admission", "nr_scholarship", "nr_loan",
+    "nr_credit_card", "nr_mortgage", "nr_refund", "nr_insurance_claim", "nr_warranty", "nr_paper",
+    "nr_talk", "nr_grant", "nr_visa", "nr_membership_waitlist", "nr_event_ticket", "nr_adoption",
+    "nr_school_place",
+)
+NON_JOB_APPLICATION_TAGS: tuple[str, ...] = ("na_ack", "na_accept", "na_pending")
+JOB_NON_REJECTION_TAGS: tuple[str, ...] = (
+    "jn_ats_ack", "jn_status_notice", "jn_account_notice", "jn_interview_scheduling",
+    "jn_interview_reschedule", "jn_assessment_invite", "jn_offer", "jn_reference_check",
+    "jn_recruiter_outreach", "jn_job_alert", "jn_next_steps", "jn_candidate_written",
+    "jn_old_rejection_quoted",
+)
+REJECTION_SHAPE_TAGS: tuple[str, ...] = (
+    "rj_forwarded_comment", "rj_quoted_thread", "rj_feedback_reply", "rj_terse", "rj_plain_ats",
+    "rj_long_personal", "rj_non_native", "rj_ats_knockout",
+)
+ATS_STYLE_TAGS: tuple[str, ...] = tuple(
+    f"ats_{n}" for n in ("workday", "greenhouse", "lever", "icims", "taleo", "smartrecruiters",
+                         "successfactors", "ashby", "personio", "linkedin", "indeed")
+)
+KNOWN_TAGS: frozenset[str] = frozenset(
+    HARD_NEGATIVE_TAGS + SPECIAL_REJECTION_TAGS + NON_JOB_TAGS + NON_JOB_REFUSAL_TAGS
+    + NON_JOB_APPLICATION_TAGS + JOB_NON_REJECTION_TAGS + REJECTION_SHAPE_TAGS + ATS_STYLE_TAGS
+)
 ORIGINS = ("written", "composed")
 SPLITS = ("train", "dev", "test")
 TEST_SHARE = 0.22
@@ -67,6 +103,17 @@ MINIMUMS: dict[str, int] = {
     **{f"tag:{t}": 15 for t in HARD_NEGATIVE_TAGS},
     **{f"tag:{t}": 10 for t in SPECIAL_REJECTION_TAGS},
     "with_html": 150,
+    # second wave: the shapes real mailboxes hold
+    "non_job": 1500,
+    "non_job_kinds": 25,
+    "non_job_refusals": 250,
+    "non_job_refusal_kinds": 12,
+    "job_non_rejections_wave2": 600,
+    "tag:jn_ats_ack": 200,
+    **{f"tag:{t}": 10 for t in ATS_STYLE_TAGS},
+    "tag:jn_candidate_written": 100,
+    "rejections_wave2": 300,
+    **{f"tag:{t}": 25 for t in REJECTION_SHAPE_TAGS},
 }
 
 
@@ -137,7 +184,7 @@ def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False)
     # Spreadsheet cells are text: "true"/"1", "a;b" or a JSON list for reasons,
     # and an empty cell means "not labelled".
     text_keys = {k for k, v in rec.items() if isinstance(v, str)} if only_text else set(rec)
-    for key in ("is_rejection", "feedback_offered", "reapply_encouraged"):
+    for key in BOOL_FIELDS:
         if key in rec and key in text_keys:
             v = str(rec[key]).strip().lower()
             rec[key] = None if v == "" else {"true": True, "1": True, "yes": True,
@@ -175,6 +222,7 @@ def missing_as_none(record: Mapping[str, Any]) -> dict[str, Any]:
 def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the records") -> None:
     """Raise DataError listing every record whose labels fall outside the schema."""
     allowed = {
+        "job_related": "true or false",
         "is_rejection": "true or false",
         "personalization": " | ".join(PERSONALIZATION),
         "reasons": "a list drawn from " + ", ".join(REASONS),
@@ -192,6 +240,7 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
             if v is None or (isinstance(v, float) and math.isnan(v)):
                 continue
             ok = {
+                "job_related": isinstance(v, bool),
                 "is_rejection": isinstance(v, bool),
                 "feedback_offered": isinstance(v, bool),
                 "reapply_encouraged": isinstance(v, bool),
@@ -298,8 +347,17 @@ def coverage(records: Sequence[Mapping[str, Any]]) -> Counter:
         c["emails"] += 1
         if r.get("html"):
             c["with_html"] += 1
-        for t in r.get("tags") or []:
+        tags = r.get("tags") or []
+        for t in tags:
             c[f"tag:{t}"] += 1
+        if r.get("job_related") is False:
+            c["non_job"] += 1
+        if any(t in NON_JOB_REFUSAL_TAGS for t in tags):
+            c["non_job_refusals"] += 1
+        if any(t in JOB_NON_REJECTION_TAGS for t in tags):
+            c["job_non_rejections_wave2"] += 1
+        if any(t in REJECTION_SHAPE_TAGS for t in tags):
+            c["rejections_wave2"] += 1
         if r.get("is_rejection"):
             c["rejections"] += 1
             c[r.get("personalization") or "?"] += 1
@@ -314,6 +372,9 @@ def coverage(records: Sequence[Mapping[str, Any]]) -> Counter:
             c["non_rejections"] += 1
             if any(str(t).startswith("hn_") for t in r.get("tags") or []):
                 c["hard_negatives"] += 1
+    kinds = NON_JOB_TAGS + NON_JOB_REFUSAL_TAGS + NON_JOB_APPLICATION_TAGS
+    c["non_job_kinds"] = sum(1 for t in kinds if c[f"tag:{t}"])
+    c["non_job_refusal_kinds"] = sum(1 for t in NON_JOB_REFUSAL_TAGS if c[f"tag:{t}"])
     return c
 
 
@@ -368,9 +429,12 @@ def check_corpus(data_dir: str | Path, minimums: Mapping[str, int] | None = None
             if not isinstance(r[k], str) or not r[k].strip():
                 problems.append(f"{where}: {k} must be non-empty text")
         tags = r.get("tags") or []
-        unknown = [t for t in tags if t not in HARD_NEGATIVE_TAGS + SPECIAL_REJECTION_TAGS]
+        unknown = [t for t in tags if t not in KNOWN_TAGS]
         if unknown:
             problems.append(f"{where}: unknown tag(s) {unknown}")
+        if r["job_related"] is False and r["is_rejection"] is not False:
+            problems.append(f"{where}: only job-search mail can be a rejection; "
+                            "job_related is false but is_rejection is not")
         if r["is_rejection"] is False and (
             r["personalization"] is not None or r["stage"] is not None or r["reasons"] != []
             or r["feedback_offered"] is not False or r["reapply_encouraged"] is not False

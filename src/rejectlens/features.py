@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .analyse import Analysis
+from .analyse import SCOPE_PREFIX, Analysis
 from .scoring import (
     CompiledVectorizer,
     cue_items,
@@ -43,6 +43,8 @@ FLAGS: tuple[str, ...] = (
     "short_message",
     "long_message",
     "truncated",
+    "first_person_writer",
+    "employer_voice",
 )
 
 _DIGITS = re.compile(r"\d+")
@@ -178,7 +180,8 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
 def _token_text(a: Analysis, i: int) -> str:
     # spaCy shapes cap a run of one character class at four
     text = a.text[int(a.tok_start[i]) : int(a.tok_end[i])].lower()
-    return _DIGITS.sub(lambda m: "d" * min(len(m.group()), 4), text)
+    prefix = SCOPE_PREFIX[int(a.tok_scope[i])] if len(a.tok_scope) > i else ""
+    return prefix + _DIGITS.sub(lambda m: "d" * min(len(m.group()), 4), text)
 
 
 class EmailVectorizer(TransformerMixin, BaseEstimator):

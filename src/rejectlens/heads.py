@@ -28,6 +28,7 @@ from .scoring import CompiledHeads
 __all__ = ["BINARY_HEADS", "RejectionHeads", "head_targets"]
 
 BINARY_HEADS: tuple[str, ...] = (
+    "job_related",
     "is_rejection",
     "personalization",
     "feedback_offered",
@@ -56,6 +57,10 @@ def head_targets(y: Mapping[str, Sequence[Any]]) -> dict[str, tuple[np.ndarray, 
             i for i, v in enumerate(values) if _known(v) and is_rej[i] is not False and is_rej[i] != 0
         ]
 
+    if "job_related" in y:
+        vals = y["job_related"]
+        rows = [i for i, v in enumerate(vals) if _known(v)]
+        out["job_related"] = (np.array(rows, dtype=int), np.array([int(bool(vals[i])) for i in rows]))
     if "is_rejection" in y:
         rows = [i for i, v in enumerate(is_rej) if _known(v)]
         out["is_rejection"] = (np.array(rows, dtype=int), np.array([int(bool(is_rej[i])) for i in rows]))
@@ -144,8 +149,8 @@ class RejectionHeads(BaseEstimator):
         targets = head_targets(y)
         if not targets:
             raise ValueError(
-                "no label columns to learn from; expected any of: is_rejection, personalization, "
-                "reasons, stage, feedback_offered, reapply_encouraged"
+                "no label columns to learn from; expected any of: job_related, is_rejection, "
+                "personalization, reasons, stage, feedback_offered, reapply_encouraged"
             )
         self.heads_: dict[str, Any] = {}
         self.thresholds_: dict[str, float] = {}

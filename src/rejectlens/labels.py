@@ -21,7 +21,9 @@ STAGES: tuple[str, ...] = ("screening", "interview", "unknown")
 PERSONALIZATION: tuple[str, ...] = ("generic", "personalized")
 
 # Fields of a labeled record, and the ones that only apply to rejections.
+# ``job_related`` gates the rest: only job-search mail can be a rejection.
 LABEL_FIELDS: tuple[str, ...] = (
+    "job_related",
     "is_rejection",
     "personalization",
     "reasons",
@@ -29,15 +31,17 @@ LABEL_FIELDS: tuple[str, ...] = (
     "feedback_offered",
     "reapply_encouraged",
 )
-REJECTION_ONLY: tuple[str, ...] = LABEL_FIELDS[1:]
+REJECTION_ONLY: tuple[str, ...] = LABEL_FIELDS[2:]
+BOOL_FIELDS: tuple[str, ...] = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def schema() -> dict:
     """The label schema as JSON-ready data (stored in every model manifest)."""
     return {
         "version": SCHEMA_VERSION,
+        "job_related": "bool",
         "is_rejection": "bool",
         "personalization": list(PERSONALIZATION),
         "reasons": list(REASONS),
@@ -45,3 +49,17 @@ def schema() -> dict:
         "feedback_offered": "bool",
         "reapply_encouraged": "bool",
     }
+
+
+def job_related_target(record) -> bool | None:
+    """The ``job_related`` label of a record, with the guide's default.
+
+    A record without it is job-related when it is a rejection (every
+    rejection is) and unlabelled otherwise.
+    """
+    v = record.get("job_related")
+    if isinstance(v, bool):
+        return v
+    if v is not None and not (isinstance(v, float) and v != v):
+        return bool(v)
+    return True if record.get("is_rejection") is True else None

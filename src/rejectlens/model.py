@@ -18,6 +18,7 @@ from .errors import InputError, ModelFileError
 from .evidence import find_evidence
 from .ingest import Email, EmailLike, stable_id, to_email
 from .labels import REASONS, STAGES
+from .language import detect_language
 from .prediction import OUTPUT_FIELDS, Prediction
 
 if TYPE_CHECKING:
@@ -200,6 +201,10 @@ class Classifier:
             if e.error is not None:
                 results[i] = Prediction.failed(e.id or _source_id(e), e.error)
                 continue
+            if not _has_text(e.body) and not _has_text(e.html):
+                # No text, no answer: a confident label for nothing misleads.
+                results[i] = Prediction.failed(e.id or _source_id(e), EMPTY_BODY)
+                continue
             if e.id is None:
                 e = replace(e, id=stable_id(e.subject, e.body or e.html or "", e.sender))
             emails.append((i, e))
@@ -261,8 +266,15 @@ class Classifier:
         analyses = self.analyse(emails)
         proba, th, sources = self._scores(emails, analyses)
         n = len(emails)
+        job_p = proba.get("job_related")
+        # A model without a job_related head (trained before it existed) reads
+        # every email as job mail, as it always did.
+        is_job = job_p >= th["job_related"] if job_p is not None else np.ones(n, bool)
         rej_p = proba.get("is_rejection")
         is_rej = rej_p >= th["is_rejection"] if rej_p is not None else np.zeros(n, bool)
+        is_rej &= is_job  # only job applications can be rejected
+        readable = [_has_text(a.text) for a in analyses]
+        is_rej &= np.array(readable, dtype=bool)
         reasons_pred: list[tuple[str, ...]] = []
         wanted: list[list[str]] = []
         for i in range(n):
@@ -287,16 +299,30 @@ class Classifier:
                 evidence[i].update(found)
         out = []
         for i, (e, a) in enumerate(zip(emails, analyses)):
+            if not readable[i]:
+                out.append(Prediction.failed(e.id, EMPTY_AFTER_CLEANING))
+                continue
             signals = tuple(sorted(a.cue_names() | (a.flags - {"no_named_greeting"})))
-            score = None if rej_p is None else round(float(rej_p[i]), 4)
+            score = None if rej_p is None else float(rej_p[i])
+            if score is not None and job_p is not None and not is_job[i]:
+                # Not job mail: the rejection score cannot exceed the chance that it is.
+                score = min(score, float(job_p[i]))
+            score = None if score is None else round(score, 4)
+            common = {
+                "id": e.id,
+                "rejection_score": score,
+                "signals": signals,
+                "job_related": bool(is_job[i]) if job_p is not None else None,
+                "job_related_score": _score(proba, "job_related", i),
+                "language": detect_language(a.text),
+            }
             if not is_rej[i]:
-                out.append(Prediction(e.id, bool(is_rej[i]), score, signals=signals))
+                out.append(Prediction(is_rejection=False, **common))
                 continue
             out.append(
                 Prediction(
-                    id=e.id,
                     is_rejection=True,
-                    rejection_score=score,
+                    **common,
                     personalization=_binary(proba, th, "personalization", i, "personalized", "generic"),
                     personalization_score=_score(proba, "personalization", i),
                     reasons=reasons_pred[i],
@@ -312,10 +338,20 @@ class Classifier:
                     feedback_offered=_binary(proba, th, "feedback_offered", i, True, False),
                     reapply_encouraged=_binary(proba, th, "reapply_encouraged", i, True, False),
                     evidence=evidence[i],
-                    signals=signals,
                 )
             )
         return out
+
+
+EMPTY_BODY = "empty body: expected text in the body (or an HTML part); found none"
+EMPTY_AFTER_CLEANING = (
+    "empty body: nothing readable is left after removing HTML, quoted text, signatures "
+    "and footers"
+)
+
+
+def _has_text(text: str | None) -> bool:
+    return bool(text) and any(ch.isalnum() for ch in text)
 
 
 def _head_name(evidence_name: str) -> str:

@@ -11,6 +11,9 @@ __all__ = ["OUTPUT_FIELDS", "Prediction"]
 # Column order of every output record (JSON, CSV, DataFrame).
 OUTPUT_FIELDS: tuple[str, ...] = (
     "id",
+    "job_related",
+    "job_related_score",
+    "language",
     "is_rejection",
     "rejection_score",
     "personalization",
@@ -32,8 +35,11 @@ class Prediction:
     """What rejectlens says about one email.
 
     Rejection-only fields (``personalization`` through ``evidence``) are None
-    when the email is not a rejection. When the email could not be read,
-    ``error`` says why and every label field is None.
+    when the email is not a rejection. ``is_rejection`` is only ever True for
+    job-related mail (``job_related``; None when the model has no such head).
+    ``language`` is the ISO 639-1 code of the text (labels are reliable for
+    ``"en"`` only). When the email could not be read, ``error`` says why and
+    every label field is None.
     """
 
     id: str | None
@@ -50,6 +56,9 @@ class Prediction:
     evidence: Mapping[str, str] | None = None
     signals: tuple[str, ...] = field(default_factory=tuple)
     error: str | None = None
+    job_related: bool | None = None
+    job_related_score: float | None = None
+    language: str | None = None
 
     @classmethod
     def failed(cls, id: str | None, error: str) -> Prediction:

@@ -13,7 +13,7 @@ from .errors import DataError
 from .features import EmailVectorizer
 from .heads import RejectionHeads
 from .ingest import to_email
-from .labels import LABEL_FIELDS
+from .labels import LABEL_FIELDS, job_related_target
 from .model import Classifier
 
 __all__ = ["train"]
@@ -84,12 +84,14 @@ def train(
     analyses = model.analyse(emails)
     X = vectorizer.fit_transform(analyses)
     y = {f: [r.get(f) for r in records] for f in present}
-    if "is_rejection" in y:
-        # Composed emails are all rejections built from fragments; letting them
-        # into the is_rejection head would teach it "looks composed".
-        y["is_rejection"] = [
-            None if r.get("origin") == "composed" else v for r, v in zip(records, y["is_rejection"])
-        ]
+    job = [job_related_target(r) for r in records]
+    if any(v is not None for v in job):
+        y["job_related"] = job
+    for gate in ("is_rejection", "job_related"):
+        if gate in y:
+            # Composed emails are all rejections built from fragments; letting them
+            # into the gating heads would teach them "looks composed".
+            y[gate] = [None if r.get("origin") == "composed" else v for r, v in zip(records, y[gate])]
     groups = [r.get("group") for r in records]
     heads.fit(X, y, groups=groups if all(g is not None for g in groups) else None)
     answers_rejection = "is_rejection" in heads.heads_ or (

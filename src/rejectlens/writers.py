@@ -20,8 +20,8 @@ __all__ = ["OUTPUT_FORMATS", "PredictionWriter", "output_format"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 _JSON_COLUMNS = ("reasons", "reason_scores", "stage_scores", "evidence", "signals")
-_FLOAT_COLUMNS = ("rejection_score", "personalization_score")
-_BOOL_COLUMNS = ("is_rejection", "feedback_offered", "reapply_encouraged")
+_FLOAT_COLUMNS = ("job_related_score", "rejection_score", "personalization_score")
+_BOOL_COLUMNS = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
 
 
 def output_format(path: str | None, fmt: str | None) -> str:
