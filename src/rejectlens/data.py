@@ -68,11 +68,11 @@ JOB_NON_REJECTION_TAGS: tuple[str, ...] = (
     "jn_ats_ack", "jn_status_notice", "jn_account_notice", "jn_interview_scheduling",
     "jn_interview_reschedule", "jn_assessment_invite", "jn_offer", "jn_reference_check",
     "jn_recruiter_outreach", "jn_job_alert", "jn_next_steps", "jn_candidate_written",
-    "jn_old_rejection_quoted",
+    "jn_old_rejection_quoted", "jn_plain_ack",
 )
 REJECTION_SHAPE_TAGS: tuple[str, ...] = (
     "rj_forwarded_comment", "rj_quoted_thread", "rj_feedback_reply", "rj_terse", "rj_plain_ats",
-    "rj_long_personal", "rj_non_native", "rj_ats_knockout",
+    "rj_long_personal", "rj_non_native", "rj_ats_knockout", "rj_informal",
 )
 ATS_STYLE_TAGS: tuple[str, ...] = tuple(
     f"ats_{n}" for n in ("workday", "greenhouse", "lever", "icims", "taleo", "smartrecruiters",
@@ -103,6 +103,7 @@ MINIMUMS: dict[str, int] = {
     **{f"tag:{t}": 15 for t in HARD_NEGATIVE_TAGS},
     **{f"tag:{t}": 10 for t in SPECIAL_REJECTION_TAGS},
     "with_html": 150,
+    "decision_marked": 1000,
     # second wave: the shapes real mailboxes hold
     "non_job": 1500,
     "non_job_kinds": 25,
@@ -275,7 +276,26 @@ def load_corpus(data_dir: str | Path) -> list[dict[str, Any]]:
         for rec in read_records(f):
             rec.setdefault("_file", f.name)
             out.append(rec)
+    marks = _decision_marks(data_dir)
+    for rec in out:
+        if rec.get("id") in marks and "decision" not in rec:
+            rec["decision"] = marks[rec["id"]]
     return out
+
+
+def _decision_marks(data_dir: Path) -> dict[str, list[str]]:
+    """Marked decision sentences (``data/decisions/*.jsonl``): id -> sentences."""
+    marks: dict[str, list[str]] = {}
+    for f in sorted((data_dir / "decisions").glob("*.jsonl")):
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                marks[str(d["id"])] = [str(x) for x in d["decision"]]
+            except (ValueError, KeyError, TypeError) as err:
+                raise DataError(f"{f}:{n}: expected {{\"id\": ..., \"decision\": [...]}}; {err}") from None
+    return marks
 
 
 def bundled_corpus() -> list[dict[str, Any]]:
@@ -366,6 +386,7 @@ def coverage(records: Sequence[Mapping[str, Any]]) -> Counter:
             if not r.get("reasons"):
                 c["no_reason"] += 1
             c[f"stage:{r.get('stage')}"] += 1
+            c["decision_marked"] += bool(r.get("decision"))
             c["feedback_offered"] += bool(r.get("feedback_offered"))
             c["reapply_encouraged"] += bool(r.get("reapply_encouraged"))
         else:
@@ -435,6 +456,8 @@ def check_corpus(data_dir: str | Path, minimums: Mapping[str, int] | None = None
         if r["job_related"] is False and r["is_rejection"] is not False:
             problems.append(f"{where}: only job-search mail can be a rejection; "
                             "job_related is false but is_rejection is not")
+        if "decision" in r and r["is_rejection"] is not True:
+            problems.append(f"{where}: decision sentences are marked but it is not a rejection")
         if r["is_rejection"] is False and (
             r["personalization"] is not None or r["stage"] is not None or r["reasons"] != []
             or r["feedback_offered"] is not False or r["reapply_encouraged"] is not False

@@ -13,12 +13,13 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from .data import missing_as_none, validate_labels
-from .labels import PERSONALIZATION, REASONS, STAGES
+from .labels import PERSONALIZATION, REASONS, STAGES, job_related_target
 from .model import Classifier
 
 __all__ = ["evaluate", "format_metrics"]
 
-BOOL_FIELDS = ("is_rejection", "feedback_offered", "reapply_encouraged")
+BOOL_FIELDS = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
+_GATES = ("job_related", "is_rejection")  # measured on every record, not only on rejections
 
 
 def _prf(y_true, y_pred, **kw) -> dict[str, float]:
@@ -53,18 +54,24 @@ def evaluate(
     """
     records = [missing_as_none(r) for r in records]
     validate_labels(records)
+    for r in records:
+        r["job_related"] = job_related_target(r)
     preds = list(model.classify_many(records))
     out: dict[str, Any] = {"n": len(records)}
     labelled_rej = [r.get("is_rejection") for r in records]
     for field in BOOL_FIELDS:
         pairs = [
             (r, p) for r, p in zip(records, preds)
-            if r.get(field) is not None and (field == "is_rejection" or r.get("is_rejection"))
+            if r.get(field) is not None and (field in _GATES or r.get("is_rejection"))
         ]
-        if not pairs:
+        if field == "job_related":
+            # a model without the head reads everything as job mail
+            pairs = [(r, p) for r, p in pairs if p.error is None]
+        if not pairs or (field == "job_related" and len({bool(r[field]) for r, _ in pairs}) < 2):
             continue
         t = [bool(r[field]) for r, _ in pairs]
-        y = [bool(getattr(p, field)) for _, p in pairs]
+        y = [getattr(p, field) is not False if field == "job_related" else bool(getattr(p, field))
+             for _, p in pairs]
         out[field] = {**_prf(t, y, average="binary"), "n": len(pairs),
                       "confusion": _confusion(t, y, [False, True], [False, True])}
     rej = [(r, p) for r, p, g in zip(records, preds, labelled_rej) if g]
@@ -106,7 +113,7 @@ def format_metrics(metrics: Mapping[str, Any]) -> str:
     """A small text table of the headline number per field."""
     rows = [("field", "metric", "value", "n")]
     for field, key in (
-        ("is_rejection", "f1"), ("personalization", "macro_f1"), ("reasons", "f1"),
+        ("job_related", "f1"), ("is_rejection", "f1"), ("personalization", "macro_f1"), ("reasons", "f1"),
         ("stage", "macro_f1"), ("feedback_offered", "f1"), ("reapply_encouraged", "f1"),
     ):
         if field in metrics:

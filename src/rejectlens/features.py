@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .analyse import SCOPE_PREFIX, Analysis
+from .decision import DECISION_FEATURES, decision_features, sentence_targets
 from .scoring import (
     CompiledVectorizer,
     cue_items,
@@ -28,6 +29,10 @@ from .scoring import (
 
 __all__ = ["CueVectorizer", "EmailVectorizer", "TokenTfidf"]
 
+# Cleaning and sender flags the heads read. Greeting and length flags stay
+# out: they still show in ``signals``, but the team's writers greeted by name
+# and wrote at lengths real mail does not share, and the heads learnt that
+# instead of the text (measured on realdev: docs/decisions.md).
 FLAGS: tuple[str, ...] = (
     "forwarded",
     "quoted_reply_removed",
@@ -38,10 +43,6 @@ FLAGS: tuple[str, ...] = (
     "unsubscribe_footer",
     "unfilled_merge_field",
     "noreply_sender",
-    "greeting_named",
-    "no_named_greeting",
-    "short_message",
-    "long_message",
     "truncated",
     "first_person_writer",
     "employer_voice",
@@ -185,10 +186,19 @@ def _token_text(a: Analysis, i: int) -> str:
 
 
 class EmailVectorizer(TransformerMixin, BaseEstimator):
-    """Word 1-2-gram TF-IDF (:class:`TokenTfidf`), stacked with :class:`CueVectorizer`.
+    """Word 1-2-gram TF-IDF (:class:`TokenTfidf`), stacked with :class:`CueVectorizer`
+    and, when decision sentences are given to ``fit``, the decision features of
+    :mod:`rejectlens.decision`.
 
     Character n-grams were left out on purpose: they cost ~6x the time per
     email for little gain on text this formulaic.
+
+    Parameters
+    ----------
+    decision_C : float
+        Inverse regularisation of the decision-sentence logistic regression.
+    decision_cv : int
+        Folds for the out-of-fold sentence scores ``fit_transform`` returns.
     """
 
     def __init__(
@@ -198,32 +208,83 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         max_features: int | None = 60000,
         cue_weight: float = 1.0,
         cue_names: Sequence[str] | None = None,
+        decision_C: float = 4.0,
+        decision_cv: int = 5,
     ):
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_features = max_features
         self.cue_weight = cue_weight
         self.cue_names = cue_names
+        self.decision_C = decision_C
+        self.decision_cv = decision_cv
 
-    def fit(self, X: Sequence[Analysis], y=None):
+    def fit(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None, groups=None):
+        """Learn vocabulary and cues; with ``decisions`` (marked decision sentences
+        per email, None where unknown) and ``is_rejection``, the sentence model."""
+        self.fit_transform(X, y, decisions=decisions, is_rejection=is_rejection, groups=groups)
+        return self
+
+    def fit_transform(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None,
+                      groups=None):
+        """Fit, and return the training rows with out-of-fold decision features."""
         self.words_ = TokenTfidf(
             ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
         ).fit(X)
         self.cues_ = CueVectorizer(cue_names=self.cue_names).fit(X)
-        return self
+        self.decision_coef_, self.decision_intercept_ = None, 0.0
+        base = CompiledVectorizer.from_estimator(self)
+        if decisions is None or is_rejection is None:
+            return base.transform(X)
+        S = base.base_sentences(X)
+        n_sent = [len(a.sentences) for a in X]
+        target = np.concatenate(
+            [sentence_targets(a, d, r) for a, d, r in zip(X, decisions, is_rejection)]
+            or [np.zeros(0, np.int8)]
+        )
+        if not ((target == 1).any() and (target == 0).any()):
+            return base.transform(X)
+        owner = np.repeat(np.arange(len(X)), n_sent)
+        oof = self._out_of_fold(S, target, owner, groups)
+        model = self._sentence_model().fit(S[target >= 0], target[target >= 0])
+        self.decision_coef_ = model.coef_[0].copy()
+        self.decision_intercept_ = float(model.intercept_[0])
+        self.decision_counts_ = {"decision": int((target == 1).sum()),
+                                 "other": int((target == 0).sum()),
+                                 "unknown": int((target < 0).sum())}
+        feats = decision_features(oof, n_sent)
+        return sp.hstack([base.transform(X), sp.csr_matrix(feats)], format="csr")
+
+    def _sentence_model(self):
+        from sklearn.linear_model import LogisticRegression
+
+        # Balanced: decision sentences are one in twenty-five; the heads read
+        # the score as a feature, so its ranking matters, not its calibration.
+        return LogisticRegression(C=self.decision_C, solver="liblinear", max_iter=5000,
+                                  class_weight="balanced")
+
+    def _out_of_fold(self, S, target, owner, groups) -> np.ndarray:
+        from sklearn.model_selection import GroupKFold
+
+        email_groups = owner if groups is None else np.asarray(groups)[owner]
+        n_splits = min(self.decision_cv, len(np.unique(email_groups)))
+        oof = np.zeros(S.shape[0])
+        if n_splits < 2:
+            return oof
+        for train, test in GroupKFold(n_splits).split(S, groups=email_groups):
+            t = train[target[train] >= 0]
+            if len(np.unique(target[t])) < 2:
+                continue
+            m = self._sentence_model().fit(S[t], target[t])
+            oof[test] = m.predict_proba(S[test])[:, 1]
+        return oof
 
     def transform(self, X: Sequence[Analysis]):
-        check_is_fitted(self, "words_")
-        words = self.words_.transform(X)
-        cues = self.cues_.transform(X) * self.cue_weight
-        return sp.hstack([words, cues], format="csr")
+        return self.compile().transform(X)
 
     def transform_sentences(self, X: Sequence[Analysis]):
         """One row per sentence of every email, in order (for evidence)."""
-        check_is_fitted(self, "words_")
-        words = self.words_.transform_sentences(X)
-        cues = self.cues_.transform_sentences(X) * self.cue_weight
-        return sp.hstack([words, cues], format="csr")
+        return self.compile().transform_sentences(X)
 
     def compile(self) -> CompiledVectorizer:
         """The arrays this vectorizer transforms with (what a saved model keeps)."""
@@ -233,4 +294,5 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "words_")
         words = [f"word__{w}" for w in self.words_.get_feature_names_out()]
-        return np.asarray(words + list(self.cues_.get_feature_names_out()), dtype=object)
+        extra = list(DECISION_FEATURES) if getattr(self, "decision_coef_", None) is not None else []
+        return np.asarray(words + list(self.cues_.get_feature_names_out()) + extra, dtype=object)

@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from .labels import REASONS, STAGES
 from .scoring import CompiledHeads
 
-__all__ = ["BINARY_HEADS", "RejectionHeads", "head_targets"]
+__all__ = ["BINARY_HEADS", "RejectionHeads", "head_targets", "tune_gate"]
 
 BINARY_HEADS: tuple[str, ...] = (
     "job_related",
@@ -104,6 +104,8 @@ class RejectionHeads(BaseEstimator):
         reason is kept in ``skipped_``.
     random_state : int
         Seed for fold shuffling; training is deterministic given it.
+    n_jobs : int
+        Heads trained in parallel (joblib); training is identical for any value.
     min_gain : float
         A tuned threshold replaces 0.5 only when it beats 0.5 by this much
         out-of-fold F1. Probabilities are calibrated, so 0.5 is the natural
@@ -119,6 +121,7 @@ class RejectionHeads(BaseEstimator):
         min_class_count: int = 3,
         random_state: int = 0,
         min_gain: float = 0.02,
+        n_jobs: int = 1,
     ):
         self.C = C
         self.calibration_cv = calibration_cv
@@ -126,6 +129,7 @@ class RejectionHeads(BaseEstimator):
         self.min_class_count = min_class_count
         self.random_state = random_state
         self.min_gain = min_gain
+        self.n_jobs = n_jobs
 
     def _estimator(self, n_min: int, multiclass: bool):
         base = LogisticRegression(
@@ -157,41 +161,61 @@ class RejectionHeads(BaseEstimator):
         self.cv_scores_: dict[str, dict[str, float]] = {}
         self.skipped_: dict[str, str] = {}
         self.class_counts_: dict[str, dict[str, int]] = {}
+        # Out-of-fold probabilities of each binary head (row indices into X,
+        # targets, probabilities): what thresholds combining heads are tuned on.
+        self.oof_: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         groups_arr = None if groups is None else np.asarray(groups)
+        todo = []
+        for name, (rows, target) in targets.items():
+            values, counts = np.unique(target, return_counts=True)
+            self.class_counts_[name] = {str(v): int(c) for v, c in zip(values, counts)}
+            # Stage can learn from the classes present (a user's data may
+            # hold no "unknown"); a binary head needs both classes.
+            if len(values) < 2 or counts.min() < self.min_class_count:
+                self.skipped_[name] = (
+                    f"needs at least {self.min_class_count} examples of each class; "
+                    f"has {self.class_counts_[name]}"
+                )
+                continue
+            todo.append((name, rows, target))
+        if self.n_jobs == 1 or len(todo) < 2:
+            fitted = [self._fit_head(X, name, rows, target, groups_arr) for name, rows, target in todo]
+        else:
+            from joblib import Parallel, delayed
+
+            fitted = Parallel(n_jobs=self.n_jobs)(
+                delayed(self._fit_head)(X, name, rows, target, groups_arr)
+                for name, rows, target in todo
+            )
+        for (name, rows, target), (est, oof) in zip(todo, fitted):
+            if name == "stage":
+                if oof is not None:
+                    values = np.unique(target)
+                    pred = values[oof.argmax(axis=1)]
+                    self.cv_scores_[name] = {"macro_f1": float(f1_score(target, pred, average="macro"))}
+            else:
+                threshold, score = _tune_threshold(
+                    target, None if oof is None else oof[:, 1], macro=name == "personalization",
+                    min_gain=self.min_gain,
+                )
+                self.thresholds_[name] = threshold
+                if oof is not None:
+                    self.oof_[name] = (rows, target, oof[:, 1])
+                if score is not None:
+                    self.cv_scores_[name] = {"f1": score, "threshold": threshold}
+            self.heads_[name] = est
+        return self
+
+    def _fit_head(self, X, name, rows, target, groups_arr):
+        """(fitted estimator, out-of-fold probabilities or None) of one head."""
+        n_min = int(np.unique(target, return_counts=True)[1].min())
+        est = self._estimator(n_min, name == "stage")
+        Xh = X[rows]
+        g = None if groups_arr is None else groups_arr[rows]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            for name, (rows, target) in targets.items():
-                values, counts = np.unique(target, return_counts=True)
-                self.class_counts_[name] = {str(v): int(c) for v, c in zip(values, counts)}
-                multiclass = name == "stage"
-                # Stage can learn from the classes present (a user's data may
-                # hold no "unknown"); a binary head needs both classes.
-                if len(values) < 2 or counts.min() < self.min_class_count:
-                    self.skipped_[name] = (
-                        f"needs at least {self.min_class_count} examples of each class; "
-                        f"has {self.class_counts_[name]}"
-                    )
-                    continue
-                est = self._estimator(int(counts.min()), multiclass)
-                Xh = X[rows]
-                g = None if groups_arr is None else groups_arr[rows]
-                oof = self._oof(est, Xh, target, g, int(counts.min()))
-                if multiclass:
-                    if oof is not None:
-                        pred = values[oof.argmax(axis=1)]
-                        self.cv_scores_[name] = {
-                            "macro_f1": float(f1_score(target, pred, average="macro"))
-                        }
-                else:
-                    threshold, score = _tune_threshold(
-                        target, None if oof is None else oof[:, 1], macro=name == "personalization",
-                        min_gain=self.min_gain,
-                    )
-                    self.thresholds_[name] = threshold
-                    if score is not None:
-                        self.cv_scores_[name] = {"f1": score, "threshold": threshold}
-                self.heads_[name] = est.fit(Xh, target)
-        return self
+            oof = self._oof(est, Xh, target, g, n_min)
+            return est.fit(Xh, target), oof
 
     def _oof(self, est, X, target, groups, n_min: int):
         n_splits = min(self.threshold_cv, n_min)
@@ -262,6 +286,32 @@ class RejectionHeads(BaseEstimator):
             else:
                 out[name] = p >= self.thresholds_[name]
         return out
+
+
+def tune_gate(heads: RejectionHeads, gated: str, gate: str) -> float | None:
+    """The threshold on ``gate``'s probability that, combined with ``gated``'s own
+    threshold, gives the best out-of-fold F1 for ``gated``.
+
+    Only job mail can be a rejection, so a rejection needs both heads to agree;
+    the job head's own threshold is tuned for telling job mail from other mail,
+    which is a different question from "is this rejection-like email about a
+    job". None when either head has no out-of-fold probabilities.
+    """
+    if gated not in heads.oof_ or gate not in heads.oof_:
+        return None
+    rows_g, target, p_gated = heads.oof_[gated]
+    rows_j, _, p_gate = heads.oof_[gate]
+    common, ig, ij = np.intersect1d(rows_g, rows_j, return_indices=True)
+    if not len(common):
+        return None
+    target = target[ig]
+    base = p_gated[ig] >= heads.thresholds_[gated]
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    scores = np.array(
+        [f1_score(target, base & (p_gate[ij] >= t), zero_division=0) for t in grid]
+    )
+    near = grid[scores >= scores.max() - 0.005]
+    return float(np.round(np.median(near), 2))
 
 
 def _linear_parts(est):

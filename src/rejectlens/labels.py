@@ -35,6 +35,9 @@ REJECTION_ONLY: tuple[str, ...] = LABEL_FIELDS[2:]
 BOOL_FIELDS: tuple[str, ...] = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
 
 SCHEMA_VERSION = 2
+# Name of the threshold on job_related's probability that a rejection must
+# also pass (tuned with the is_rejection head; see heads.tune_gate).
+JOB_GATE = "job_related:gate"
 
 
 def schema() -> dict:

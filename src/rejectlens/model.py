@@ -17,7 +17,7 @@ from .clean import clean
 from .errors import InputError, ModelFileError
 from .evidence import find_evidence
 from .ingest import Email, EmailLike, stable_id, to_email
-from .labels import REASONS, STAGES
+from .labels import JOB_GATE, REASONS, STAGES
 from .language import detect_language
 from .prediction import OUTPUT_FIELDS, Prediction
 
@@ -260,6 +260,8 @@ class Classifier:
                     proba[n], sources[n] = fp[n], base
                     if n in fh.thresholds_:  # stage has none: it takes the likeliest
                         th[n] = fh.thresholds_[n]
+                if "job_related" in missing and JOB_GATE in fh.thresholds_:
+                    th[JOB_GATE] = fh.thresholds_[JOB_GATE]
         return proba, th, sources
 
     def _predict_emails(self, emails: Sequence[Email]) -> list[Prediction]:
@@ -272,7 +274,10 @@ class Classifier:
         is_job = job_p >= th["job_related"] if job_p is not None else np.ones(n, bool)
         rej_p = proba.get("is_rejection")
         is_rej = rej_p >= th["is_rejection"] if rej_p is not None else np.zeros(n, bool)
-        is_rej &= is_job  # only job applications can be rejected
+        if job_p is not None:
+            # Only job applications can be rejected; and every rejection is job mail.
+            is_rej &= job_p >= th.get(JOB_GATE, th["job_related"])
+            is_job |= is_rej
         readable = [_has_text(a.text) for a in analyses]
         is_rej &= np.array(readable, dtype=bool)
         reasons_pred: list[tuple[str, ...]] = []

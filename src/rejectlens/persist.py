@@ -127,8 +127,7 @@ def save(
                 "label_schema": schema(),
                 "heads": sorted(heads.heads_),
                 "thresholds": dict(sorted(heads.thresholds_.items())),
-                "n_features": int(len(vectorizer.vocabulary_ids) + len(vectorizer.cue_names)
-                                  + len(vectorizer.flag_names)),
+                "n_features": int(vectorizer.n_features),
             }
         )
         files = [SCORING_ARRAYS, SCORING_SETTINGS, CUES_FILE]

@@ -14,7 +14,8 @@ from .labels import REASONS
 
 __all__ = ["write_report"]
 
-_FIELDS = ("is_rejection", "personalization", "stage", "feedback_offered", "reapply_encouraged")
+_FIELDS = ("job_related", "is_rejection", "personalization", "stage", "feedback_offered",
+           "reapply_encouraged")
 
 
 def _pyplot():
@@ -74,6 +75,10 @@ def _binary_targets(records, proba):
     """(name, true 0/1, probability) per binary head, on the rows where it applies."""
     out = []
     is_rej = [r.get("is_rejection") for r in records]
+    job = [r.get("job_related") for r in records]
+    if "job_related" in proba:
+        rows = [i for i, v in enumerate(job) if v is not None]
+        out.append(("job_related", [int(bool(job[i])) for i in rows], proba["job_related"][rows]))
     if "is_rejection" in proba:
         rows = [i for i, v in enumerate(is_rej) if v is not None]
         out.append(("is_rejection", [int(bool(is_rej[i])) for i in rows], proba["is_rejection"][rows]))

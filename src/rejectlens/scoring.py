@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from .analyse import Analysis
+from .decision import COUNT_CAP, DECISION_FEATURES, decision_features, sentence_proba
 from .labels import STAGES
 
 __all__ = ["CompiledHeads", "CompiledVectorizer"]
@@ -159,7 +160,13 @@ def stage_proba(X, coef: np.ndarray, intercept: np.ndarray, calibration: np.ndar
 # ---- compiled model parts -------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class CompiledVectorizer:
-    """Everything :class:`~rejectlens.features.EmailVectorizer` needs to transform."""
+    """Everything :class:`~rejectlens.features.EmailVectorizer` needs to transform.
+
+    With a decision-sentence model (``decision_coef``), every email row ends
+    with the decision features of :mod:`rejectlens.decision`, and every
+    sentence row with that sentence's own probability, so a head scores a
+    sentence as it would an email of one sentence (evidence relies on it).
+    """
 
     vocabulary_ids: np.ndarray
     idf: np.ndarray
@@ -168,35 +175,68 @@ class CompiledVectorizer:
     flag_names: tuple[str, ...]
     cap: int
     cue_weight: float
+    decision_coef: np.ndarray | None = None
+    decision_intercept: float = 0.0
 
     @classmethod
     def from_estimator(cls, v) -> CompiledVectorizer:
         return cls(v.words_.vocabulary_ids_, v.words_.idf_, tuple(v.words_.ngram_range),
                    tuple(v.cues_.cue_names_), tuple(v.cues_.flag_names_), int(v.cues_.cap),
-                   float(v.cue_weight))
+                   float(v.cue_weight), getattr(v, "decision_coef_", None),
+                   float(getattr(v, "decision_intercept_", 0.0)))
 
-    def transform(self, X: Sequence[Analysis]) -> sp.csr_matrix:
+    def _base(self, X: Sequence[Analysis]) -> sp.csr_matrix:
         words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
         cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
         return sp.hstack([words, cues * self.cue_weight], format="csr")
 
-    def transform_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
+    def base_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
+        """Sentence rows without decision columns (what the sentence model reads)."""
         words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, True)
         cues = cue_matrix(cue_sentence_items(X), self.cue_names, self.flag_names, self.cap)
         return sp.hstack([words, cues * self.cue_weight], format="csr")
 
+    def sentence_scores(self, S: sp.csr_matrix) -> np.ndarray:
+        return sentence_proba(S, self.decision_coef, self.decision_intercept)
+
+    def transform(self, X: Sequence[Analysis]) -> sp.csr_matrix:
+        base = self._base(X)
+        if self.decision_coef is None:
+            return base
+        p = self.sentence_scores(self.base_sentences(X))
+        feats = decision_features(p, [len(a.sentences) for a in X])
+        return sp.hstack([base, sp.csr_matrix(feats)], format="csr")
+
+    def transform_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
+        S = self.base_sentences(X)
+        if self.decision_coef is None:
+            return S
+        p = self.sentence_scores(S)
+        cols = np.column_stack([p, (p >= 0.5) / COUNT_CAP])
+        return sp.hstack([S, sp.csr_matrix(cols)], format="csr")
+
+    @property
+    def n_features(self) -> int:
+        extra = 0 if self.decision_coef is None else len(DECISION_FEATURES)
+        return len(self.vocabulary_ids) + len(self.cue_names) + len(self.flag_names) + extra
+
     def arrays(self) -> dict[str, np.ndarray]:
-        return {"vocabulary_ids": self.vocabulary_ids, "idf": self.idf}
+        out = {"vocabulary_ids": self.vocabulary_ids, "idf": self.idf}
+        if self.decision_coef is not None:
+            out["decision_coef"] = self.decision_coef
+        return out
 
     def settings(self) -> dict[str, Any]:
         return {"ngram_range": list(self.ngram_range), "cue_names": list(self.cue_names),
-                "flag_names": list(self.flag_names), "cap": self.cap, "cue_weight": self.cue_weight}
+                "flag_names": list(self.flag_names), "cap": self.cap, "cue_weight": self.cue_weight,
+                "decision_intercept": self.decision_intercept}
 
     @classmethod
     def from_saved(cls, arrays: Mapping[str, np.ndarray], settings: Mapping[str, Any]):
         return cls(arrays["vocabulary_ids"], arrays["idf"], tuple(settings["ngram_range"]),
                    tuple(settings["cue_names"]), tuple(settings["flag_names"]),
-                   int(settings["cap"]), float(settings["cue_weight"]))
+                   int(settings["cap"]), float(settings["cue_weight"]),
+                   arrays.get("decision_coef"), float(settings.get("decision_intercept", 0.0)))
 
 
 @dataclass(frozen=True, eq=False)

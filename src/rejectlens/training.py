@@ -11,9 +11,9 @@ from .analyse import default_cue_patterns
 from .data import bundled_corpus, data_hash, validate_labels
 from .errors import DataError
 from .features import EmailVectorizer
-from .heads import RejectionHeads
+from .heads import RejectionHeads, tune_gate
 from .ingest import to_email
-from .labels import LABEL_FIELDS, job_related_target
+from .labels import JOB_GATE, LABEL_FIELDS, job_related_target
 from .model import Classifier
 
 __all__ = ["train"]
@@ -42,6 +42,7 @@ def train(
     min_df: int = 2,
     cue_weight: float = 1.0,
     patterns: Mapping[str, list[str]] | None = None,
+    n_jobs: int = 1,
 ) -> Classifier:
     """Fit a Classifier on labeled records.
 
@@ -52,7 +53,9 @@ def train(
     for ``None``. ``with_bundled_corpus`` adds the project's own training
     emails. Thresholds are tuned on ``cv`` folds, grouped by the ``group``
     field when every record has one, so a template family never sits on both
-    sides of a fold.
+    sides of a fold. Records may carry ``decision`` (the sentences that state
+    the decision of a rejection) to train the decision-sentence model; the
+    project corpus does. ``n_jobs`` heads train at once.
 
     >>> import rejectlens
     >>> rows = [{"body": "We regret to inform you.", "is_rejection": True},
@@ -78,11 +81,19 @@ def train(
     started = time.perf_counter()
     patterns = dict(patterns or default_cue_patterns())
     vectorizer = EmailVectorizer(min_df=min_df, cue_weight=cue_weight, cue_names=sorted(patterns))
-    heads = RejectionHeads(C=C, threshold_cv=cv, random_state=seed)
+    heads = RejectionHeads(C=C, threshold_cv=cv, random_state=seed, n_jobs=n_jobs)
     model = Classifier(vectorizer, heads, patterns, fallback=fallback)
     emails = [to_email(r) for r in records]
     analyses = model.analyse(emails)
-    X = vectorizer.fit_transform(analyses)
+    groups = [r.get("group") for r in records]
+    groups = groups if all(g is not None for g in groups) else None
+    X = vectorizer.fit_transform(
+        analyses,
+        decisions=[r.get("decision") for r in records],
+        is_rejection=[None if r.get("origin") == "composed" else r.get("is_rejection")
+                      for r in records],
+        groups=groups,
+    )
     y = {f: [r.get(f) for r in records] for f in present}
     job = [job_related_target(r) for r in records]
     if any(v is not None for v in job):
@@ -92,8 +103,10 @@ def train(
             # Composed emails are all rejections built from fragments; letting them
             # into the gating heads would teach them "looks composed".
             y[gate] = [None if r.get("origin") == "composed" else v for r, v in zip(records, y[gate])]
-    groups = [r.get("group") for r in records]
-    heads.fit(X, y, groups=groups if all(g is not None for g in groups) else None)
+    heads.fit(X, y, groups=groups)
+    gate = tune_gate(heads, "is_rejection", "job_related")
+    if gate is not None:
+        heads.thresholds_[JOB_GATE] = gate
     answers_rejection = "is_rejection" in heads.heads_ or (
         fallback is not None and "is_rejection" in fallback.compiled()[1].heads_
     )

@@ -1,0 +1,98 @@
+"""Decisions, not words: minimal pairs, a whole mailbox, and the realdev floor.
+
+The minimal pairs (``tests/data/minimal_pairs.jsonl``) were written apart from
+the training corpus: two emails that differ in a few words and in the label
+(a decision vs a condition, the employer vs the candidate, new text vs a
+quote, a job vs a rental or a loan, a reason vs negated praise, a decision vs
+a promise to review, a hold that releases vs one that keeps).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from tests.conftest import ROOT
+
+PAIRS = [json.loads(line) for line in (ROOT / "tests" / "data" / "minimal_pairs.jsonl").open(encoding="utf-8")]
+REALDEV = ROOT.parent / "shared" / "realdev" / "realdev.jsonl"
+
+
+def _side_ok(p, gold, differing: set[str]) -> bool:
+    if p.error is not None or bool(p.is_rejection) != gold["is_rejection"]:
+        return False
+    if (p.job_related is not False) != gold["job_related"]:
+        return False
+    # Only the reasons the pair is about: the rest of the email is shared.
+    return all((r in (p.reasons or ())) == (r in gold["reasons"]) for r in differing)
+
+
+def _pair_ok(model, pair) -> bool:
+    a, b = pair["a"], pair["b"]
+    differing = set(a["reasons"]) ^ set(b["reasons"])
+    pa, pb = model.classify_many([a, b])
+    return _side_ok(pa, a, differing) and _side_ok(pb, b, differing)
+
+
+def test_fixture_is_a_set_of_minimal_pairs():
+    assert len(PAIRS) >= 80
+    kinds = Counter(p["kind"] for p in PAIRS)
+    assert len(kinds) >= 6 and min(kinds.values()) >= 10
+    for p in PAIRS:
+        a, b = p["a"], p["b"]
+        assert (a["is_rejection"], a["job_related"], a["reasons"]) != (
+            b["is_rejection"], b["job_related"], b["reasons"]), p["pair"]
+        for side in (a, b):
+            assert side["job_related"] or not side["is_rejection"], p["pair"]
+
+
+def test_bundled_model_gets_nine_in_ten_minimal_pairs_fully_right(default_model):
+    wrong = [p["pair"] for p in PAIRS if not _pair_ok(default_model, p)]
+    share = 1 - len(wrong) / len(PAIRS)
+    assert share >= 0.90, f"{share:.3f} of pairs fully right; wrong: {wrong}"
+
+
+def test_bundled_model_on_the_teams_mailbox(default_model):
+    from benchmarks.real_mail import score_mailbox
+
+    m = score_mailbox(default_model)
+    assert m["messages_read"] == 400 and m["unmatched_keys"] == 0
+    assert m["job_related_accuracy"] >= 0.95
+    assert m["rej_precision"] >= 0.90 and m["rej_recall"] >= 0.85
+
+
+@pytest.mark.skipif(not REALDEV.is_file(), reason="realdev is not on this machine (developers only)")
+def test_realdev_rejection_precision_floor(default_model):
+    from benchmarks.real_mail import score_realdev
+
+    m = score_realdev(default_model, REALDEV)
+    assert m["all"]["rej_precision"] >= 0.93, m["false_positives"]
+
+
+@pytest.mark.parametrize("body", ["", "   \n\t ", None, float("nan"), "<html><body> </body></html>"])
+def test_no_confident_answer_from_no_text(default_model, body):
+    p = default_model.classify({"id": "e1", "body": body})
+    assert p.error is not None and p.error.startswith("empty body")
+    assert p.is_rejection is None and p.job_related is None and p.id == "e1"
+
+
+def test_only_job_mail_can_be_a_rejection(default_model):
+    rental = ("Dear applicant, thank you for applying for the two-bedroom flat at 14 Elm Road. "
+              "After careful consideration the landlord has decided to proceed with another "
+              "applicant. We will keep your details on file for future properties.")
+    p = default_model.classify({"subject": "Your rental application", "body": rental})
+    assert p.job_related is False and p.is_rejection is False
+    assert p.personalization is None and p.reasons is None and p.stage is None
+    job = default_model.classify({"subject": "Your application", "body": rental.replace(
+        "two-bedroom flat at 14 Elm Road", "Data Analyst role").replace("the landlord", "the team"
+        ).replace("future properties", "future roles")})
+    assert job.is_rejection and job.job_related
+
+
+def test_language_is_reported(default_model):
+    de = default_model.classify("Vielen Dank für Ihre Bewerbung. Leider müssen wir Ihnen mitteilen, "
+                                "dass wir uns für andere Kandidaten entschieden haben.")
+    en = default_model.classify("Thank you for applying. We have decided not to move forward.")
+    assert de.language == "de" and en.language == "en"
