@@ -8,7 +8,9 @@ Cases (built in benchmarks/out/hostile/, several GB of disk for a moment):
 - ``bomb-one-line``: the same, one 1 GB line with no newline;
 - ``array-300mb``: a 300 MB JSON array of ~100,000 three-kilobyte emails;
 - ``array-huge-items``: a 300 MB JSON array of 12 emails of 25 MB each;
-- ``jsonl-huge-line``: one 300 MB JSONL line, then a normal one.
+- ``jsonl-huge-line``: one 300 MB JSONL line, then a normal one;
+- ``csv-huge-cell``: one 300 MB quoted CSV cell over many lines, then a normal row;
+- ``csv-unclosed-quote``: a quote never closed in row 2 of a 300 MB CSV of 1,000,000 rows.
 
 Each runs the CLI in a child process and reports its peak resident memory
 (``ru_maxrss`` of the children), seconds, rows written and the exit code.
@@ -64,12 +66,30 @@ def _jsonl_huge(path: Path) -> None:
         f.write('"}\n' + json.dumps({"id": "after", "body": NO}) + "\n")
 
 
+def _csv_huge(path: Path) -> None:
+    with path.open("w") as f:
+        f.write('id,body\nhuge,"' + NO)
+        line = "a cell line with, commas and ""quotes"" " * 20 + "\n"
+        for _ in range(300_000_000 // len(line)):
+            f.write(line)
+        f.write(f'"\nafter,{NO}\n')
+
+
+def _csv_unclosed(path: Path) -> None:
+    with path.open("w") as f:
+        f.write(f'id,body\nfirst,{NO}\nbad,"never closed {NO}\n')
+        for i in range(1_000_000):
+            f.write(f"r{i},{NO} {'x' * 220}\n")
+
+
 CASES = {
     "bomb-lines": ("bomb-lines.mbox.gz", lambda p: _bomb(p, one_line=False)),
     "bomb-one-line": ("bomb-one-line.mbox.gz", lambda p: _bomb(p, one_line=True)),
     "array-300mb": ("array-300mb.json", lambda p: _array(p, 100_000, 3_000)),
     "array-huge-items": ("array-huge-items.json", lambda p: _array(p, 12, 25_000_000)),
     "jsonl-huge-line": ("jsonl-huge-line.jsonl", _jsonl_huge),
+    "csv-huge-cell": ("csv-huge-cell.csv", _csv_huge),
+    "csv-unclosed-quote": ("csv-unclosed-quote.csv", _csv_unclosed),
 }
 
 

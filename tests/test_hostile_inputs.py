@@ -374,3 +374,22 @@ def test_12_one_corrupt_parquet_row_group_keeps_the_others(tmp_path):
     assert len(emails) == 6
     assert [e.id for e in emails if e.error is None] == ["r0", "r1", "r4", "r5"]
     assert all("row group 1" in e.error for e in emails[2:4])
+
+
+def test_5_a_huge_csv_cell_keeps_its_start_and_the_next_rows(tmp_path):
+    src = tmp_path / "big.csv"
+    big = NO + " " + "w" * 300_000 + ' with ""quotes"", commas\nand lines ' + "v" * 100_000
+    src.write_text(f'id,body\nb1,"{big}"\nb2,{NO}\nb3,"two\nlines"\n')
+    b1, b2, b3 = read_messages(src, max_message_bytes=10_000)
+    assert b1.id == "b1" and b1.truncated and b1.body.startswith(NO) and len(b1.body) <= 10_000
+    assert (b2.id, b2.body, b2.truncated) == ("b2", NO, False)
+    assert (b3.id, b3.body) == ("b3", "two\nlines")
+
+
+def test_6_a_huge_unclosed_quote_is_read_again_from_the_file(tmp_path):
+    src = tmp_path / "q.csv"
+    rest = "".join(f"r{i},{NO} {i}\n" for i in range(2000))  # ~120 kB after the open quote
+    src.write_text(f'id,body\nq1,ok\nq2,"unclosed quote\n{rest}')
+    emails = list(read_messages(src, max_message_bytes=10_000))
+    assert [e.id for e in emails] == ["q1", None] + [f"r{i}" for i in range(2000)]
+    assert emails[-1].body == f"{NO} 1999" and "never closed" in emails[1].error

@@ -26,7 +26,7 @@ import re
 import stat
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
@@ -119,7 +119,7 @@ def read_messages(
             raise InputError(f"stdin (-) carries JSONL, CSV or TSV; got input format {fmt!r}")
         stdin = _stdin_text()
         if fmt in ("csv", "tsv"):
-            yield from _read_csv_stream(stdin, "<stdin>", cols, "\t" if fmt == "tsv" else ",")
+            yield from _read_csv_stream(stdin, "<stdin>", cols, "\t" if fmt == "tsv" else ",", cap)
         else:
             yield from _read_json_stream(stdin, "<stdin>", cols, cap)
         return
@@ -134,7 +134,7 @@ def read_messages(
     if fmt == "parquet":
         yield from _read_parquet(p, cols, chunk_size)
     elif fmt in ("csv", "tsv"):
-        yield from _read_csv(p, cols, sep="\t" if fmt == "tsv" else ",")
+        yield from _read_csv(p, cols, sep="\t" if fmt == "tsv" else ",", cap=cap)
     elif fmt in ("jsonl", "json"):
         with _open_text(p) as f:
             yield from _read_json_stream(f, str(p), cols, cap)
@@ -473,16 +473,51 @@ def _check_body_column(columns, cols: Columns, name: str) -> None:
         )
 
 
-class _RecordLines:
-    """The lines the csv reader pulls, kept for the record being read, so a
-    record that swallowed the rest of the file can be read again."""
+class _CsvLines:
+    """The lines of a CSV stream for the csv reader, with what it needs to
+    stay bounded and to recover.
 
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._it = iter(lines)
+    Each record keeps its lines (``kept``) so one that swallowed the rest of
+    the file behind an unclosed quote can be read again. Past ``cap``
+    characters in one record, only the characters that shape the record
+    (quotes, separators, line ends) are passed on: the cell keeps its start,
+    the record ends where it would have, and ``truncated`` is set. A stream
+    that breaks (a cut .gz) ends the lines and leaves the reason in ``error``.
+    """
+
+    def __init__(self, f: IO[str], sep: str, cap: int | None = None) -> None:
+        self.f, self.cap, self.error = f, cap, None
+        self._drop = re.compile('[^"' + re.escape(sep) + "\r\n]+")
+        self.lines = 0  # physical lines passed on so far
+        self.new_record()
+
+    def new_record(self) -> None:
         self.kept: list[str] = []
+        self.size, self.truncated, self.start = 0, False, self.lines
 
     def __iter__(self) -> Iterator[str]:
-        for line in self._it:
+        while True:
+            parts: list[str] = []
+            while True:
+                try:
+                    piece = self.f.readline(_PIECE if self.cap is not None else -1)
+                except _STREAM_ERRORS as err:
+                    self.error, piece = err, ""
+                if not piece:
+                    self.error = self.error or stream_error(self.f)
+                    break
+                if self.cap is not None and self.size + len(piece) > self.cap:
+                    room = max(self.cap - self.size, 0)
+                    piece = piece[:room] + self._drop.sub("", piece[room:])
+                    self.truncated = True
+                self.size += len(piece)
+                parts.append(piece)
+                if piece.endswith(("\n", "\r")):
+                    break
+            if not parts:
+                return
+            line = "".join(parts)
+            self.lines += 1
             self.kept.append(line)
             yield line
 
@@ -497,22 +532,21 @@ def _unclosed_quote(lines: list[str], sep: str) -> bool:
     return False
 
 
-def _csv_records(lines: Iterable[str], name: str, sep: str, header: list[str], first_row: int):
-    """(where, record, error) for each data row; a quote left open (which
-    makes the reader swallow the rest of the file) gives an error row for
-    its record, and reading goes on with the lines after that record's first."""
-    row = first_row
-    source = _RecordLines(lines)
+def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row: int,
+                 reopen: Callable[[], IO[str]] | None = None):
+    """(where, record, error, truncated) for each data row; a quote left open
+    (which makes the reader swallow the rest of the file) gives an error row
+    for its record, and reading goes on with the lines after that record's first."""
     reader = csv.reader(source, delimiter=sep)
     while True:
-        source.kept = []
+        source.new_record()
         try:
             fields = next(reader)
         except StopIteration:
             return
         except csv.Error as err:
             row += 1
-            yield f"{name} row {row}", None, f"{name} row {row}: CSV could not be parsed: {err}"
+            yield f"{name} row {row}", None, f"{name} row {row}: CSV could not be parsed: {err}", False
             continue
         if not fields:
             continue  # a blank line
@@ -525,25 +559,37 @@ def _csv_records(lines: Iterable[str], name: str, sep: str, header: list[str], f
             where = f"{name} row {row}"
             yield where, None, (f"{where}: a quote opened in this row is never closed (it would "
                                 "take the rest of the file with it); the rows after it are read "
-                                "on their own")
-            yield from _csv_records(kept[1:], name, sep, header, row)
+                                "on their own"), False
+            if source.truncated and reopen is not None:
+                # The kept lines were cut down to the cap: read the rest again from the file.
+                with reopen() as f:
+                    again = _CsvLines(f, sep, source.cap)
+                    skip = source.start + 1
+                    for _ in again:
+                        skip -= 1
+                        if skip == 0:
+                            break
+                    yield from _csv_records(again, name, sep, header, row, reopen)
+            else:
+                rest = io.StringIO("".join(kept[1:]), newline="")
+                yield from _csv_records(_CsvLines(rest, sep, source.cap), name, sep, header, row)
             return
         row += 1
         where = f"{name} row {row}"
         if len(fields) > len(header):
             yield where, None, (
                 f"{where}: expected {len(header)} fields as in the header, found "
-                f"{len(fields)} (an unquoted separator or quote in a cell?)")
+                f"{len(fields)} (an unquoted separator or quote in a cell?)"), False
             continue
         fields += [""] * (len(header) - len(fields))
-        yield where, dict(zip(header, fields)), None
+        yield where, dict(zip(header, fields)), None, source.truncated
 
 
-def _csv_stream_rows(f, name: str, sep: str):
+def _csv_stream_rows(f, name: str, sep: str, cap: int | None = None,
+                     reopen: Callable[[], IO[str]] | None = None):
     csv.field_size_limit(2**31 - 1)  # a 5 MB body is a cell too
-    lines = _SafeLines(f)
-    it = iter(lines)
-    reader = csv.reader(it, delimiter=sep)
+    lines = _CsvLines(f, sep, cap)
+    reader = csv.reader(lines, delimiter=sep)
     try:
         header = next(reader, None)
     except csv.Error as err:
@@ -554,11 +600,11 @@ def _csv_stream_rows(f, name: str, sep: str):
         raise InputError(f"{name} is empty")
     yield header
     last = "the header"
-    for where, rec, error in _csv_records(it, name, sep, header, 0):
+    for where, rec, error, truncated in _csv_records(lines, name, sep, header, 0, reopen):
         last = where[len(name) + 1 :]
-        yield where, rec, error
+        yield where, rec, error, truncated
     if lines.error is not None:
-        yield f"{name} (after {last})", None, _ends_early(name, last, lines.error).error
+        yield f"{name} (after {last})", None, _ends_early(name, last, lines.error).error, False
 
 
 def csv_rows(p: Path, sep: str = ",") -> Iterator[tuple[str, dict[str, str] | None, str | None]]:
@@ -570,28 +616,30 @@ def csv_rows(p: Path, sep: str = ",") -> Iterator[tuple[str, dict[str, str] | No
     neighbours with it. Raises InputError for an empty file.
     """
     with _open_text(p) as f:
-        rows = _csv_stream_rows(f, str(p), sep)
+        rows = _csv_stream_rows(f, str(p), sep, reopen=lambda: _open_text(p))
         next(rows)  # the header
-        yield from rows
+        for where, rec, error, _ in rows:
+            yield where, rec, error
 
 
-def _read_csv_stream(f, name: str, cols: Columns, sep: str) -> Iterator[Email]:
-    rows = _csv_stream_rows(f, name, sep)
+def _read_csv_stream(f, name: str, cols: Columns, sep: str, cap: int | None = None,
+                     reopen: Callable[[], IO[str]] | None = None) -> Iterator[Email]:
+    rows = _csv_stream_rows(f, name, sep, cap, reopen)
     _check_body_column(next(rows), cols, name)
     n = 0
-    for where, rec, error in rows:
+    for where, rec, error, truncated in rows:
         n += 1
         if error is not None:
             yield Email(body="", source=where, error=error)
         else:
-            yield _record_email(rec, cols, where)
+            yield _record_email(rec, cols, where, truncated=truncated)
     if n == 0:
         raise InputError(f"{name} has a header but no rows")
 
 
-def _read_csv(p: Path, cols: Columns, sep: str) -> Iterator[Email]:
+def _read_csv(p: Path, cols: Columns, sep: str, cap: int | None = None) -> Iterator[Email]:
     with _open_text(p) as f:
-        yield from _read_csv_stream(f, str(p), cols, sep)
+        yield from _read_csv_stream(f, str(p), cols, sep, cap, reopen=lambda: _open_text(p))
 
 
 def _read_parquet(p: Path, cols: Columns, chunk_size: int) -> Iterator[Email]:
