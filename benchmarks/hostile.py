@@ -10,7 +10,7 @@ Cases (built in benchmarks/out/hostile/, several GB of disk for a moment):
 - ``array-huge-items``: a 300 MB JSON array of 12 emails of 25 MB each;
 - ``jsonl-huge-line``: one 300 MB JSONL line, then a normal one;
 - ``csv-huge-cell``: one 300 MB quoted CSV cell over many lines, then a normal row;
-- ``csv-unclosed-quote``: a quote never closed in row 2 of a 300 MB CSV of 1,000,000 rows.
+- ``csv-unclosed-quote``: a quote never closed in row 2 of a 300 MB CSV of 100,000 rows.
 
 Each runs the CLI in a child process and reports its peak resident memory
 (``ru_maxrss`` of the children), seconds, rows written and the exit code.
@@ -78,8 +78,8 @@ def _csv_huge(path: Path) -> None:
 def _csv_unclosed(path: Path) -> None:
     with path.open("w") as f:
         f.write(f'id,body\nfirst,{NO}\nbad,"never closed {NO}\n')
-        for i in range(1_000_000):
-            f.write(f"r{i},{NO} {'x' * 220}\n")
+        for i in range(100_000):
+            f.write(f"r{i},{NO} {'x' * 3000}\n")
 
 
 CASES = {
