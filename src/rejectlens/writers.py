@@ -196,6 +196,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def unneutralise_cell(value: Any) -> Any:
+    """The cell as it was before :func:`safe_csv_cell` (for reading our CSVs back)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def safe_csv_cell(value: Any) -> Any:
     """A text cell a spreadsheet will show as text: one starting with ``= + - @``,
     tab or carriage return gets a leading ``'`` (numbers and booleans pass as they are)."""
