@@ -396,3 +396,23 @@ def test_6_a_huge_unclosed_quote_is_read_again_from_the_file(tmp_path):
     emails = list(read_messages(src, max_message_bytes=10_000))
     assert [e.id for e in emails] == ["q1", None] + [f"r{i}" for i in range(2000)]
     assert emails[-1].body == f"{NO} 1999" and "never closed" in emails[1].error
+
+
+def test_12_an_unreadable_folder_gives_an_error_row(tmp_path, monkeypatch):
+    from rejectlens import readers
+
+    (tmp_path / "a.eml").write_bytes(b"Subject: a\n\n" + NO.encode())
+    (tmp_path / "locked").mkdir()
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kw):  # tests run as root, who reads every folder
+        for root, dirs, names in real_walk(top, onerror=onerror, **kw):
+            if "locked" in dirs:
+                dirs.remove("locked")
+                onerror(PermissionError(13, "Permission denied", os.path.join(root, "locked")))
+            yield root, dirs, names
+
+    monkeypatch.setattr(readers.os, "walk", walk)
+    emails = list(read_messages(tmp_path))
+    assert len(emails) == 2 and emails[0].error is None
+    assert "locked: folder could not be read" in emails[1].error
