@@ -313,6 +313,8 @@ def _read_json_stream(f: IO[str], name: str, cols: Columns, cap: int) -> Iterato
     except _STREAM_ERRORS as err:
         raise InputError(f"{name} could not be read: {err}") from None
     if not head:
+        if stream_error(f) is not None:
+            raise InputError(f"{name} could not be read: {stream_error(f)}")
         raise InputError(f"{name} is empty")
     if head == "[":  # a JSON array, not JSON lines
         yield from _read_json_array(f, name, cols, cap)
