@@ -76,6 +76,10 @@ _QUOTE_PREFIX = re.compile(r"^\s*>+ ?")
 _HEADER_LINE = re.compile(r"^\s*(from|to|cc|bcc|date|sent|subject|reply-to)\s*:", re.I)
 
 
+_BULKY_HTML = re.compile(
+    r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]*|<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
+)
+
 # No rejection is longer than this; the rest of a huge body is not read.
 MAX_CHARS = 50_000
 
@@ -241,7 +245,13 @@ def clean(email: Email) -> Cleaned:
     body = email.body or ""
     if not body.strip() and email.html:
         body = email.html
+    if email.truncated:  # the reader kept only the start of a huge message
+        flags.add("truncated")
     if len(body) > 4 * MAX_CHARS:  # a 5 MB body is a log or an attachment pasted inline
+        if _HTML_HINT.search(body, 0, 4 * MAX_CHARS):
+            # Inline images, styles and scripts hold no words: drop them before
+            # the cut, so a large inline image cannot hide the text after it.
+            body = _BULKY_HTML.sub(" ", body)
         body = body[: 4 * MAX_CHARS]
         flags.add("truncated")
     if _HTML_HINT.search(body):

@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--only-job-related", action="store_true",
                    help="write job-search mail (and rows with errors) only")
     c.add_argument("--chunk-size", type=int, default=2000, help="messages per batch (default: 2000)")
+    c.add_argument("--max-message-bytes", type=_size, default=None, metavar="SIZE",
+                   help="keep at most this much of one message (text and HTML), its start; "
+                   "a longer one gets the 'truncated' signal. Bounds the memory one message "
+                   "can take. Accepts 25MB, 500k, 1G or bytes (default: 25MB)")
     c.add_argument("--n-jobs", type=int, default=1, help="worker processes (default: 1)")
     c.add_argument("--force", action="store_true", help="overwrite an existing output file")
     c.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -111,8 +115,48 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _size(text: str) -> int:
+    units = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9}
+    t = text.strip().lower()
+    num = t.rstrip("kmgb")
+    try:
+        value = int(float(num) * units[t[len(num):]])
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"expected a size like 25MB, 500k or 1000000; got {text!r}") \
+            from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be positive; got {text!r}")
+    return value
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a timeout, systemd, docker stop): unwind like Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM unwinds like Ctrl-C, so the output's temporary file is removed.
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(args)
+    except Terminated:
+        print("rejectlens: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args) -> int:
     try:
         handler = {
             "classify": _classify,
@@ -165,7 +209,7 @@ def _classify(args) -> int:
     streams = [
         read_messages(path, format=fmt, body=args.body_col, subject=args.subject_col,
                       sender=args.sender_col, id=args.id_col, date=args.date_col,
-                      chunk_size=args.chunk_size)
+                      chunk_size=args.chunk_size, **_cap(args))
         for path, fmt in zip(args.inputs, formats)
     ]
     # Pull the first message now, so a missing column or an empty file fails
@@ -206,6 +250,10 @@ def _classify(args) -> int:
     if not args.quiet:
         print(_summary(stats), file=sys.stderr)
     return EXIT_ROW_ERRORS if stats["errors"] else EXIT_OK
+
+
+def _cap(args) -> dict[str, int]:
+    return {} if args.max_message_bytes is None else {"max_message_bytes": args.max_message_bytes}
 
 
 def _chain(first, rest):
@@ -352,6 +400,7 @@ def _suggest(args) -> int:
     from .errors import InputError
     from .readers import read_messages
     from .suggest import suggest
+    from .writers import PredictionWriter
 
     out = Path(args.output)
     if out.exists() and not args.force:
@@ -360,10 +409,11 @@ def _suggest(args) -> int:
         raise InputError(f"-n must be a positive integer; got {args.n}")
     model = _load_model(args.model)
     df = suggest(model, read_messages(args.data, body=args.body_col), n=args.n)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.part")
-    df.to_csv(tmp, index=False)
-    os.replace(tmp, out)
+    # The same writer as classify: atomic, and cells a spreadsheet would run
+    # as formulas are neutralised (this file is made to be opened in one).
+    with PredictionWriter(str(out), "csv", list(df.columns), force=args.force) as writer:
+        for row in df.to_dict("records"):
+            writer.write(row)
     print(f"{len(df)} emails to label written to {out} (the model's guesses filled in; correct them, "
           f"then `rejectlens train {out} -o MODEL`)")
     return EXIT_OK

@@ -147,12 +147,15 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     if suffix in (".csv", ".tsv"):
         from .errors import InputError
         from .readers import csv_rows
+        from .writers import unneutralise_cell
 
         records = []
         try:
             for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else ","):
                 if error is not None:
                     raise DataError(error)
+                # Undo the ' that our CSV writers put before formula-like cells.
+                rec = {k: unneutralise_cell(v) for k, v in rec.items()}
                 _coerce_csv_labels(rec, where)
                 records.append(rec)
         except InputError as err:

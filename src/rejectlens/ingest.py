@@ -6,7 +6,7 @@ import contextlib
 import email.message
 import email.policy
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.header import decode_header, make_header
 from typing import Any
@@ -24,6 +24,8 @@ class Email:
     alternative used only when ``body`` is empty. ``source`` says where a
     message read from a file came from (``inbox.mbox#12``); ``error`` is set
     when it could not be read, and such an email is reported, not classified.
+    ``truncated`` says the message was longer than the reader keeps (its
+    start was kept); it shows as the ``truncated`` signal.
     """
 
     body: str
@@ -34,19 +36,39 @@ class Email:
     html: str | None = None
     source: str | None = None
     error: str | None = None
+    truncated: bool = False
 
 
 EmailLike = str | Mapping[str, Any] | Email | email.message.Message
 
+# No real subject or sender is longer; a 1 MB header is junk, and would
+# exceed what the language pipeline reads in one go.
+MAX_HEADER_CHARS = 10_000
+
 
 def normalize_id(raw: Any) -> str | None:
-    """An input id as text; None when missing (None, NaN, ""), and 7.0 -> "7"
-    (pandas turns an integer id column with a gap into floats)."""
-    if raw is None or raw == "" or (isinstance(raw, float) and raw != raw):
+    """An input id as text; None when missing (None, NaN, pandas NA/NaT, ""),
+    and 7.0 -> "7" (pandas turns an integer id column with a gap into floats),
+    numpy scalars like Python numbers; an array is not an id (None)."""
+    if raw is None or isinstance(raw, (list, tuple, dict, set)) or (hasattr(raw, "shape") and raw.shape):
+        return None  # a container (a numpy array, a list) names no single email
+    if hasattr(raw, "item") and hasattr(raw, "dtype"):  # a numpy scalar
+        with contextlib.suppress(Exception):
+            raw = raw.item()
+    try:
+        if raw != raw or raw == "":  # NaN, and pandas NA (whose comparisons are NA)
+            return None
+    except (TypeError, ValueError):  # pandas NA: "boolean value of NA is ambiguous"
         return None
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw)
+    if isinstance(raw, float):
+        if raw in (float("inf"), float("-inf")):
+            return str(raw)
+        if raw.is_integer():
+            return str(int(raw))
+    if isinstance(raw, bytes):
+        return raw.decode("utf-8", "replace") or None
+    text = str(raw)
+    return text or None
 
 
 def stable_id(subject: str, body: str, sender: str = "") -> str:
@@ -61,6 +83,8 @@ def _as_text(value: Any, field: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, float) and value != value:  # NaN from pandas means missing
+        return ""
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
         return ""
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
@@ -80,7 +104,7 @@ def _decode_part(part: email.message.Message) -> str:
             continue
         try:
             return payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except Exception:  # unknown, not a text codec, or a codec that fails oddly (punycode)
             continue
     return payload.decode("utf-8", "replace")
 
@@ -105,6 +129,18 @@ def _header(msg: email.message.Message, name: str) -> str:
     return " ".join(text.split())
 
 
+def _own_parts(msg: email.message.Message) -> Iterator[email.message.Message]:
+    """The parts of ``msg``, not descending into attached messages."""
+    yield msg
+    if msg.get_content_maintype() == "message":
+        return
+    payload = msg.get_payload() if msg.is_multipart() else None
+    if isinstance(payload, list):
+        for part in payload:
+            if isinstance(part, email.message.Message):
+                yield from _own_parts(part)
+
+
 def message_to_email(msg: email.message.Message, source: str | None = None) -> Email:
     """Read subject, sender, date and the best body part of a parsed message.
 
@@ -113,21 +149,26 @@ def message_to_email(msg: email.message.Message, source: str | None = None) -> E
     """
     plain: str | None = None
     html: str | None = None
-    for part in msg.walk() if msg.is_multipart() else [msg]:
-        if part.is_multipart() or part.get_content_disposition() == "attachment":
-            continue
-        ctype = part.get_content_type()
-        if ctype == "text/plain" and plain is None:
-            plain = _decode_part(part)
-        elif ctype == "text/html" and html is None:
-            html = _decode_part(part)
+    # This message's own parts first: an attached message (message/rfc822) is
+    # read only when the message has no text of its own (forwarded as attachment).
+    for parts in (_own_parts(msg), msg.walk() if msg.is_multipart() else [msg]):
+        for part in parts:
+            if part.is_multipart() or part.get_content_disposition() == "attachment":
+                continue
+            ctype = part.get_content_type()
+            if ctype == "text/plain" and plain is None:
+                plain = _decode_part(part)
+            elif ctype == "text/html" and html is None:
+                html = _decode_part(part)
+        if plain is not None or html is not None:
+            break
     if plain is None and html is None and not msg.is_multipart():
         # Broken MIME (a multipart whose boundary never appears) leaves the raw
         # text as the payload: read it rather than report an empty message.
         raw = msg.get_payload()
         if isinstance(raw, str) and raw.strip() and msg.get_content_maintype() == "multipart":
             plain = raw
-    subject, sender = _header(msg, "subject"), _header(msg, "from")
+    subject, sender = _header(msg, "subject")[:MAX_HEADER_CHARS], _header(msg, "from")[:MAX_HEADER_CHARS]
     body = plain or ""
     error = None
     if not body.strip() and not (html or "").strip():
@@ -161,8 +202,8 @@ def to_email(x: EmailLike) -> Email:
             )
         return Email(
             body=_as_text(x.get("body"), "body"),
-            subject=_as_text(x.get("subject"), "subject"),
-            sender=_as_text(x.get("sender"), "sender"),
+            subject=_as_text(x.get("subject"), "subject")[:MAX_HEADER_CHARS],
+            sender=_as_text(x.get("sender"), "sender")[:MAX_HEADER_CHARS],
             id=normalize_id(x.get("id")),
             date=_as_text(x.get("date"), "date") or None,
             html=_as_text(x.get("html"), "html") or None,

@@ -16,7 +16,7 @@ from .analyse import Analyser, Analysis
 from .clean import clean
 from .errors import InputError, ModelFileError
 from .evidence import find_evidence
-from .ingest import Email, EmailLike, stable_id, to_email
+from .ingest import Email, EmailLike, normalize_id, stable_id, to_email
 from .labels import JOB_GATE, REASONS, STAGES
 from .language import detect_language
 from .prediction import OUTPUT_FIELDS, Prediction
@@ -378,9 +378,8 @@ def _source_id(e: Email) -> str:
 
 
 def _raw_id(x: Any) -> str | None:
-    if isinstance(x, Mapping) and x.get("id") is not None:
-        return str(x.get("id"))
-    return None
+    # The same id text a readable row would get ("5" for 5.0, None for NaN/NA).
+    return normalize_id(x.get("id")) if isinstance(x, Mapping) else None
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -176,6 +176,36 @@ def save(
     return path
 
 
+# What a model's arrays may take once inflated (the bundled model needs ~4 MB):
+# sizes are read from the zip directory before anything is inflated.
+MAX_ARRAY_BYTES = 1 << 30
+
+
+def _inside(path: Path, name: Any, what: str) -> Path:
+    """``path / name`` for a plain relative name that stays in the model folder:
+    no absolute path, no ``..``, no symbolic link on the way."""
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise ModelFileError(f"{path}: {what} must be a file name inside the model folder; got {name!r}")
+    rel = Path(name)
+    if rel.is_absolute() or rel.drive or ".." in rel.parts or "\\" in name:
+        raise ModelFileError(
+            f"{path}: {what} {name!r} points outside the model folder; a model names only its own files")
+    f = path
+    for part in rel.parts:
+        f = f / part
+        if f.is_symlink():
+            raise ModelFileError(
+                f"{f} is a symbolic link; a model folder must hold its own files (copy them in)")
+    return f
+
+
+def _read_json(f: Path, what: str) -> Any:
+    try:
+        return json.loads(f.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError, OSError) as err:
+        raise ModelFileError(f"{f} ({what}) is not valid JSON: {type(err).__name__}: {err}") from None
+
+
 def read_manifest(path: str | Path) -> dict[str, Any]:
     """Read and check a model directory's manifest (no model code is touched)."""
     path = Path(path)
@@ -184,13 +214,14 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
             f"expected a model directory containing {MANIFEST_FILE}; {path} "
             + ("is a file" if path.exists() else "does not exist")
         )
-    mf = path / MANIFEST_FILE
+    mf = _inside(path, MANIFEST_FILE, "the manifest")
     if not mf.is_file():
         raise ModelFileError(f"{path} is not a rejectlens model: {MANIFEST_FILE} is missing")
-    try:
-        manifest = json.loads(mf.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ModelFileError(f"{mf} is not valid JSON: {err}") from None
+    manifest = _read_json(mf, "the manifest")
+    if not isinstance(manifest, dict):
+        raise ModelFileError(f"{mf} must hold a JSON object (a mapping); found {type(manifest).__name__}")
+    if not isinstance(manifest.get("files", {}), dict):
+        raise ModelFileError(f"{mf}: 'files' must map file names to sha256 hashes")
     fmt = manifest.get("format_version")
     if fmt not in SUPPORTED_FORMATS:
         raise ModelFileError(
@@ -201,7 +232,7 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
 
 
 def _verify(path: Path, manifest: Mapping[str, Any], name: str) -> Path:
-    f = path / name
+    f = _inside(path, name, "a model file")
     if not f.is_file():
         raise ModelFileError(f"model file {f} is missing")
     expected = (manifest.get("files") or {}).get(name)
@@ -229,11 +260,14 @@ def load(path: str | Path) -> Classifier:
     path = Path(path)
     manifest = read_manifest(path)
     arrays_file = _verify(path, manifest, SCORING_ARRAYS)
-    settings = json.loads(_verify(path, manifest, SCORING_SETTINGS).read_text(encoding="utf-8"))
-    patterns = json.loads(_verify(path, manifest, CUES_FILE).read_text(encoding="utf-8"))
+    settings = _read_json(_verify(path, manifest, SCORING_SETTINGS), "scoring settings")
+    patterns = _read_json(_verify(path, manifest, CUES_FILE), "cue patterns")
+    if not isinstance(patterns, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
+            for k, v in patterns.items()):
+        raise ModelFileError(f"{path / CUES_FILE} must map cue names to lists of patterns")
     try:
-        with np.load(arrays_file, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
+        arrays = _load_arrays(arrays_file)
         vectorizer = CompiledVectorizer.from_saved(
             {k.split("__", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer__")},
             settings["vectorizer"],
@@ -242,13 +276,20 @@ def load(path: str | Path) -> Classifier:
             {k.split("__", 1)[1]: v for k, v in arrays.items() if k.startswith("heads__")},
             settings["heads"],
         )
-    except (KeyError, ValueError, TypeError) as err:
-        raise ModelFileError(f"{path} holds an incomplete or invalid model: {err}") from None
+        _smoke_test(vectorizer, heads)
+    except ModelFileError:
+        raise
+    except Exception as err:  # any shape, dtype or key problem: the model is unusable
+        raise ModelFileError(
+            f"{path} holds an incomplete or invalid model: {type(err).__name__}: {err}") from None
     fallback = None
     if manifest.get("base"):
-        base_dir = path / manifest["base"]["dir"]
+        base = manifest["base"]
+        if not isinstance(base, dict):
+            raise ModelFileError(f"{path}: the manifest's 'base' must be a mapping")
+        base_dir = _inside(path, base.get("dir"), "the base model folder")
         actual = _sha256(base_dir / MANIFEST_FILE) if (base_dir / MANIFEST_FILE).is_file() else None
-        if actual != manifest["base"].get("manifest_sha256"):
+        if actual != base.get("manifest_sha256"):
             raise ModelFileError(
                 f"{base_dir} (the base model) is missing or does not match its manifest; "
                 "copy the whole model directory again, or retrain"
@@ -256,6 +297,72 @@ def load(path: str | Path) -> Classifier:
         fallback = load(base_dir)
     _warn_on_drift(manifest, path)
     return Classifier(vectorizer, heads, patterns, manifest, path=path, fallback=fallback)
+
+
+def _check_zip(f: Path, limit: int | None = None) -> zipfile.ZipFile:
+    """Open a zip whose members' inflated sizes (from its directory, before
+    anything is inflated) stay within ``limit``; zipfile never inflates a
+    member past its listed size."""
+    try:
+        zf = zipfile.ZipFile(f)
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise ModelFileError(f"{f} is not a readable zip archive: {err}") from None
+    limit = MAX_ARRAY_BYTES if limit is None else limit
+    total = sum(info.file_size for info in zf.infolist())
+    if total > limit:
+        zf.close()
+        raise ModelFileError(
+            f"{f} would inflate to {total:,} bytes (more than {limit:,}); refusing to read it")
+    return zf
+
+
+def _load_arrays(f: Path) -> dict[str, np.ndarray]:
+    """The arrays of an .npz, each checked before it is read: real .npy data,
+    a plain numeric dtype, and a declared shape that fits its member's size."""
+    arrays: dict[str, np.ndarray] = {}
+    with _check_zip(f) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            if not name.endswith(".npy"):
+                raise ModelFileError(f"{f}: member {name!r} is not a .npy array")
+            with zf.open(info) as member:
+                try:
+                    version = np.lib.format.read_magic(member)
+                    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                                   else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = read_header(member)
+                except Exception as err:
+                    raise ModelFileError(f"{f}: member {name!r} is not a numpy array ({err})") from None
+                if dtype.hasobject or dtype.kind not in "biufU":
+                    raise ModelFileError(f"{f}: member {name!r} has dtype {dtype}; expected numbers")
+                declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+                if declared > info.file_size:
+                    raise ModelFileError(f"{f}: member {name!r} declares shape {shape} ({declared:,} "
+                                         f"bytes) but holds {info.file_size:,} bytes")
+            with zf.open(info) as member:  # read again from the start, now that it is known sane
+                arrays[name[: -len(".npy")]] = np.lib.format.read_array(member, allow_pickle=False)
+    return arrays
+
+
+def _smoke_test(vectorizer, heads) -> None:
+    """Score one empty email: every array must fit the others."""
+    import scipy.sparse as sp
+
+    for name in ("vocabulary_ids", "idf"):
+        a = getattr(vectorizer, name)
+        if not isinstance(a, np.ndarray) or a.ndim != 1:
+            raise ModelFileError(f"vectorizer array {name} must be one-dimensional")
+    if len(vectorizer.vocabulary_ids) != len(vectorizer.idf):
+        raise ModelFileError("vectorizer arrays vocabulary_ids and idf differ in length")
+    missing = set(heads.binary_names) - set(heads.thresholds_)
+    if missing:
+        raise ModelFileError(f"no decision threshold for heads {', '.join(sorted(missing))}")
+    n = len(vectorizer.vocabulary_ids) + len(vectorizer.cue_names) + len(vectorizer.flag_names)
+    proba = heads.predict_proba(sp.csr_matrix((1, n)))
+    for name, p in proba.items():
+        p = np.asarray(p, dtype=float)
+        if p.shape[0] != 1 or not np.all(np.isfinite(p)):
+            raise ModelFileError(f"head {name} does not score: its arrays do not fit together")
 
 
 def load_estimators(path: str | Path):
@@ -270,6 +377,7 @@ def load_estimators(path: str | Path):
     path = Path(path)
     manifest = read_manifest(path)
     f = _verify(path, manifest, MODEL_FILE)
+    _check_zip(f).close()
     try:
         untrusted = set(sio.get_untrusted_types(file=f))
     except Exception as err:

@@ -2,12 +2,18 @@
 
 Rows go to a temporary file beside the target, renamed into place only when
 every row is written: an interrupted run leaves no half file behind.
+
+Text that cannot be written as UTF-8 (lone surrogates from a JSON escape or
+an undecodable file name) is written with U+FFFD in their place; CSV text
+cells that a spreadsheet would run as a formula (starting with ``= + - @``,
+tab or carriage return) get a leading ``'`` (OWASP's advice).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -16,7 +22,7 @@ from typing import Any
 
 from .errors import InputError, MissingDependencyError
 
-__all__ = ["OUTPUT_FORMATS", "PredictionWriter", "output_format"]
+__all__ = ["OUTPUT_FORMATS", "PredictionWriter", "output_format", "safe_csv_cell", "safe_text"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 _JSON_COLUMNS = ("reasons", "reason_scores", "stage_scores", "evidence", "signals")
@@ -52,8 +58,11 @@ class PredictionWriter:
         self.fmt = fmt
         self.columns = list(columns)
         self.path = None if path in (None, "-") else Path(path)
+        if self.path is not None and self.path.is_dir():
+            raise InputError(f"output {self.path} is a folder; name a file to write")
         if self.path is not None and self.path.exists() and not force:
             raise InputError(f"output {self.path} exists; pass --force to overwrite it")
+        self.force = force
         if self.path is None and fmt == "parquet":
             raise InputError("Parquet output needs a file path, not stdout")
         self._tmp: Path | None = None
@@ -81,9 +90,10 @@ class PredictionWriter:
 
     def write(self, row: Mapping[str, Any]) -> None:
         if self.fmt == "jsonl":
-            self._fh.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
+            line = json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False)
+            self._fh.write(safe_text(line) + "\n")
         elif self.fmt == "csv":
-            self._csv.writerow({c: _cell(row.get(c)) for c in self.columns})
+            self._csv.writerow({c: safe_csv_cell(_cell(row.get(c))) for c in self.columns})
         else:
             self._buffer.append(row)
             if len(self._buffer) >= 5000:
@@ -127,11 +137,33 @@ class PredictionWriter:
             # Only a file whose every row was written takes the target's name;
             # anything else (an error while writing or closing) is removed.
             if self._tmp is not None:
-                if finished:
-                    os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp makes files 0600
-                    os.replace(self._tmp, self.path)
-                elif self._tmp.exists():
-                    self._tmp.unlink()
+                try:
+                    if finished:
+                        os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp makes files 0600
+                        _commit(self._tmp, self.path, self.force)
+                finally:
+                    if self._tmp.exists():
+                        self._tmp.unlink()
+
+
+def _commit(tmp: Path, path: Path, force: bool) -> None:
+    """Give the finished file its name; without ``force``, never over a file that
+    appeared meanwhile (another run to the same output)."""
+    if force:
+        if path.is_dir():
+            raise InputError(f"output {path} is a folder; name a file to write")
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)  # fails if path exists, unlike a rename
+    except FileExistsError:
+        raise InputError(
+            f"output {path} was created by something else while this run wrote it; "
+            "nothing was overwritten (pass --force to overwrite)") from None
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise InputError(f"output {path} exists; pass --force to overwrite it") from None
+        os.replace(tmp, path)
 
 
 def _umask() -> int:
@@ -145,7 +177,35 @@ def _cell(value: Any, none: Any = "") -> Any:
     if value is None:
         return none
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+        return safe_text(json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False))
     if isinstance(value, (bool, int, float)):
         return value
-    return str(value)
+    return safe_text(str(value))
+
+
+def safe_text(text: str) -> str:
+    """``text`` with lone surrogates (which UTF-8 cannot hold) replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unneutralise_cell(value: Any) -> Any:
+    """The cell as it was before :func:`safe_csv_cell` (for reading our CSVs back)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def safe_csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet will show as text: one starting with ``= + - @``,
+    tab or carriage return gets a leading ``'`` (numbers and booleans pass as they are)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
