@@ -113,3 +113,53 @@ def test_show_skips_blank_lines_and_missing_scores(tmp_path, capsys):
     path.write_text('{"id": "a", "is_rejection": null, "rejection_score": null}\n\n')
     assert main(["show", str(path)]) == 0
     assert "n/a" in capsys.readouterr().out
+
+
+@pytest.fixture()
+def mixed_jsonl(tmp_path):
+    rows = [
+        {"id": "job-rej", "subject": "Your application", "body": SMALL_SET[0]["body"]},
+        {"id": "rental", "subject": "Your rental application",
+         "body": "Dear applicant, thank you for applying for the flat at 14 Elm Road. After careful "
+                 "consideration the landlord has chosen another tenant. We will keep your details on "
+                 "file for future properties."},
+        {"id": "bank", "subject": "Low balance alert",
+         "body": "Your current account ending 4411 is below your £50 alert. Log in to the app to top up."},
+        {"id": "de", "subject": "Ihre Bewerbung",
+         "body": "Vielen Dank für Ihre Bewerbung. Leider haben wir uns für eine andere Kandidatin entschieden."},
+        {"id": "empty", "body": "   "},
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    return path
+
+
+def test_only_job_related_keeps_job_mail_and_errors(mixed_jsonl, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(["classify", str(mixed_jsonl), "-o", str(out), "--only-job-related"], capsys)
+    rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert code == 1  # the empty body is an error row
+    assert "rental" not in rows and "bank" not in rows
+    assert rows["job-rej"]["job_related"] is True and rows["job-rej"]["is_rejection"] is True
+    assert rows["empty"]["error"].startswith("empty body")
+    assert "job-related:" in err and "1 emails not in English (de 1)" in err
+
+
+def test_output_carries_job_related_and_language(mixed_jsonl, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    run(["classify", str(mixed_jsonl), "-o", str(out), "--quiet"], capsys)
+    import csv
+
+    rows = {r["id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert list(rows["bank"])[:5] == ["id", "job_related", "job_related_score", "language", "is_rejection"]
+    assert rows["rental"]["job_related"] == "False" and rows["rental"]["is_rejection"] == "False"
+    assert rows["rental"]["personalization"] == "" and rows["de"]["language"] == "de"
+
+
+def test_show_and_explain_name_non_job_mail(mixed_jsonl, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    run(["classify", str(mixed_jsonl), "-o", str(out), "--quiet"], capsys)
+    _, table, _ = run(["show", str(out)], capsys)
+    assert "not job mail" in table and "ERROR" in table
+    _, text, _ = run(["explain", "Your order #1182 has shipped and arrives Tuesday."], capsys)
+    assert "job-related: no" in text

@@ -156,7 +156,7 @@ def _umask() -> int:
 def test_csv_on_stdin(tmp_path, capsys, monkeypatch):
     import io
 
-    monkeypatch.setattr(sys, "stdin", io.StringIO('id,text\ns1,"We regret to say\nthe role is filled."\n'))
+    monkeypatch.setattr(sys, "stdin", io.StringIO('id,text\ns1,"We regret to say that the Data Analyst\nposition you applied for at Acme has been filled."\n'))
     code = main(["classify", "-", "--input-format", "csv", "--body-col", "text", "--quiet"])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0 and [r["id"] for r in rows] == ["s1"] and rows[0]["is_rejection"] is True

@@ -14,10 +14,12 @@ def test_evidence_points_at_a_sentence_that_exists(default_model):
     analysis = default_model.analyse([Email(body=body)])[0]
     sentences = analysis.sentence_texts()
     for label, sentence in p.evidence.items():
-        assert label in p.reasons or label == "personalized"
+        assert label in p.reasons or label in ("personalized", "decision")
         assert sentence in sentences
     if "work_authorization" in p.evidence:
         assert "visa" in p.evidence["work_authorization"]
+    # the decision sentence is the one that ends the application
+    assert "cannot move forward" in p.evidence["decision"]
 
 
 def test_no_reasons_no_evidence(default_model):

@@ -38,7 +38,7 @@ def test_wheel_carries_the_default_model_and_loads_it(tmp_path):
         "p = rejectlens.default_model_path();"
         "assert 'site' in str(p) and p.name == '_default_model', p;"
         "m = rejectlens.load();"
-        "print(m.classify('We regret to inform you the role has been filled.').is_rejection)"
+        "print(m.classify('Thank you for applying for the Data Analyst position at Acme. We regret to inform you that the position has been filled.').is_rejection)"
     )
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)

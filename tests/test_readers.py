@@ -225,3 +225,10 @@ def test_mboxrd_from_escapes_lose_one_level(tmp_path):
     path.write_bytes(b"From a@b Mon Nov 23 10:00:00 2026\n" + raw.replace(b"\n>From", b"\n>>From", 1).replace(b"\n>>From quoted", b"\n>>>From quoted"))
     body = next(read_messages(path)).body
     assert body.splitlines()[:2] == [">From the top.", ">>From quoted."]
+
+
+def test_csv_lines_of_only_spaces_and_tabs_are_blank(tmp_path):
+    # found by the damaged-exports property test: a "\t" line is no message
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"id,body\nm0,Unfortunately\n\t\nm1,Thanks\n  \n")
+    assert [e.id for e in read_messages(path)] == ["m0", "m1"]

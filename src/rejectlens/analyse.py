@@ -23,6 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .clean import Cleaned
+from .language import TokenLanguage, detect_language
 
 __all__ = ["Analyser", "Analysis", "default_cue_patterns", "load_cue_patterns"]
 
@@ -54,6 +55,7 @@ class Analysis:
     # Clause scope of each word token (see SCOPES): a decision word inside an
     # "if ..." clause or a negated "this does not reflect ..." is not a decision.
     tok_scope: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    language: str | None = None  # ISO 639-1 code (see rejectlens.language)
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]
@@ -228,11 +230,7 @@ class Analyser:
         self.nlp.add_pipe("rejectlens_cues", config={"patterns": self.patterns, "spans_key": ""})
         self.entity_model = _installed_entity_model()
         self._scopes = _ScopeMarker(self.nlp)
-        h = self.nlp.vocab.strings.add
-        self._voice = (
-            np.array([h(w) for w in _SINGULAR], dtype=np.uint64),
-            np.array([h(w) for w in _PLURAL], dtype=np.uint64),
-        )
+        self._language = TokenLanguage(self.nlp.vocab.strings.add)
         self._ner: Language | None = None
 
 
@@ -257,7 +255,7 @@ class Analyser:
             elif n_words > 250:
                 flags.add("long_message")
             if n_words == 0:
-                out.append(Analysis(text, (), (), frozenset(flags)))
+                out.append(Analysis(text, (), (), frozenset(flags), language=detect_language(text)))
                 continue
             # One to_array call feeds sentences, cue offsets and tokens; Span
             # and Token objects cost a Python object each.
@@ -269,9 +267,11 @@ class Analyser:
             cues = tuple(
                 (label, starts[s], ends[e - 1]) for label, s, e in doc.user_data[MATCHES_KEY]
             )
-            flags |= _voice_flags(arr[:, 0], self._voice)
-            scope = self._scopes(arr)
-            out.append(Analysis(text, sents, cues, frozenset(flags), *_tokens(arr, text, sents, scope)))
+            scope, voice = self._scopes(arr)
+            flags |= voice
+            lang = self._language(text, arr[:, 0].astype(np.uint64), tok_start)
+            out.append(Analysis(text, sents, cues, frozenset(flags), *_tokens(arr, text, sents, scope),
+                                language=lang))
         return out
 
     def _entity_signals(self, texts: Sequence[str]) -> list[frozenset[str]]:
@@ -298,9 +298,10 @@ _TOKEN_ATTRS = [LOWER, SHAPE, LIKE_NUM, IS_PUNCT, IS_SPACE, IDX, LENGTH, SENT_ST
 # Clause scopes a token can sit in. A scoped token is its own feature (its id
 # is salted), so "not selected" in "if you are not selected, ..." and in "you
 # were not selected" are different words to the model.
-SCOPES: tuple[str, ...] = ("", "cond", "neg")
-SCOPE_PREFIX: tuple[str, ...] = ("", "if:", "not:")
-_SCOPE_SALT = np.array([0, 0x5DEECE66D1F3A2B7, 0x2545F4914F6CDD1D], dtype=np.uint64)
+SCOPES: tuple[str, ...] = ("", "cond", "neg", "self")
+SCOPE_PREFIX: tuple[str, ...] = ("", "if:", "not:", "i:")
+_SCOPE_SALT = np.array([0, 0x5DEECE66D1F3A2B7, 0x2545F4914F6CDD1D, 0x9E3779B97F4A7C15],
+                       dtype=np.uint64)
 # Words opening a conditional or hypothetical clause, anywhere in a sentence...
 _COND_ANYWHERE = ("if", "unless", "whether", "provided", "providing")
 # ...and words that do so only at the start of a clause ("Should your profile
@@ -311,27 +312,58 @@ _COND_CLAUSE_START = ("should", "once", "in case", "in the event", "assuming")
 _NEG_TARGETS = ("reflect", "reflects", "reflection", "reflective", "judgement", "judgment",
                 "indication", "indicative", "comment", "statement", "about", "mean", "means")
 _NEGATIONS = ("not", "n't", "no", "never", "nothing")
+# ...and a negation anywhere before one of these turns the whole clause into
+# reassurance: "relocation would not have been an issue", "sponsorship was
+# never a factor".
+_CLAUSE_NEG_TARGETS = ("issue", "concern", "factor", "problem", "question", "obstacle",
+                       "barrier", "reason", "doubt")
+# A clause the writer opens with "I" is about the writer ("I have decided not
+# to proceed with my application") until someone else takes over the clause.
+_SELF = ("i", "i'm", "i've", "i'll", "i'd")
+_OTHERS = ("we", "they", "our", "their", "client", "team", "company", "panel", "manager",
+           "committee", "you", "your")
 _CLAUSE_ENDS = (",", ";", ":", "(", ")", "-", "–", "—", "but", "however", "so")
 
 
+# Bits of the word classes the scope marker and the voice flags look for.
+(_ANYWHERE, _CLAUSE_START, _NEG_TARGET, _NEGATION, _ENDER, _SINGULAR_BIT, _PLURAL_BIT,
+ _CLAUSE_NEG, _SELF_BIT, _OTHER_BIT) = (1 << k for k in range(10))
+
+
 class _ScopeMarker:
-    """Marks each token with the clause scope it sits in, from ``to_array`` rows."""
+    """Marks each token with the clause scope it sits in, and tells who writes,
+    from ``to_array`` rows; one sorted lookup classifies every token."""
 
     def __init__(self, nlp: Language) -> None:
         h = nlp.vocab.strings.add
-        self.anywhere = np.array([h(w) for w in _COND_ANYWHERE], dtype=np.uint64)
-        self.clause_start = {h(w.split()[0]): [h(x) for x in w.split()[1:]]
-                             for w in _COND_CLAUSE_START}
-        self.neg_targets = np.array([h(w) for w in _NEG_TARGETS], dtype=np.uint64)
-        self.negations = np.array([h(w) for w in _NEGATIONS], dtype=np.uint64)
-        self.ends = np.array([h(w) for w in _CLAUSE_ENDS], dtype=np.uint64)
+        classes: dict[int, int] = {}
+        for bit, words in ((_ANYWHERE, _COND_ANYWHERE), (_NEG_TARGET, _NEG_TARGETS),
+                           (_NEGATION, _NEGATIONS), (_ENDER, _CLAUSE_ENDS),
+                           (_SINGULAR_BIT, _SINGULAR), (_PLURAL_BIT, _PLURAL),
+                           (_CLAUSE_NEG, _CLAUSE_NEG_TARGETS), (_SELF_BIT, _SELF),
+                           (_OTHER_BIT, _OTHERS),
+                           (_CLAUSE_START, [w.split()[0] for w in _COND_CLAUSE_START])):
+            for w in words:
+                classes[h(w)] = classes.get(h(w), 0) | bit
+        self.rest = {}
+        for w in _COND_CLAUSE_START:
+            first, *rest = w.split()
+            self.rest.setdefault(h(first), []).append([h(x) for x in rest])
+        order = sorted(classes)
+        self.keys = np.array(order, dtype=np.uint64)
+        self.bits = np.array([classes[k] for k in order], dtype=np.int64)
 
-    def __call__(self, arr: np.ndarray) -> np.ndarray:
+    def classes(self, lower: np.ndarray) -> np.ndarray:
+        idx = np.minimum(np.searchsorted(self.keys, lower), len(self.keys) - 1)
+        return np.where(self.keys[idx] == lower, self.bits[idx], 0)
+
+    def __call__(self, arr: np.ndarray) -> tuple[np.ndarray, set[str]]:
         lower = arr[:, 0].astype(np.uint64)
+        cls = self.classes(lower)
         n = len(lower)
         scope = np.zeros(n, np.uint8)
         sent_start = arr[:, 7] == 1
-        ender = np.isin(lower, self.ends)
+        ender = (cls & _ENDER) > 0
         boundary = sent_start | ender
         bounds = np.flatnonzero(boundary)
 
@@ -339,22 +371,50 @@ class _ScopeMarker:
             k = np.searchsorted(bounds, i, side="right")
             return int(bounds[k]) if k < len(bounds) else n
 
-        starts = np.flatnonzero(np.isin(lower, self.anywhere)).tolist()
-        first = lower.tolist()
-        for key, rest in self.clause_start.items():
-            for i in np.flatnonzero(lower == key).tolist():
+        first = None
+        for i in np.flatnonzero(cls & (_ANYWHERE | _CLAUSE_START)).tolist():
+            skip = 0
+            if not cls[i] & _ANYWHERE:
                 at_start = i == 0 or sent_start[i] or ender[i - 1] or arr[i - 1, 3] == 1 \
                     or arr[i - 1, 4] == 1
-                if at_start and first[i + 1 : i + 1 + len(rest)] == rest:
-                    starts.append(i)
-        for i in starts:
-            scope[i : clause_end(i + len(self.clause_start.get(first[i], ())) )] = 1
-        for j in np.flatnonzero(np.isin(lower, self.neg_targets)).tolist():
+                if not at_start:
+                    continue
+                first = lower.tolist() if first is None else first
+                rests = [r for r in self.rest[first[i]] if first[i + 1 : i + 1 + len(r)] == r]
+                if not rests:
+                    continue
+                skip = max(len(r) for r in rests)
+            scope[i : clause_end(i + skip)] = 1
+        def clause_start(j: int) -> int:
+            k = np.searchsorted(bounds, j, side="right") - 1
+            if k < 0:
+                return 0
+            b = int(bounds[k])
+            return b + 1 if ender[b] else b
+
+        for i in np.flatnonzero(cls & _SELF_BIT).tolist():
+            end = clause_end(i)
+            others = np.flatnonzero(cls[i + 1 : end] & _OTHER_BIT)
+            if len(others):
+                end = i + 1 + int(others[0])
+            scope[i:end] = np.where(scope[i:end] == 0, 3, scope[i:end])
+        for j in np.flatnonzero(cls & _CLAUSE_NEG).tolist():
+            lo = clause_start(j)
+            if (cls[lo:j] & _NEGATION).any():
+                scope[lo : clause_end(j)] = 2
+        for j in np.flatnonzero(cls & _NEG_TARGET).tolist():
             lo = max(0, j - 4)
-            neg = np.flatnonzero(np.isin(lower[lo:j], self.negations))
+            neg = np.flatnonzero(cls[lo:j] & _NEGATION)
             if len(neg) and not boundary[lo + int(neg[-1]) + 1 : j + 1].any():
                 scope[lo + int(neg[-1]) : clause_end(j)] = 2
-        return scope
+        singular = int(np.count_nonzero(cls & _SINGULAR_BIT))
+        plural = int(np.count_nonzero(cls & _PLURAL_BIT))
+        voice: set[str] = set()
+        if singular >= 2 and singular > plural:
+            voice.add("first_person_writer")
+        elif plural >= 2 and plural > singular:
+            voice.add("employer_voice")
+        return scope, voice
 
 
 _DIGIT_RUN = re.compile(r"\d+")
@@ -364,17 +424,6 @@ _DIGIT_RUN = re.compile(r"\d+")
 # too, and is never a rejection.
 _SINGULAR = ("i", "my", "me", "mine", "myself", "i'm", "i've", "i'd", "i'll")
 _PLURAL = ("we", "our", "us", "ours", "ourselves", "we're", "we've", "we'd", "we'll")
-
-
-def _voice_flags(lower: np.ndarray, voice: tuple[np.ndarray, np.ndarray]) -> set[str]:
-    lower = lower.astype(np.uint64)
-    singular = int(np.isin(lower, voice[0]).sum())
-    plural = int(np.isin(lower, voice[1]).sum())
-    if singular >= 2 and singular > plural:
-        return {"first_person_writer"}
-    if plural >= 2 and plural > singular:
-        return {"employer_voice"}
-    return set()
 
 
 def _tokens(arr: np.ndarray, text: str, sents: tuple[tuple[int, int], ...], scope: np.ndarray):

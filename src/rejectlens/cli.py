@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="train on the project's own corpus too (train + dev splits)")
     t.add_argument("--cv", type=int, default=5, help="folds for threshold tuning (default: 5)")
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--n-jobs", type=int, default=2,
+                   help="heads trained at once (default: 2); the model is the same for any value")
     t.add_argument("--force", action="store_true", help="replace an existing model directory")
 
     v = sub.add_parser("evaluate", help="per-field metrics of a model on labeled data")
@@ -450,7 +452,7 @@ def _train(args) -> int:
     if len(args.data) == 1 and Path(args.data[0]).is_dir():
         from .corpus_model import build_from_corpus
 
-        metrics = build_from_corpus(args.data[0], out, seed=args.seed)
+        metrics = build_from_corpus(args.data[0], out, seed=args.seed, n_jobs=args.n_jobs)
         from .evaluation import format_metrics
 
         print(f"model written to {out}\nmetrics on the written test split:")
@@ -460,7 +462,7 @@ def _train(args) -> int:
 
     records = _records_from(args.data)
     model = train(records, base=args.base, with_bundled_corpus=args.with_bundled_corpus,
-                  cv=args.cv, seed=args.seed)
+                  cv=args.cv, seed=args.seed, n_jobs=args.n_jobs)
     model.save(out, force=args.force)
     t = model.manifest["training"]
     print(f"trained on {t['n_records']} emails in {t['seconds']} s; model written to {out}")

@@ -19,12 +19,14 @@ from .training import train
 __all__ = ["build_from_corpus"]
 
 
-def build_from_corpus(data_dir: str | Path, out: str | Path, seed: int = 0) -> dict[str, Any]:
+def build_from_corpus(
+    data_dir: str | Path, out: str | Path, seed: int = 0, n_jobs: int = 2
+) -> dict[str, Any]:
     corpus = load_corpus(data_dir)
     fit_records = split_records(corpus, "train") + split_records(corpus, "dev")
     test = split_records(corpus, "test")
     started = time.perf_counter()
-    model = train(fit_records, seed=seed)
+    model = train(fit_records, seed=seed, n_jobs=n_jobs)
     train_seconds = time.perf_counter() - started
     metrics = evaluate(model, test)
     model.manifest["corpus"] = {
@@ -43,6 +45,7 @@ def _write_card(out: Path, manifest: Mapping[str, Any], metrics: Mapping[str, An
     versions = manifest.get("versions", {})
     corpus = manifest.get("corpus", {})
     thresholds = manifest.get("thresholds", {})
+    params = manifest.get("training", {}).get("params", {})
     card = f"""# Model card: rejectlens default model
 
 Built by `rejectlens train data -o models/default` (`make model`) from the
@@ -53,7 +56,8 @@ thresholds (only the training time varies).
 ## Data
 - corpus sha256: `{corpus.get('data_hash')}`
 - trained on the train + dev splits: {corpus.get('n_fit')} emails (written, plus the
-  composed emails of `data/composed/`, which teach every head but is_rejection)
+  composed emails of `data/composed/`, which teach every head but is_rejection and
+  job_related)
 - measured on the written test split: {corpus.get('n_test_written')} emails whose template
   groups never appear in training
 - training time: {corpus.get('train_seconds')} s
@@ -71,21 +75,31 @@ numbers read higher than what to expect on real mail; see "Limits" below.
 
 ## Model
 - word 1-2-gram TF-IDF over spaCy tokens of the cleaned email (subject + body;
-  quoted replies, footers and signatures removed; numbers folded to shapes) +
-  named cue phrases (spaCy PhraseMatcher, `cues.json`) + cleaning flags;
+  quoted replies, footers and signatures removed; numbers folded to shapes;
+  words inside "if ..." clauses and after "this does not reflect ..." marked as
+  their own features) + named cue phrases (spaCy PhraseMatcher, `cues.json`,
+  weight {params.get('cue_weight')}) + cleaning and writer-voice flags;
+- decision sentences: a logistic regression over sentences, trained on the
+  sentences the team marked as the decision of each rejection
+  (`data/decisions/`), gives every email its strongest decision sentence
+  (weight {params.get('decision_weight')}); training rows get out-of-fold scores;
+- `job_related` reads the words only; `is_rejection` learns from job mail only
+  and needs `job_related` above its gate (tuned out of fold with it): only job
+  mail can be a rejection;
 - one calibrated (sigmoid) logistic regression per binary head and per reason,
   multinomial for stage; rejection-only heads learn from rejections alone;
 - thresholds: 0.5 on calibrated probabilities unless tuning on grouped
   out-of-fold probabilities beats it by 0.02 F1:
   {", ".join(f"{k} {v:.2f}" for k, v in thresholds.items())}
-- evidence: each predicted reason's head scores every sentence; the best wins.
+- evidence: each predicted reason's head scores every sentence; the best wins;
+  `decision` is the sentence the decision-sentence model scores highest.
 
 ## Versions
 {", ".join(f"{k} {v}" for k, v in versions.items())}
 
 ## Limits
-- English only; trained on emails written by the team in many voices, not on
-  real received mail.
+- English only (the `language` field marks other languages); trained on emails
+  written by the team in many voices, not on real received mail.
 - Bag-of-words heads miss reasons stated in unusual words and can be fooled
   by negation ("this is not about your experience").
 - Personalization is judged from wording; a personal-sounding template can

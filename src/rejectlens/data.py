@@ -74,6 +74,11 @@ REJECTION_SHAPE_TAGS: tuple[str, ...] = (
     "rj_forwarded_comment", "rj_quoted_thread", "rj_feedback_reply", "rj_terse", "rj_plain_ats",
     "rj_long_personal", "rj_non_native", "rj_ats_knockout", "rj_informal",
 )
+# Contrastive pairs: two emails that share their text and differ in the few
+# words that flip a label (decision vs condition, employer vs candidate, ...).
+CONTRASTIVE_PAIR_TAGS: tuple[str, ...] = (
+    "cp_condition", "cp_candidate", "cp_quoted", "cp_nonjob", "cp_negated", "cp_promise", "cp_hold",
+)
 ATS_STYLE_TAGS: tuple[str, ...] = tuple(
     f"ats_{n}" for n in ("workday", "greenhouse", "lever", "icims", "taleo", "smartrecruiters",
                          "successfactors", "ashby", "personio", "linkedin", "indeed")
@@ -81,6 +86,7 @@ ATS_STYLE_TAGS: tuple[str, ...] = tuple(
 KNOWN_TAGS: frozenset[str] = frozenset(
     HARD_NEGATIVE_TAGS + SPECIAL_REJECTION_TAGS + NON_JOB_TAGS + NON_JOB_REFUSAL_TAGS
     + NON_JOB_APPLICATION_TAGS + JOB_NON_REJECTION_TAGS + REJECTION_SHAPE_TAGS + ATS_STYLE_TAGS
+    + CONTRASTIVE_PAIR_TAGS
 )
 ORIGINS = ("written", "composed")
 SPLITS = ("train", "dev", "test")
@@ -115,6 +121,7 @@ MINIMUMS: dict[str, int] = {
     "tag:jn_candidate_written": 100,
     "rejections_wave2": 300,
     **{f"tag:{t}": 25 for t in REJECTION_SHAPE_TAGS},
+    **{f"tag:{t}": 40 for t in CONTRASTIVE_PAIR_TAGS},
 }
 
 
@@ -498,6 +505,12 @@ def check_corpus(data_dir: str | Path, minimums: Mapping[str, int] | None = None
     return report
 
 
+def _contrastive_pair(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    # the two sides of a contrastive pair share their text on purpose
+    return a.get("group") == b.get("group") and any(
+        str(t).startswith("cp_") for t in (a.get("tags") or []) + (b.get("tags") or []))
+
+
 def _near_duplicates(records: Sequence[Mapping[str, Any]]) -> list[str]:
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
@@ -509,7 +522,7 @@ def _near_duplicates(records: Sequence[Mapping[str, Any]]) -> list[str]:
     sim = (X @ X.T).tocoo()
     out = []
     for i, j, s in zip(sim.row, sim.col, sim.data):
-        if i < j and s > NEAR_DUPLICATE:
+        if i < j and s > NEAR_DUPLICATE and not _contrastive_pair(records[i], records[j]):
             kind = "exact duplicate" if bodies[i] == bodies[j] else f"near duplicate ({s:.2f})"
             out.append(f"{kind}: {records[i].get('id')} and {records[j].get('id')}")
     return out

@@ -7,14 +7,17 @@ without needing sentence-level labels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from .analyse import Analysis
+from .decision import DECISION_FEATURES
 from .scoring import CompiledHeads, CompiledVectorizer
 
-__all__ = ["find_evidence"]
+__all__ = ["DECISION", "find_evidence"]
+
+DECISION = "decision"  # evidence key of the sentence that states the decision
 
 _MIN_WORDS = 3  # greetings and sign-offs are never evidence
 
@@ -24,23 +27,34 @@ def find_evidence(
     heads: CompiledHeads,
     analyses: Sequence[Analysis],
     wanted: Sequence[Sequence[str]],
+    sentences=None,
 ) -> list[dict[str, str]]:
     """For email i, map each head name in ``wanted[i]`` to its best sentence.
 
-    Head names are reason labels (``"other_candidates"``) or
-    ``"personalized"``. Emails with nothing wanted cost nothing.
+    Head names are reason labels (``"other_candidates"``), ``"personalized"``
+    or ``"decision"`` (the decision sentence, when the model has a sentence
+    model). Emails with nothing wanted cost nothing.
+    ``sentences`` are the sentence rows of all ``analyses`` when the caller
+    has them already.
     """
     out: list[dict[str, str]] = [{} for _ in analyses]
     todo = [i for i, w in enumerate(wanted) if w]
     if not todo:
         return out
     subset = [analyses[i] for i in todo]
-    X = vectorizer.transform_sentences(subset)
+    if sentences is None:
+        X = vectorizer.transform_sentences(subset)
+    else:
+        offsets = np.cumsum([0] + [len(a.sentences) for a in analyses])
+        X = sentences[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in todo])]
     starts = np.cumsum([0] + [len(a.sentences) for a in subset])
     names = sorted({n for i in todo for n in wanted[i]})
-    scores: Mapping[str, np.ndarray] = {
+    scores: dict[str, np.ndarray] = {
         n: heads.head_proba(_head(n), X) for n in names if _head(n) in heads.heads_
     }
+    if DECISION in names and vectorizer.decision_coef is not None:
+        # the sentence model's own column: the sentence that states the decision
+        scores[DECISION] = np.asarray(X[:, -len(DECISION_FEATURES)].todense()).ravel()
     for k, i in enumerate(todo):
         a = analyses[i]
         sents = a.sentence_texts()

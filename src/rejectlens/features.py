@@ -199,6 +199,9 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         Inverse regularisation of the decision-sentence logistic regression.
     decision_cv : int
         Folds for the out-of-fold sentence scores ``fit_transform`` returns.
+    decision_weight : float
+        Scale of the decision features: smaller asks the heads for stronger
+        evidence before they lean on the sentence model.
     """
 
     def __init__(
@@ -210,6 +213,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         cue_names: Sequence[str] | None = None,
         decision_C: float = 4.0,
         decision_cv: int = 5,
+        decision_weight: float = 1.0,
     ):
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -218,6 +222,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         self.cue_names = cue_names
         self.decision_C = decision_C
         self.decision_cv = decision_cv
+        self.decision_weight = decision_weight
 
     def fit(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None, groups=None):
         """Learn vocabulary and cues; with ``decisions`` (marked decision sentences
@@ -252,7 +257,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         self.decision_counts_ = {"decision": int((target == 1).sum()),
                                  "other": int((target == 0).sum()),
                                  "unknown": int((target < 0).sum())}
-        feats = decision_features(oof, n_sent)
+        feats = decision_features(oof, n_sent) * self.decision_weight
         return sp.hstack([base.transform(X), sp.csr_matrix(feats)], format="csr")
 
     def _sentence_model(self):

@@ -62,7 +62,12 @@ def head_targets(y: Mapping[str, Sequence[Any]]) -> dict[str, tuple[np.ndarray, 
         rows = [i for i, v in enumerate(vals) if _known(v)]
         out["job_related"] = (np.array(rows, dtype=int), np.array([int(bool(vals[i])) for i in rows]))
     if "is_rejection" in y:
-        rows = [i for i, v in enumerate(is_rej) if _known(v)]
+        # Only job mail can be a rejection: the job_related head answers for
+        # the rest, and a refused rental would teach this head that decisions
+        # are not rejections.
+        job = y.get("job_related", [None] * n)
+        rows = [i for i, v in enumerate(is_rej)
+                if _known(v) and not (_known(job[i]) and not bool(job[i]))]
         out["is_rejection"] = (np.array(rows, dtype=int), np.array([int(bool(is_rej[i])) for i in rows]))
     if "personalization" in y:
         vals = y["personalization"]
@@ -106,6 +111,10 @@ class RejectionHeads(BaseEstimator):
         Seed for fold shuffling; training is deterministic given it.
     n_jobs : int
         Heads trained in parallel (joblib); training is identical for any value.
+    head_columns : mapping of head name to int, or None
+        Heads that read only the first ``k`` feature columns (the words):
+        ``job_related`` asks what an email is about, and the rejection cues
+        (which non-job refusals share) only mislead it.
     min_gain : float
         A tuned threshold replaces 0.5 only when it beats 0.5 by this much
         out-of-fold F1. Probabilities are calibrated, so 0.5 is the natural
@@ -122,6 +131,7 @@ class RejectionHeads(BaseEstimator):
         random_state: int = 0,
         min_gain: float = 0.02,
         n_jobs: int = 1,
+        head_columns: Mapping[str, int] | None = None,
     ):
         self.C = C
         self.calibration_cv = calibration_cv
@@ -130,6 +140,7 @@ class RejectionHeads(BaseEstimator):
         self.random_state = random_state
         self.min_gain = min_gain
         self.n_jobs = n_jobs
+        self.head_columns = head_columns
 
     def _estimator(self, n_min: int, multiclass: bool):
         base = LogisticRegression(
@@ -148,8 +159,12 @@ class RejectionHeads(BaseEstimator):
             ensemble=False,
         )
 
-    def fit(self, X, y: Mapping[str, Sequence[Any]], groups: Sequence[Any] | None = None):
-        """Train every head that has labels in ``y``; returns ``self``."""
+    def fit(self, X, y: Mapping[str, Sequence[Any]], groups: Sequence[Any] | None = None,
+            sample_weight: Mapping[str, Sequence[float]] | None = None):
+        """Train every head that has labels in ``y``; returns ``self``.
+
+        ``sample_weight`` maps a head name to one weight per row of ``X``.
+        """
         targets = head_targets(y)
         if not targets:
             raise ValueError(
@@ -165,6 +180,7 @@ class RejectionHeads(BaseEstimator):
         # targets, probabilities): what thresholds combining heads are tuned on.
         self.oof_: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         groups_arr = None if groups is None else np.asarray(groups)
+        self.n_features_in_ = X.shape[1]
         todo = []
         for name, (rows, target) in targets.items():
             values, counts = np.unique(target, return_counts=True)
@@ -178,13 +194,15 @@ class RejectionHeads(BaseEstimator):
                 )
                 continue
             todo.append((name, rows, target))
+        weights = {k: np.asarray(v, dtype=float) for k, v in (sample_weight or {}).items()}
         if self.n_jobs == 1 or len(todo) < 2:
-            fitted = [self._fit_head(X, name, rows, target, groups_arr) for name, rows, target in todo]
+            fitted = [self._fit_head(X, name, rows, target, groups_arr, weights.get(name))
+                      for name, rows, target in todo]
         else:
             from joblib import Parallel, delayed
 
             fitted = Parallel(n_jobs=self.n_jobs)(
-                delayed(self._fit_head)(X, name, rows, target, groups_arr)
+                delayed(self._fit_head)(X, name, rows, target, groups_arr, weights.get(name))
                 for name, rows, target in todo
             )
         for (name, rows, target), (est, oof) in zip(todo, fitted):
@@ -206,18 +224,24 @@ class RejectionHeads(BaseEstimator):
             self.heads_[name] = est
         return self
 
-    def _fit_head(self, X, name, rows, target, groups_arr):
+    def _fit_head(self, X, name, rows, target, groups_arr, weight=None):
         """(fitted estimator, out-of-fold probabilities or None) of one head."""
         n_min = int(np.unique(target, return_counts=True)[1].min())
         est = self._estimator(n_min, name == "stage")
         Xh = X[rows]
+        k = (self.head_columns or {}).get(name)
+        if k is not None:
+            Xh = Xh[:, :k]
         g = None if groups_arr is None else groups_arr[rows]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            oof = self._oof(est, Xh, target, g, n_min)
-            return est.fit(Xh, target), oof
+            w = None if weight is None else weight[rows]
+            oof = self._oof(est, Xh, target, g, n_min, w)
+            if w is None:
+                return est.fit(Xh, target), oof
+            return est.fit(Xh, target, sample_weight=w), oof
 
-    def _oof(self, est, X, target, groups, n_min: int):
+    def _oof(self, est, X, target, groups, n_min: int, weight=None):
         n_splits = min(self.threshold_cv, n_min)
         if groups is not None:
             n_splits = min(n_splits, len(np.unique(groups)))
@@ -228,8 +252,9 @@ class RejectionHeads(BaseEstimator):
         else:
             cv = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
         try:
+            params = None if weight is None else {"sample_weight": weight}
             return cross_val_predict(
-                clone(est), X, target, groups=groups, cv=cv, method="predict_proba"
+                clone(est), X, target, groups=groups, cv=cv, method="predict_proba", params=params
             )
         except ValueError:
             # A fold without one of the classes: fall back to the neutral threshold.
@@ -248,7 +273,7 @@ class RejectionHeads(BaseEstimator):
         coef, intercept, calibration = [], [], []
         for n in names:
             lr, cals = _linear_parts(self.heads_[n])
-            coef.append(lr.coef_[0])
+            coef.append(_padded(lr.coef_[0], self.n_features_in_))
             intercept.append(lr.intercept_[0])
             calibration.append(cals[0])
         stage, softmax = None, False
@@ -288,30 +313,39 @@ class RejectionHeads(BaseEstimator):
         return out
 
 
-def tune_gate(heads: RejectionHeads, gated: str, gate: str) -> float | None:
-    """The threshold on ``gate``'s probability that, combined with ``gated``'s own
-    threshold, gives the best out-of-fold F1 for ``gated``.
+def tune_gate(heads: RejectionHeads, X, is_rejection: Sequence[Any]) -> float | None:
+    """The threshold on ``job_related``'s probability that, with ``is_rejection``'s
+    own threshold, gives the best out-of-fold F1 for "a rejection" over every
+    labelled row, non-job mail included.
 
-    Only job mail can be a rejection, so a rejection needs both heads to agree;
-    the job head's own threshold is tuned for telling job mail from other mail,
-    which is a different question from "is this rejection-like email about a
-    job". None when either head has no out-of-fold probabilities.
+    The is_rejection head learns from job mail only; for the non-job rows it
+    never saw, its fitted probabilities are as unseen as out-of-fold ones.
+    None when either head has no out-of-fold probabilities.
     """
-    if gated not in heads.oof_ or gate not in heads.oof_:
+    if "is_rejection" not in heads.oof_ or "job_related" not in heads.oof_:
         return None
-    rows_g, target, p_gated = heads.oof_[gated]
-    rows_j, _, p_gate = heads.oof_[gate]
-    common, ig, ij = np.intersect1d(rows_g, rows_j, return_indices=True)
-    if not len(common):
+    rows_j, _, p_gate = heads.oof_["job_related"]
+    keep = np.array([_known(is_rejection[i]) for i in rows_j], dtype=bool)
+    rows_j, p_gate = rows_j[keep], p_gate[keep]
+    if not len(rows_j):
         return None
-    target = target[ig]
-    base = p_gated[ig] >= heads.thresholds_[gated]
+    target = np.array([int(bool(is_rejection[i])) for i in rows_j])
+    p_rej = heads.compile().head_proba("is_rejection", X[rows_j])
+    rows_r, _, oof_r = heads.oof_["is_rejection"]
+    pos = {int(r): k for k, r in enumerate(rows_r)}
+    for k, r in enumerate(rows_j):
+        if int(r) in pos:
+            p_rej[k] = oof_r[pos[int(r)]]
+    base = p_rej >= heads.thresholds_["is_rejection"]
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    scores = np.array(
-        [f1_score(target, base & (p_gate[ij] >= t), zero_division=0) for t in grid]
-    )
+    scores = np.array([f1_score(target, base & (p_gate >= t), zero_division=0) for t in grid])
     near = grid[scores >= scores.max() - 0.005]
     return float(np.round(np.median(near), 2))
+
+
+def _padded(coef: np.ndarray, width: int) -> np.ndarray:
+    """A head that read the first columns only weighs the rest with zero."""
+    return np.concatenate([coef, np.zeros(width - len(coef))]) if len(coef) < width else coef
 
 
 def _linear_parts(est):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LANGUAGES", "detect_language"]
+import numpy as np
+
+__all__ = ["LANGUAGES", "TokenLanguage", "detect_language"]
 
 # The commonest short function words of each language, chosen so that few of
 # them are also English words (the English list is what they compete with).
@@ -60,12 +62,48 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hi", re.compile(r"[\u0900-\u097f]")),
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
 )
+_NON_LATIN = re.compile("|".join(p.pattern for _, p in _SCRIPTS))
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_SAMPLE = 3000  # characters read
+_SAMPLE = 1500  # characters read for the script
+_WORD_SAMPLE = 600  # characters read for function words: a few sentences tell
 
 LANGUAGES: tuple[str, ...] = (*_FUNCTION_WORDS, *(lang for lang, _ in _SCRIPTS), "uk")
+
+
+_NO_LETTERS = object()
+
+
+def _script(sample: str):
+    """The language a non-Latin script names, ``_NO_LETTERS``, or None (Latin text)."""
+    if sample.isascii():
+        # Most mail: no other script to look for, and letters are cheap to find.
+        return None if any(ch.isalpha() for ch in sample) else _NO_LETTERS
+    letters = len(_LETTER.findall(sample))
+    if letters == 0:
+        return _NO_LETTERS
+    if _NON_LATIN.search(sample):
+        for lang, pattern in _SCRIPTS:
+            if len(pattern.findall(sample)) * 3 >= letters:  # a third of the letters
+                if lang == "ru" and _UKRAINIAN.search(sample):
+                    return "uk"
+                if lang == "zh" and _SCRIPTS[0][1].search(sample):
+                    return "ja"
+                return lang
+    return None
+
+
+def _decide(counts: dict[str, int]) -> str:
+    english = counts.pop("en", 0)
+    if not counts:
+        return "en"
+    best = max(counts, key=lambda k: (counts[k], k))
+    # English mail quotes foreign names and addresses; another language wins
+    # only when its words clearly outnumber the English ones.
+    if counts[best] >= 3 and counts[best] > 1.5 * english:
+        return best
+    return "en"
 
 
 def detect_language(text: str) -> str | None:
@@ -77,27 +115,42 @@ def detect_language(text: str) -> str | None:
     'de'
     """
     sample = text[:_SAMPLE]
-    letters = len(_LETTER.findall(sample))
-    if letters == 0:
-        return None
-    for lang, pattern in _SCRIPTS:
-        found = len(pattern.findall(sample))
-        if found * 3 >= letters:  # a third of the letters in one script
-            if lang == "ru" and _UKRAINIAN.search(sample):
-                return "uk"
-            if lang == "zh" and _SCRIPTS[0][1].search(sample):
-                return "ja"
-            return lang
+    script = _script(sample)
+    if script is not None:
+        return None if script is _NO_LETTERS else script
     counts: dict[str, int] = {}
-    for word in _WORD.findall(sample.lower()):
+    for word in _WORD.findall(sample[:_WORD_SAMPLE].lower()):
         for lang in _WORDS.get(word, ()):
             counts[lang] = counts.get(lang, 0) + 1
-    english = counts.pop("en", 0)
-    if not counts:
-        return "en"
-    best = max(counts, key=lambda k: (counts[k], k))
-    # English mail quotes foreign names and addresses; another language wins
-    # only when its words clearly outnumber the English ones.
-    if counts[best] >= 3 and counts[best] > 1.5 * english:
-        return best
-    return "en"
+    return _decide(counts)
+
+
+class TokenLanguage:
+    """:func:`detect_language` on tokens a spaCy pipeline already made.
+
+    ``hash_of`` is the pipeline's ``vocab.strings.add``; the function words
+    become one sorted array of hashes, so counting them costs one lookup per
+    email instead of a regex pass.
+    """
+
+    def __init__(self, hash_of) -> None:
+        langs = list(_FUNCTION_WORDS)
+        table = {int(hash_of(w)): sum(1 << langs.index(lang) for lang in ls)
+                 for w, ls in _WORDS.items()}
+        order = sorted(table)
+        self._langs = langs
+        self._keys = np.array(order, dtype=np.uint64)
+        self._bits = np.array([table[k] for k in order], dtype=np.int64)
+
+    def __call__(self, text: str, lower: np.ndarray, starts: np.ndarray) -> str | None:
+        script = _script(text[:_SAMPLE])
+        if script is not None:
+            return None if script is _NO_LETTERS else script
+        lower = lower[starts < _WORD_SAMPLE]
+        idx = np.minimum(np.searchsorted(self._keys, lower), len(self._keys) - 1)
+        bits = np.where(self._keys[idx] == lower, self._bits[idx], 0)
+        other = bits[bits > 1]  # words of some language other than English (bit 0)
+        if len(other) < 3:  # no language can outnumber English with fewer than three
+            return "en"
+        counts = {lang: int(np.count_nonzero(bits & (1 << i))) for i, lang in enumerate(self._langs)}
+        return _decide({k: v for k, v in counts.items() if v})

@@ -15,10 +15,9 @@ import numpy as np
 from .analyse import Analyser, Analysis
 from .clean import clean
 from .errors import InputError, ModelFileError
-from .evidence import find_evidence
+from .evidence import DECISION, find_evidence
 from .ingest import Email, EmailLike, normalize_id, stable_id, to_email
 from .labels import JOB_GATE, REASONS, STAGES
-from .language import detect_language
 from .prediction import OUTPUT_FIELDS, Prediction
 
 if TYPE_CHECKING:
@@ -245,17 +244,19 @@ class Classifier:
         """(probabilities, thresholds, source per head); heads this model did not
         learn come from its base model, scored with the base's own features."""
         vectorizer, heads = self.compiled()
-        proba = heads.predict_proba(vectorizer.transform(analyses))
+        X, S = vectorizer.transform_both(analyses)
+        proba = heads.predict_proba(X)
         th = dict(heads.thresholds_)
-        own = (vectorizer, heads, analyses)
+        own = (vectorizer, heads, analyses, S)
         sources = dict.fromkeys(proba, own)
         if self.fallback is not None:
             fv, fh = self.fallback.compiled()
             missing = [n for n in fh.heads_ if n not in proba]
             if missing:
                 fa = analyses if self.fallback.patterns == self.patterns else self.fallback.analyse(emails)
-                fp = fh.predict_proba(fv.transform(fa))
-                base = (fv, fh, fa)
+                FX, FS = fv.transform_both(fa)
+                fp = fh.predict_proba(FX)
+                base = (fv, fh, fa, FS)
                 for n in missing:
                     proba[n], sources[n] = fp[n], base
                     if n in fh.thresholds_:  # stage has none: it takes the likeliest
@@ -295,12 +296,12 @@ class Classifier:
             w = list(rs)
             if "personalization" in proba and proba["personalization"][i] >= th["personalization"]:
                 w.append("personalized")
-            wanted.append(w)
+            wanted.append([DECISION, *w])
         evidence: list[dict[str, str]] = [{} for _ in emails]
         for source in {id(s): s for s in sources.values()}.values():
-            v, h, a = source
+            v, h, a, S = source
             mine = [[w for w in ws if sources.get(_head_name(w)) is source] for ws in wanted]
-            for i, found in enumerate(find_evidence(v, h, a, mine)):
+            for i, found in enumerate(find_evidence(v, h, a, mine, sentences=S)):
                 evidence[i].update(found)
         out = []
         for i, (e, a) in enumerate(zip(emails, analyses)):
@@ -319,7 +320,7 @@ class Classifier:
                 "signals": signals,
                 "job_related": bool(is_job[i]) if job_p is not None else None,
                 "job_related_score": _score(proba, "job_related", i),
-                "language": detect_language(a.text),
+                "language": a.language,
             }
             if not is_rej[i]:
                 out.append(Prediction(is_rejection=False, **common))
@@ -360,6 +361,8 @@ def _has_text(text: str | None) -> bool:
 
 
 def _head_name(evidence_name: str) -> str:
+    if evidence_name == DECISION:
+        return "is_rejection"
     return "personalization" if evidence_name == "personalized" else f"reason:{evidence_name}"
 
 

@@ -357,8 +357,11 @@ def _smoke_test(vectorizer, heads) -> None:
     missing = set(heads.binary_names) - set(heads.thresholds_)
     if missing:
         raise ModelFileError(f"no decision threshold for heads {', '.join(sorted(missing))}")
-    n = len(vectorizer.vocabulary_ids) + len(vectorizer.cue_names) + len(vectorizer.flag_names)
-    proba = heads.predict_proba(sp.csr_matrix((1, n)))
+    coef = vectorizer.decision_coef
+    if coef is not None and (not isinstance(coef, np.ndarray) or coef.ndim != 1 or len(coef) != (
+            len(vectorizer.vocabulary_ids) + len(vectorizer.cue_names) + len(vectorizer.flag_names))):
+        raise ModelFileError("vectorizer array decision_coef does not fit the vocabulary and cues")
+    proba = heads.predict_proba(sp.csr_matrix((1, vectorizer.n_features)))
     for name, p in proba.items():
         p = np.asarray(p, dtype=float)
         if p.shape[0] != 1 or not np.all(np.isfinite(p)):

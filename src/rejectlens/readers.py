@@ -550,8 +550,8 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
             row += 1
             yield f"{name} row {row}", None, f"{name} row {row}: CSV could not be parsed: {err}", False
             continue
-        if not fields:
-            continue  # a blank line
+        if not any(f.strip() for f in fields):
+            continue  # a blank line, or one of spaces and tabs
         kept = source.kept
         # Only a record cut by the end of the file can end inside quotes: its
         # last line has no newline, or its last field swallowed one.

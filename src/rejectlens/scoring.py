@@ -52,6 +52,42 @@ def token_terms(a: Analysis, ngram_range: Sequence[int], by_sentence: bool = Fal
     return np.concatenate(parts), np.concatenate(where)
 
 
+def _weighted(rows, cols, n_rows: int, idf: np.ndarray) -> sp.csr_matrix:
+    M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_rows, len(idf)))
+    M.sum_duplicates()
+    M.data = (1.0 + np.log(M.data)) * idf[M.indices]
+    return l2_normalize_rows(M)
+
+
+def tfidf_both(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
+               ngram_range: Sequence[int]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """``tfidf_matrix`` by email and by sentence from one pass over the terms."""
+    e_rows, s_rows, e_cols, s_cols = [], [], [], []
+    n_sent = 0
+    for k, a in enumerate(X):
+        terms, where = token_terms(a, ngram_range, False)
+        if len(terms) and len(vocab):
+            pos = np.minimum(np.searchsorted(vocab, terms), len(vocab) - 1)
+            hit = vocab[pos] == terms
+            cols, first = pos[hit], where[hit]
+            e_cols.append(cols)
+            e_rows.append(np.full(len(cols), k))
+            # a bigram belongs to a sentence row only when both its tokens do
+            n_uni = len(a.tok_ids) if ngram_range[0] <= 1 else 0
+            is_uni = np.arange(len(terms))[hit] < n_uni
+            nxt = np.minimum(first + 1, len(a.tok_sent) - 1)
+            inside = is_uni | (a.tok_sent[first] == a.tok_sent[nxt])
+            s_cols.append(cols[inside])
+            s_rows.append(a.tok_sent[first[inside]] + n_sent)
+        n_sent += len(a.sentences)
+    return (_weighted(_cat(e_rows), _cat(e_cols), len(X), idf),
+            _weighted(_cat(s_rows), _cat(s_cols), n_sent, idf))
+
+
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
 def l2_normalize_rows(M: sp.csr_matrix) -> sp.csr_matrix:
     norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -91,6 +127,36 @@ def cue_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]
     return [(a.cues, a.flags) for a in X]
 
 
+def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags: int,
+                        cap: int) -> sp.csr_matrix:
+    """Capped cue counts of every sentence (flags describe emails: their columns stay 0).
+
+    The same numbers as ``cue_matrix(cue_sentence_items(X), ...)``, built with
+    array operations: this runs on every sentence of every email.
+    """
+    index = {n: i for i, n in enumerate(cue_names)}
+    rows_l, cols_l = [], []
+    offset = 0
+    for a in X:
+        if a.cues and a.sentences:
+            starts = np.fromiter((st for st, _ in a.sentences), np.int64, len(a.sentences))
+            ends = np.fromiter((en for _, en in a.sentences), np.int64, len(a.sentences))
+            known = [(index[label], s, e) for label, s, e in a.cues if label in index]
+            if known:
+                c = np.array(known, dtype=np.int64)
+                k = np.searchsorted(starts, c[:, 1], side="right") - 1
+                ok = (k >= 0) & (c[:, 2] <= ends[np.maximum(k, 0)])
+                rows_l.append(k[ok] + offset)
+                cols_l.append(c[ok, 0])
+        offset += len(a.sentences)
+    rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
+    cols = np.concatenate(cols_l) if cols_l else np.zeros(0, np.int64)
+    M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(offset, len(cue_names) + n_flags))
+    M.sum_duplicates()
+    M.data = np.minimum(M.data, cap) / cap
+    return M
+
+
 def cue_sentence_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]]]:
     """Cues grouped by the sentence holding them; flags describe emails, not sentences."""
     items: list[tuple[Sequence[Cue], frozenset[str]]] = []
@@ -101,8 +167,11 @@ def cue_sentence_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], froze
             k = bisect_right(starts, cue[1]) - 1
             if k >= 0 and cue[2] <= a.sentences[k][1]:
                 per_sentence[k].append(cue)
-        items.extend((cues, frozenset()) for cues in per_sentence)
+        items.extend((cues, _NO_FLAGS) for cues in per_sentence)
     return items
+
+
+_NO_FLAGS: frozenset[str] = frozenset()
 
 
 def cue_matrix(items, cue_names: Sequence[str], flag_names: Sequence[str], cap: int) -> sp.csr_matrix:
@@ -177,13 +246,14 @@ class CompiledVectorizer:
     cue_weight: float
     decision_coef: np.ndarray | None = None
     decision_intercept: float = 0.0
+    decision_weight: float = 1.0
 
     @classmethod
     def from_estimator(cls, v) -> CompiledVectorizer:
         return cls(v.words_.vocabulary_ids_, v.words_.idf_, tuple(v.words_.ngram_range),
                    tuple(v.cues_.cue_names_), tuple(v.cues_.flag_names_), int(v.cues_.cap),
                    float(v.cue_weight), getattr(v, "decision_coef_", None),
-                   float(getattr(v, "decision_intercept_", 0.0)))
+                   float(getattr(v, "decision_intercept_", 0.0)), float(v.decision_weight))
 
     def _base(self, X: Sequence[Analysis]) -> sp.csr_matrix:
         words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
@@ -193,27 +263,40 @@ class CompiledVectorizer:
     def base_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
         """Sentence rows without decision columns (what the sentence model reads)."""
         words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, True)
-        cues = cue_matrix(cue_sentence_items(X), self.cue_names, self.flag_names, self.cap)
+        cues = cue_sentence_matrix(X, self.cue_names, len(self.flag_names), self.cap)
         return sp.hstack([words, cues * self.cue_weight], format="csr")
 
     def sentence_scores(self, S: sp.csr_matrix) -> np.ndarray:
         return sentence_proba(S, self.decision_coef, self.decision_intercept)
 
     def transform(self, X: Sequence[Analysis]) -> sp.csr_matrix:
-        base = self._base(X)
+        return self.transform_both(X)[0]
+
+    def transform_both(self, X: Sequence[Analysis]) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
+        """(email rows, sentence rows) from one pass over the sentences; the
+        sentence rows are None when no decision model needed them (evidence
+        then builds them only for the emails it explains)."""
         if self.decision_coef is None:
-            return base
-        p = self.sentence_scores(self.base_sentences(X))
-        feats = decision_features(p, [len(a.sentences) for a in X])
-        return sp.hstack([base, sp.csr_matrix(feats)], format="csr")
+            return self._base(X), None
+        words, sent_words = tfidf_both(X, self.vocabulary_ids, self.idf, self.ngram_range)
+        cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
+        base = sp.hstack([words, cues * self.cue_weight], format="csr")
+        sent_cues = cue_sentence_matrix(X, self.cue_names, len(self.flag_names), self.cap)
+        S = sp.hstack([sent_words, sent_cues * self.cue_weight], format="csr")
+        p = self.sentence_scores(S)
+        feats = decision_features(p, [len(a.sentences) for a in X]) * self.decision_weight
+        return (sp.hstack([base, sp.csr_matrix(feats)], format="csr"),
+                self._with_decision(S, p))
+
+    def _with_decision(self, S: sp.csr_matrix, p: np.ndarray) -> sp.csr_matrix:
+        cols = np.column_stack([p, (p >= 0.5) / COUNT_CAP]) * self.decision_weight
+        return sp.hstack([S, sp.csr_matrix(cols)], format="csr")
 
     def transform_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
         S = self.base_sentences(X)
         if self.decision_coef is None:
             return S
-        p = self.sentence_scores(S)
-        cols = np.column_stack([p, (p >= 0.5) / COUNT_CAP])
-        return sp.hstack([S, sp.csr_matrix(cols)], format="csr")
+        return self._with_decision(S, self.sentence_scores(S))
 
     @property
     def n_features(self) -> int:
@@ -229,14 +312,16 @@ class CompiledVectorizer:
     def settings(self) -> dict[str, Any]:
         return {"ngram_range": list(self.ngram_range), "cue_names": list(self.cue_names),
                 "flag_names": list(self.flag_names), "cap": self.cap, "cue_weight": self.cue_weight,
-                "decision_intercept": self.decision_intercept}
+                "decision_intercept": self.decision_intercept,
+                "decision_weight": self.decision_weight}
 
     @classmethod
     def from_saved(cls, arrays: Mapping[str, np.ndarray], settings: Mapping[str, Any]):
         return cls(arrays["vocabulary_ids"], arrays["idf"], tuple(settings["ngram_range"]),
                    tuple(settings["cue_names"]), tuple(settings["flag_names"]),
                    int(settings["cap"]), float(settings["cue_weight"]),
-                   arrays.get("decision_coef"), float(settings.get("decision_intercept", 0.0)))
+                   arrays.get("decision_coef"), float(settings.get("decision_intercept", 0.0)),
+                   float(settings.get("decision_weight", 1.0)))
 
 
 @dataclass(frozen=True, eq=False)

@@ -40,9 +40,11 @@ def train(
     seed: int = 0,
     C: float = 8.0,
     min_df: int = 2,
-    cue_weight: float = 1.0,
+    cue_weight: float = 0.3,
     patterns: Mapping[str, list[str]] | None = None,
     n_jobs: int = 1,
+    job_words_only: bool = True,
+    decision_weight: float = 0.1,
 ) -> Classifier:
     """Fit a Classifier on labeled records.
 
@@ -58,10 +60,12 @@ def train(
     project corpus does. ``n_jobs`` heads train at once.
 
     >>> import rejectlens
-    >>> rows = [{"body": "We regret to inform you.", "is_rejection": True},
-    ...         {"body": "Your interview is on Monday.", "is_rejection": False}] * 6
+    >>> no = "Thank you for applying for the Data Analyst role. We have decided not to proceed."
+    >>> rows = [{"body": no, "is_rejection": True},
+    ...         {"body": "Your interview for the Data Analyst role is on Monday.",
+    ...          "is_rejection": False}] * 6
     >>> model = rejectlens.train(rows, base="default", cv=2)
-    >>> model.classify("We regret to inform you.").is_rejection
+    >>> model.classify(no).is_rejection
     True
     """
     records = [dict(r) for r in records]
@@ -80,7 +84,8 @@ def train(
     fallback = _resolve_base(base)
     started = time.perf_counter()
     patterns = dict(patterns or default_cue_patterns())
-    vectorizer = EmailVectorizer(min_df=min_df, cue_weight=cue_weight, cue_names=sorted(patterns))
+    vectorizer = EmailVectorizer(min_df=min_df, cue_weight=cue_weight, cue_names=sorted(patterns),
+                                 decision_weight=decision_weight)
     heads = RejectionHeads(C=C, threshold_cv=cv, random_state=seed, n_jobs=n_jobs)
     model = Classifier(vectorizer, heads, patterns, fallback=fallback)
     emails = [to_email(r) for r in records]
@@ -95,6 +100,8 @@ def train(
         groups=groups,
     )
     y = {f: [r.get(f) for r in records] for f in present}
+    if job_words_only:
+        heads.set_params(head_columns={"job_related": len(vectorizer.words_.vocabulary_ids_)})
     job = [job_related_target(r) for r in records]
     if any(v is not None for v in job):
         y["job_related"] = job
@@ -103,8 +110,9 @@ def train(
             # Composed emails are all rejections built from fragments; letting them
             # into the gating heads would teach them "looks composed".
             y[gate] = [None if r.get("origin") == "composed" else v for r, v in zip(records, y[gate])]
-    heads.fit(X, y, groups=groups)
-    gate = tune_gate(heads, "is_rejection", "job_related")
+    weights = {"job_related": _job_weights(records, y["job_related"])} if "job_related" in y else None
+    heads.fit(X, y, groups=groups, sample_weight=weights)
+    gate = tune_gate(heads, X, y.get("is_rejection", [None] * len(records)))
     if gate is not None:
         heads.thresholds_[JOB_GATE] = gate
     answers_rejection = "is_rejection" in heads.heads_ or (
@@ -134,8 +142,31 @@ def train(
             "seed": seed,
             "base": None if fallback is None else str(fallback.path or "in-memory model"),
             "with_bundled_corpus": with_bundled_corpus,
-            "params": {"C": C, "cv": cv, "min_df": min_df, "cue_weight": cue_weight},
+            "params": {"C": C, "cv": cv, "min_df": min_df, "cue_weight": cue_weight,
+                       "decision_weight": decision_weight, "job_words_only": job_words_only},
             "seconds": round(time.perf_counter() - started, 2),
         }
     }
     return model
+
+
+def _job_weights(records, job) -> list[float]:
+    """Weights that balance (job mail or not) x (a refusal or not) for the job head.
+
+    The project's non-job refusals are written like rejection letters on
+    purpose; unweighted, the head learns "we regret to inform you that your
+    application was unsuccessful" as a sign of non-job mail and gates real
+    rejections away. With the four cells weighed equally, refusal wording
+    tells nothing about the topic and the topic words decide.
+    """
+    def refusal(r) -> bool:
+        return r.get("is_rejection") is True or any(
+            str(t).startswith("nr_") for t in r.get("tags") or ())
+
+    cells = [(bool(j), refusal(r)) if j is not None else None for r, j in zip(records, job)]
+    counts: dict = {}
+    for c in cells:
+        if c is not None:
+            counts[c] = counts.get(c, 0) + 1
+    total = sum(counts.values())
+    return [0.0 if c is None else total / (len(counts) * counts[c]) for c in cells]
