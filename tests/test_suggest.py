@@ -32,5 +32,7 @@ def test_cli_suggest_writes_a_csv_train_can_read(tmp_path, capsys):
     assert main(["suggest", str(src), "-n", "3", "-o", str(out)]) == 0
     rows = read_records(out)
     assert len(rows) == 3 and all(isinstance(r["is_rejection"], bool) for r in rows)
+    # the sheet asks about job mail too, and reads back as a boolean label
+    assert all(isinstance(r["job_related"], bool) for r in rows)
     assert main(["suggest", str(src), "-n", "3", "-o", str(out)]) == 2
     assert "--force" in capsys.readouterr().err

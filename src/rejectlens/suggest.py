@@ -96,6 +96,7 @@ def suggest(model: Classifier, items: Iterable[EmailLike], n: int = 50, pool_fac
         i = pool[k]
         rows.append({
             "id": e.id, "subject": e.subject, "sender": e.sender, "body": e.body or e.html,
+            "job_related": _flag(p.job_related),
             "is_rejection": _flag(p.is_rejection), "personalization": p.personalization or "",
             "reasons": ";".join(p.reasons or ()), "stage": p.stage or "",
             "feedback_offered": _flag(p.feedback_offered),
@@ -109,6 +110,7 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else "true" if value else "false"
 
 
-_COLUMNS = ["id", "subject", "sender", "body", "is_rejection", "personalization", "reasons",
-            "stage", "feedback_offered", "reapply_encouraged", "uncertainty", "unsure_about"]
+_COLUMNS = ["id", "subject", "sender", "body", "job_related", "is_rejection", "personalization",
+            "reasons", "stage", "feedback_offered", "reapply_encouraged", "uncertainty",
+            "unsure_about"]
 
