@@ -90,6 +90,8 @@ def score_realdev(model, path: Path = REALDEV) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for r in rows:
+        r.setdefault("job_related", True)  # realdev is job-search mail, every email of it
     preds = [p.to_dict() for p in model.classify_many(rows)]
     out = {"all": score(rows, preds)}
     for kind in sorted({r["kind"] for r in rows}):
