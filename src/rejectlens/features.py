@@ -1,4 +1,5 @@
-"""Vectorise analysed emails: word TF-IDF plus named cue and flag features.
+"""Vectorise analysed emails: word TF-IDF, named cue and flag features, and the
+strongest decision sentence (:mod:`rejectlens.decision`).
 
 Both transformers take a sequence of :class:`~rejectlens.analyse.Analysis`
 and follow scikit-learn conventions, with flat self-describing feature names
@@ -32,7 +33,7 @@ __all__ = ["CueVectorizer", "EmailVectorizer", "TokenTfidf"]
 # Cleaning and sender flags the heads read. Greeting and length flags stay
 # out: they still show in ``signals``, but the team's writers greeted by name
 # and wrote at lengths real mail does not share, and the heads learnt that
-# instead of the text (measured on realdev: docs/decisions.md).
+# instead of the text (docs/decisions.md, "Early").
 FLAGS: tuple[str, ...] = (
     "forwarded",
     "quoted_reply_removed",
