@@ -62,7 +62,8 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hi", re.compile(r"[\u0900-\u097f]")),
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
 )
-_NON_LATIN = re.compile("|".join(p.pattern for _, p in _SCRIPTS))
+# One character class of every script above: a single scan finds any of them.
+_NON_LATIN = re.compile("[" + "".join(p.pattern[1:-1] for _, p in _SCRIPTS) + "]")
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -77,13 +78,11 @@ _NO_LETTERS = object()
 
 def _script(sample: str):
     """The language a non-Latin script names, ``_NO_LETTERS``, or None (Latin text)."""
-    if sample.isascii():
+    if sample.isascii() or not _NON_LATIN.search(sample):
         # Most mail: no other script to look for, and letters are cheap to find.
         return None if any(ch.isalpha() for ch in sample) else _NO_LETTERS
     letters = len(_LETTER.findall(sample))
-    if letters == 0:
-        return _NO_LETTERS
-    if _NON_LATIN.search(sample):
+    if letters:
         for lang, pattern in _SCRIPTS:
             if len(pattern.findall(sample)) * 3 >= letters:  # a third of the letters
                 if lang == "ru" and _UKRAINIAN.search(sample):
@@ -91,7 +90,8 @@ def _script(sample: str):
                 if lang == "zh" and _SCRIPTS[0][1].search(sample):
                     return "ja"
                 return lang
-    return None
+        return None
+    return _NO_LETTERS
 
 
 def _decide(counts: dict[str, int]) -> str:
@@ -141,6 +141,7 @@ class TokenLanguage:
         self._langs = langs
         self._keys = np.array(order, dtype=np.uint64)
         self._bits = np.array([table[k] for k in order], dtype=np.int64)
+        self._shifts = np.arange(len(langs), dtype=np.int64)
 
     def __call__(self, text: str, lower: np.ndarray, starts: np.ndarray) -> str | None:
         script = _script(text[:_SAMPLE])
@@ -149,8 +150,10 @@ class TokenLanguage:
         lower = lower[starts < _WORD_SAMPLE]
         idx = np.minimum(np.searchsorted(self._keys, lower), len(self._keys) - 1)
         bits = np.where(self._keys[idx] == lower, self._bits[idx], 0)
-        other = bits[bits > 1]  # words of some language other than English (bit 0)
-        if len(other) < 3:  # no language can outnumber English with fewer than three
+        bits = bits[bits > 0]
+        # Words shared with English (bit 0) add to English as much as to the
+        # other language, so without a word English lacks, English wins.
+        if not np.any((bits & 1) == 0):
             return "en"
-        counts = {lang: int(np.count_nonzero(bits & (1 << i))) for i, lang in enumerate(self._langs)}
-        return _decide({k: v for k, v in counts.items() if v})
+        per_lang = ((bits[:, None] >> self._shifts) & 1).sum(axis=0)
+        return _decide({lang: int(c) for lang, c in zip(self._langs, per_lang) if c})
