@@ -50,6 +50,9 @@ def main(argv=None) -> int:
     ap.add_argument("--emails", type=int, default=4000)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
+    if not (Path(args.baseline_src) / "rejectlens" / "__init__.py").is_file():
+        ap.error(f"--baseline-src must be a checkout's src/ folder holding rejectlens/; "
+                 f"got {args.baseline_src}")
     rows = _emails(args.emails, 120, seed=1)
     mean_words = statistics.mean(len(r["body"].split()) for r in rows)
     ours, base = [], []
