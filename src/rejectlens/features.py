@@ -23,7 +23,7 @@ from .scoring import (
     CompiledVectorizer,
     cue_items,
     cue_matrix,
-    cue_sentence_items,
+    cue_sentence_matrix,
     tfidf_matrix,
     token_terms,
 )
@@ -84,7 +84,8 @@ class CueVectorizer(TransformerMixin, BaseEstimator):
 
     def transform_sentences(self, X: Sequence[Analysis]):
         """One row per sentence; flags describe the email, so they are left out."""
-        return self._rows(cue_sentence_items(X))
+        check_is_fitted(self, "cue_names_")
+        return cue_sentence_matrix(X, self.cue_names_, len(self.flag_names_), self.cap)
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "cue_names_")

@@ -10,7 +10,6 @@ identically before and after it is saved.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,11 +128,9 @@ def cue_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]
 
 def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags: int,
                         cap: int) -> sp.csr_matrix:
-    """Capped cue counts of every sentence (flags describe emails: their columns stay 0).
-
-    The same numbers as ``cue_matrix(cue_sentence_items(X), ...)``, built with
-    array operations: this runs on every sentence of every email.
-    """
+    """Capped cue counts of every sentence, scaled like ``cue_matrix``; flags
+    describe emails, so their columns stay 0. Array operations per email: this
+    runs on every sentence of every email."""
     index = {n: i for i, n in enumerate(cue_names)}
     rows_l, cols_l = [], []
     offset = 0
@@ -157,21 +154,6 @@ def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags
     return M
 
 
-def cue_sentence_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]]]:
-    """Cues grouped by the sentence holding them; flags describe emails, not sentences."""
-    items: list[tuple[Sequence[Cue], frozenset[str]]] = []
-    for a in X:
-        per_sentence: list[list[Cue]] = [[] for _ in a.sentences]
-        starts = [s for s, _ in a.sentences]
-        for cue in a.cues:
-            k = bisect_right(starts, cue[1]) - 1
-            if k >= 0 and cue[2] <= a.sentences[k][1]:
-                per_sentence[k].append(cue)
-        items.extend((cues, _NO_FLAGS) for cues in per_sentence)
-    return items
-
-
-_NO_FLAGS: frozenset[str] = frozenset()
 
 
 def cue_matrix(items, cue_names: Sequence[str], flag_names: Sequence[str], cap: int) -> sp.csr_matrix:
