@@ -243,14 +243,14 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         base = CompiledVectorizer.from_estimator(self)
         if decisions is None or is_rejection is None:
             return base.transform(X)
-        S = base.base_sentences(X)
+        rows, S = base.base_both(X)
         n_sent = [len(a.sentences) for a in X]
         target = np.concatenate(
             [sentence_targets(a, d, r) for a, d, r in zip(X, decisions, is_rejection)]
             or [np.zeros(0, np.int8)]
         )
         if not ((target == 1).any() and (target == 0).any()):
-            return base.transform(X)
+            return rows
         owner = np.repeat(np.arange(len(X)), n_sent)
         oof = self._out_of_fold(S, target, owner, groups)
         model = self._sentence_model().fit(S[target >= 0], target[target >= 0])
@@ -260,7 +260,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
                                  "other": int((target == 0).sum()),
                                  "unknown": int((target < 0).sum())}
         feats = decision_features(oof, n_sent) * self.decision_weight
-        return sp.hstack([base.transform(X), sp.csr_matrix(feats)], format="csr")
+        return sp.hstack([rows, sp.csr_matrix(feats)], format="csr")
 
     def _sentence_model(self):
         from sklearn.linear_model import LogisticRegression

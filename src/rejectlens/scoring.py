@@ -108,14 +108,7 @@ def tfidf_matrix(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
             rows_l.append((a.tok_sent[where[hit]] + offset) if by_sentence
                           else np.full(int(hit.sum()), offset))
         offset += len(a.sentences) if by_sentence else 1
-    if cols_l:
-        rows, cols = np.concatenate(rows_l), np.concatenate(cols_l)
-    else:
-        rows = cols = np.zeros(0, np.int64)
-    M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(offset, len(vocab)))
-    M.sum_duplicates()
-    M.data = (1.0 + np.log(M.data)) * idf[M.indices]
-    return l2_normalize_rows(M)
+    return _weighted(_cat(rows_l), _cat(cols_l), offset, idf)
 
 
 # ---- cues -------------------------------------------------------------------------
@@ -146,8 +139,7 @@ def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags
                 rows_l.append(k[ok] + offset)
                 cols_l.append(c[ok, 0])
         offset += len(a.sentences)
-    rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
-    cols = np.concatenate(cols_l) if cols_l else np.zeros(0, np.int64)
+    rows, cols = _cat(rows_l), _cat(cols_l)
     M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(offset, len(cue_names) + n_flags))
     M.sum_duplicates()
     M.data = np.minimum(M.data, cap) / cap
@@ -237,16 +229,27 @@ class CompiledVectorizer:
                    float(v.cue_weight), getattr(v, "decision_coef_", None),
                    float(getattr(v, "decision_intercept_", 0.0)), float(v.decision_weight))
 
-    def _base(self, X: Sequence[Analysis]) -> sp.csr_matrix:
-        words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
+    def _email_rows(self, X: Sequence[Analysis], words: sp.csr_matrix) -> sp.csr_matrix:
         cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
         return sp.hstack([words, cues * self.cue_weight], format="csr")
+
+    def _sentence_rows(self, X: Sequence[Analysis], words: sp.csr_matrix) -> sp.csr_matrix:
+        cues = cue_sentence_matrix(X, self.cue_names, len(self.flag_names), self.cap)
+        return sp.hstack([words, cues * self.cue_weight], format="csr")
+
+    def _base(self, X: Sequence[Analysis]) -> sp.csr_matrix:
+        words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
+        return self._email_rows(X, words)
 
     def base_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
         """Sentence rows without decision columns (what the sentence model reads)."""
         words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, True)
-        cues = cue_sentence_matrix(X, self.cue_names, len(self.flag_names), self.cap)
-        return sp.hstack([words, cues * self.cue_weight], format="csr")
+        return self._sentence_rows(X, words)
+
+    def base_both(self, X: Sequence[Analysis]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """(email rows, sentence rows) without decision columns, from one pass over the terms."""
+        words, sent_words = tfidf_both(X, self.vocabulary_ids, self.idf, self.ngram_range)
+        return self._email_rows(X, words), self._sentence_rows(X, sent_words)
 
     def sentence_scores(self, S: sp.csr_matrix) -> np.ndarray:
         return sentence_proba(S, self.decision_coef, self.decision_intercept)
@@ -260,11 +263,7 @@ class CompiledVectorizer:
         then builds them only for the emails it explains)."""
         if self.decision_coef is None:
             return self._base(X), None
-        words, sent_words = tfidf_both(X, self.vocabulary_ids, self.idf, self.ngram_range)
-        cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
-        base = sp.hstack([words, cues * self.cue_weight], format="csr")
-        sent_cues = cue_sentence_matrix(X, self.cue_names, len(self.flag_names), self.cap)
-        S = sp.hstack([sent_words, sent_cues * self.cue_weight], format="csr")
+        base, S = self.base_both(X)
         p = self.sentence_scores(S)
         feats = decision_features(p, [len(a.sentences) for a in X]) * self.decision_weight
         return (sp.hstack([base, sp.csr_matrix(feats)], format="csr"),
