@@ -72,7 +72,8 @@ JOB_NON_REJECTION_TAGS: tuple[str, ...] = (
 )
 REJECTION_SHAPE_TAGS: tuple[str, ...] = (
     "rj_forwarded_comment", "rj_quoted_thread", "rj_feedback_reply", "rj_terse", "rj_plain_ats",
-    "rj_long_personal", "rj_non_native", "rj_ats_knockout", "rj_informal",
+    "rj_long_personal", "rj_non_native", "rj_ats_knockout", "rj_informal", "rj_warm_generic",
+    "rj_warm_personal",
 )
 # Contrastive pairs: two emails that share their text and differ in the few
 # words that flip a label (decision vs condition, employer vs candidate, ...).
