@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+import re
 from email.utils import parseaddr
+
+from .parties import is_person
 
 __all__ = ["FeedbackDraft", "render_drafts", "wants_feedback"]
 
+_NO_REPLY = re.compile(r"no-?reply|do-?not-?reply|notifications?", re.I)
 _STAGE_WORDS = {"interview": "the interviews", "assessment": "the assessment",
                 "acknowledged": "my application", "applied": "my application"}
 
@@ -46,7 +50,10 @@ def wants_feedback(status: str, feedback_offered: bool | None, furthest_stage: s
 def draft(application_id: str, company: str, role: str, furthest_stage: str, sender: str,
           owner_name: str, why: str) -> FeedbackDraft:
     name, address = parseaddr(sender or "")
-    person = name if name and " " in name.strip() and "@" not in name else ""
+    person = name if name and is_person(name, address) else ""
+    if _NO_REPLY.search(address.partition("@")[0]):
+        # Nobody reads a no-reply box: the user has to find a person to ask.
+        address = "(a no-reply address: send this to the recruiter or hiring manager instead)"
     greeting = f"Dear {person.split()[0]}," if person else "Hello,"
     what = f"the {role} role" if role else "the role"
     at = f" at {company}" if company else ""

@@ -158,7 +158,7 @@ def clean_display(name: str) -> str:
     return name
 
 
-def _is_person(name: str, address: str) -> bool:
+def is_person(name: str, address: str) -> bool:
     local = address.partition("@")[0].lower()
     words = name.split()
     if not words or _GENERIC_LOCAL.match(local):
@@ -246,7 +246,7 @@ class CompanyResolver:
                 continue
             stem = domain_stem(p.address)
             shown = clean_display(p.name)
-            if shown and not _is_person(p.name, p.address):
+            if shown and not is_person(p.name, p.address):
                 display[stem][shown] += 1
             said = phrase_company(p.subject, p.text)
             if said:
@@ -272,7 +272,7 @@ class CompanyResolver:
             return phrase_company(p.subject, p.text)
         said = phrase_company(p.subject, p.text)
         shown = clean_display(p.name)
-        person = _is_person(p.name, p.address)
+        person = is_person(p.name, p.address)
         if stem in self.platforms or (shown and _same(shown, stem) and said and not _same(said, stem)
                                       and re.search(r"application", p.subject, re.I)):
             if said:

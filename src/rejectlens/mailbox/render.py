@@ -48,6 +48,9 @@ def _atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes files 0600; a report is meant to be shared
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
