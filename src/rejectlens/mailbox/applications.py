@@ -218,12 +218,16 @@ def _application(msgs, idx, company, role, row, as_of, ghosted_after, used) -> A
         status = "ghosted"
     template = rejection.template_id if rejection is not None else None
     start = applied or first
-    if applied is None and answer_on is not None and answer_on == first:
-        answer_on = None  # the first mail we have is the answer: the wait is unknown
+    if applied is None:
+        # When the first mail we have is the answer, the wait is unknown.
+        answer_on = None if answer_on == first else answer_on
+        decided_for_days = None if decided_on == first else decided_on
+    else:
+        decided_for_days = decided_on
     return Application(
         application_id=app_id, company=company, role=role, status=status, furthest_stage=furthest,
         first_contact=first, last_contact=last, applied_on=applied, decided_on=decided_on,
-        days_to_answer=_days(start, answer_on), days_to_decision=_days(start, decided_on),
+        days_to_answer=_days(start, answer_on), days_to_decision=_days(start, decided_for_days),
         n_messages=len(idx),
         rejection_stage=rejection.stage if rejection is not None else None,
         reasons=tuple(rejection.reasons) if rejection is not None else (),

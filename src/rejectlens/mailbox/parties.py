@@ -158,10 +158,19 @@ def clean_display(name: str) -> str:
     return name
 
 
+_ORG_WORD = re.compile(r"\b(?:bank|banking|labs?|foods?|group|health|games|capital|ltd|inc|plc|gmbh|"
+                       r"insurance|energy|university|council|trust|media|software|analytics|consulting|"
+                       r"careers?|talent|recruit\w*|hr|team|jobs|studios?|partners|holdings|services|"
+                       r"society|tech|systems|solutions|agency|company|co)\b", re.I)
+
+
 def is_person(name: str, address: str) -> bool:
+    """Whether a display name is a person's (Jane Doe <jane.doe@...>), not an organisation's."""
     local = address.partition("@")[0].lower()
     words = name.split()
-    if not words or _GENERIC_LOCAL.match(local):
+    if not words or _GENERIC_LOCAL.match(local) or _ORG_WORD.search(name):
+        return False
+    if _same(name, domain_stem(address)):
         return False
     first = _fold(words[0])
     return bool(first) and (local.startswith(first) or _fold(words[-1]) in _fold(local))
