@@ -69,7 +69,8 @@ def accuracy(messages, applications, key: list[dict]) -> dict:
     strict = sum(fold(m["company"]) == fold(k["company"]) for k, m in job)
     lenient = sum(_lenient(fold(m["company"]), fold(k["company"])) for k, m in job)
     invented = [m["subject"] for k, m in rows if not k["job_related"] and m["company"]]
-    wrong = [(k["kind"], m["company"], k["company"]) for k, m in job if fold(m["company"]) != fold(k["company"])]
+    wrong = [(k["kind"], m["company"], k["company"]) for k, m in job
+             if fold(m["company"]) != fold(k["company"])]
 
     key_groups, pred_groups = defaultdict(list), defaultdict(list)
     for k, m in rows:
@@ -128,9 +129,11 @@ def big_mbox(path: Path, copies: int = 25) -> int:
     n = 0
     with path.open("wb") as f:
         for c in range(copies):
+            copy_id, thread_suffix = b".c%d@" % c, b"%02d" % c
             for p in parts:
-                p = re.sub(rb"<([^<>@\s]+)@", lambda m: b"<" + m.group(1) + b".c%d@" % c, p)
-                p = re.sub(rb"(?m)^(X-GM-THRID: )(\d+)", lambda m: m.group(1) + m.group(2) + b"%02d" % c, p)
+                p = re.sub(rb"<([^<>@\s]+)@", lambda m, s=copy_id: b"<" + m.group(1) + s, p)
+                p = re.sub(rb"(?m)^(X-GM-THRID: )(\d+)",
+                           lambda m, s=thread_suffix: m.group(1) + m.group(2) + s, p)
                 f.write(p)
                 n += 1
     return n
@@ -154,15 +157,17 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             rb = rejectlens.report(big, out=Path(tmp) / "out")
             seconds = time.perf_counter() - t0
-            result["speed"] = {"messages": n, "distinct": rb.summary["messages"], "seconds": round(seconds, 2),
-                               "applications": rb.summary["applications"]}
-    (ROOT / "benchmarks" / "mailbox_report.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+            result["speed"] = {"messages": n, "distinct": rb.summary["messages"],
+                               "seconds": round(seconds, 2), "applications": rb.summary["applications"]}
+    out = ROOT / "benchmarks" / "mailbox_report.json"
+    out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     c, g, s, t = result["company"], result["grouping"], result["status"], result["templates"]
-    print(f"company correct: {c['correct']}/{c['job_messages']} = {c['rate']:.1%} (lenient {c['lenient_rate']:.1%}); "
-          f"invented for non-job mail: {c['invented_for_non_job']}")
+    print(f"company correct: {c['correct']}/{c['job_messages']} = {c['rate']:.1%} "
+          f"(lenient {c['lenient_rate']:.1%}); invented for non-job mail: {c['invented_for_non_job']}")
     print(f"grouping pairwise P {g['precision']:.3f} R {g['recall']:.3f} F1 {g['f1']:.3f} "
           f"({g['report_applications']} applications vs {g['key_applications']} in the key)")
-    print(f"status correct: {s['correct']}/{s['applications']} = {s['rate']:.1%} (strict {s['strict_rate']:.1%})")
+    print(f"status correct: {s['correct']}/{s['applications']} = {s['rate']:.1%} "
+          f"(strict {s['strict_rate']:.1%})")
     print(f"shared templates found: {t['found']}/{t['key_templates']}")
     if "speed" in result:
         sp = result["speed"]

@@ -69,8 +69,8 @@ if TYPE_CHECKING:
     )
     from .evaluation import evaluate
     from .ingest import Email
-    from .mailbox import MailboxReport, report
     from .labels import REASONS, STAGES
+    from .mailbox import MailboxReport, report
     from .model import Classifier
     from .persist import ModelVersionWarning
     from .prediction import OUTPUT_FIELDS, Prediction

@@ -20,9 +20,9 @@ Sam Rivera's small job search, January to March 2026:
 from __future__ import annotations
 
 import mailbox
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
 OUT = Path(__file__).with_name("job_search.mbox")

@@ -71,9 +71,10 @@ _ASSESSMENT = re.compile(r"online (?:test|assessment)|take-?home|data (?:task|ex
 _UPDATE = re.compile(r"still review|on hold|(?:status|stage) of your application|status has changed|"
                      r"under review|remain in consideration|received your (?:exercise|task|test|"
                      r"submission)|reviewing it|delay|next steps|progressed to", re.I)
-_ACK = re.compile(r"received your application|thanks? (?:you )?for (?:your )?appl|application (?:has been |was )?"
-                  r"(?:submitted|received|sent to)|we got your application|confirms? that we have "
-                  r"received|application confirmation|thanks for volunteering|acknowledg", re.I)
+_ACK = re.compile(r"received your application|thanks? (?:you )?for (?:your )?appl|"
+                  r"application (?:has been |was )?(?:submitted|received|sent to)|"
+                  r"we got your application|confirms? that we have received|application confirmation|"
+                  r"thanks for volunteering|acknowledg", re.I)
 
 
 _CONDITIONAL = re.compile(r"\b(?:if|should|whether|once|unless)\b|candidates who|successful (?:applicants|"

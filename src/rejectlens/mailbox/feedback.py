@@ -9,9 +9,9 @@ points; it is plain text to edit and send yourself, nothing is sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-import re
 from email.utils import parseaddr
 
 from .parties import is_person

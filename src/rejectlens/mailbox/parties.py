@@ -18,18 +18,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 
-__all__ = ["Counterparty", "CompanyResolver", "counterparty", "extract_role", "owner_addresses"]
+__all__ = ["CompanyResolver", "Counterparty", "counterparty", "extract_role", "owner_addresses"]
 
 # Real ATS vendors and job boards (second-level domain labels).
-KNOWN_PLATFORMS = frozenset("""
-greenhouse greenhouse-mail lever hire-lever workday myworkday myworkdayjobs workdaymail icims ashbyhq
-ashby smartrecruiters personio linkedin indeed indeedemail taleo successfactors jobvite workable
-teamtailor recruitee bamboohr breezy jazzhr applytojob oraclecloud dayforce rippling pinpointhq otta
-welcometothejungle glassdoor ziprecruiter totaljobs reed cv-library stepstone xing hibob comeet
-""".split())
+KNOWN_PLATFORMS = frozenset([
+    "greenhouse", "greenhouse-mail", "lever", "hire-lever", "workday", "myworkday", "myworkdayjobs",
+    "workdaymail", "icims", "ashbyhq", "ashby", "smartrecruiters", "personio", "linkedin", "indeed",
+    "indeedemail", "taleo", "successfactors", "jobvite", "workable", "teamtailor", "recruitee",
+    "bamboohr", "breezy", "jazzhr", "applytojob", "oraclecloud", "dayforce", "rippling", "pinpointhq",
+    "otta", "welcometothejungle", "glassdoor", "ziprecruiter", "totaljobs", "reed", "cv-library",
+    "stepstone", "xing", "hibob", "comeet",
+])
 # Free mail: the domain names nobody's employer.
-_FREE_MAIL = frozenset("gmail googlemail outlook hotmail live yahoo icloud me aol proton protonmail "
-                       "gmx web mail yandex zoho fastmail".split())
+_FREE_MAIL = frozenset([
+    "gmail", "googlemail", "outlook", "hotmail", "live", "yahoo", "icloud", "me", "aol", "proton",
+    "protonmail", "gmx", "web", "mail", "yandex", "zoho", "fastmail",
+])
 # Senders that publish (newsletters, digests) write about jobs but employ nobody.
 _NEWSLETTER_LOCAL = re.compile(r"^(?:news(?:letter)?s?|digest|issue|editor|weekly|longread|bulletin)$", re.I)
 # Words in a domain or display name that mark a recruitment agency or a board.

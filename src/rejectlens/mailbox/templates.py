@@ -46,10 +46,12 @@ def mask(text: str, names: Sequence[str] = ()) -> list[str]:
     out: list[str] = []
     for m in _WORD.finditer(text):
         w = m.group()
-        if any(c.isdigit() for c in w):
+        if w in ("DATE", "NAME"):
+            pass
+        elif any(c.isdigit() for c in w):
             w = "#"
         elif w[0].isupper() and not _SENT_START.search(text[max(0, m.start() - 3):m.start()]) \
-                and w not in ("I", "DATE", "NAME"):
+                and w != "I":
             w = "NAME"
         elif len(w) == 1 and not w.isalnum():
             continue
