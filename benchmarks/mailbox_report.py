@@ -7,8 +7,9 @@
   company, or none where the key has none), compared after folding case,
   accents, punctuation and a legal suffix (GmbH, Ltd...); "lenient" also
   accepts one name being the start of the other ("Ondine" for "Ondine
-  Marine"). Invented: a company given to a message the key says is not job
-  mail.
+  Marine"), "exact spelling" only folds case and spaces (so "Lowtherfinch",
+  read from the domain, is not "Lowther & Finch"). Invented: a company
+  given to a message the key says is not job mail.
 - grouping: pairwise precision/recall/F1 over messages that belong to an
   application in the key or in the report (two messages are a pair when
   they share an application).
@@ -52,6 +53,11 @@ def fold(name) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if c.isalnum() and c.isascii())
 
 
+def _plain(name) -> str:
+    # Only case and spacing: "Lowtherfinch" (from the domain) is not "Lowther & Finch" here.
+    return " ".join(str(name).casefold().split()) if name else ""
+
+
 def _lenient(got: str, truth: str) -> bool:
     return got == truth or bool(got and truth and (got.startswith(truth) or truth.startswith(got)))
 
@@ -68,6 +74,7 @@ def accuracy(messages, applications, key: list[dict]) -> dict:
     job = [(k, m) for k, m in rows if k["job_related"]]
     strict = sum(fold(m["company"]) == fold(k["company"]) for k, m in job)
     lenient = sum(_lenient(fold(m["company"]), fold(k["company"])) for k, m in job)
+    exact = sum(_plain(m["company"]) == _plain(k["company"]) for k, m in job)
     invented = [m["subject"] for k, m in rows if not k["job_related"] and m["company"]]
     wrong = [(k["kind"], m["company"], k["company"]) for k, m in job
              if fold(m["company"]) != fold(k["company"])]
@@ -110,7 +117,7 @@ def accuracy(messages, applications, key: list[dict]) -> dict:
     key_templates = {k["template"] for k in key if k["template"]}
     return {
         "company": {"job_messages": len(job), "correct": strict, "rate": round(strict / len(job), 4),
-                    "lenient_rate": round(lenient / len(job), 4), "invented_for_non_job": len(invented),
+                    "lenient_rate": round(lenient / len(job), 4), "exact_rate": round(exact / len(job), 4), "invented_for_non_job": len(invented),
                     "invented_subjects": invented, "wrong": wrong},
         "grouping": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
                      "key_applications": len(key_groups), "report_applications": len(pred_groups)},
@@ -163,7 +170,7 @@ def main(argv=None) -> int:
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     c, g, s, t = result["company"], result["grouping"], result["status"], result["templates"]
     print(f"company correct: {c['correct']}/{c['job_messages']} = {c['rate']:.1%} "
-          f"(lenient {c['lenient_rate']:.1%}); invented for non-job mail: {c['invented_for_non_job']}")
+          f"(exact spelling {c['exact_rate']:.1%}, lenient {c['lenient_rate']:.1%}); invented for non-job mail: {c['invented_for_non_job']}")
     print(f"grouping pairwise P {g['precision']:.3f} R {g['recall']:.3f} F1 {g['f1']:.3f} "
           f"({g['report_applications']} applications vs {g['key_applications']} in the key)")
     print(f"status correct: {s['correct']}/{s['applications']} = {s['rate']:.1%} "

@@ -140,7 +140,8 @@ padding:8px 10px}.card b{display:block;font-size:1.5em}img{max-width:100%;height
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:10px}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;white-space:nowrap}
-th{cursor:pointer;background:#f3f5f8;position:sticky;top:0}th:after{content:" \\2195";color:#aaa}
+th{background:#f3f5f8;position:sticky;top:0}.sortable th{cursor:pointer}
+.sortable th:after{content:" \\2195";color:#aaa}
 .s-rejected{color:#c0504d}.s-offer{color:#4f9d4f}.s-ghosted{color:#666}.muted{color:#666;font-size:13px}
 """
 _JS = """
@@ -151,6 +152,7 @@ rows.sort(function(x,y){var a=x.cells[col].dataset.v||x.cells[col].textContent,
 c=y.cells[col].dataset.v||y.cells[col].textContent,na=parseFloat(a),nc=parseFloat(c);
 var r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);return asc?r:-r});
 rows.forEach(function(r){b.appendChild(r)})})});
+document.documentElement.setAttribute("data-ready","1");
 """
 
 
