@@ -117,7 +117,8 @@ def accuracy(messages, applications, key: list[dict]) -> dict:
     key_templates = {k["template"] for k in key if k["template"]}
     return {
         "company": {"job_messages": len(job), "correct": strict, "rate": round(strict / len(job), 4),
-                    "lenient_rate": round(lenient / len(job), 4), "exact_rate": round(exact / len(job), 4), "invented_for_non_job": len(invented),
+                    "lenient_rate": round(lenient / len(job), 4), "exact_rate": round(exact / len(job), 4),
+                    "invented_for_non_job": len(invented),
                     "invented_subjects": invented, "wrong": wrong},
         "grouping": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
                      "key_applications": len(key_groups), "report_applications": len(pred_groups)},
@@ -170,7 +171,8 @@ def main(argv=None) -> int:
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     c, g, s, t = result["company"], result["grouping"], result["status"], result["templates"]
     print(f"company correct: {c['correct']}/{c['job_messages']} = {c['rate']:.1%} "
-          f"(exact spelling {c['exact_rate']:.1%}, lenient {c['lenient_rate']:.1%}); invented for non-job mail: {c['invented_for_non_job']}")
+          f"(exact spelling {c['exact_rate']:.1%}, lenient {c['lenient_rate']:.1%}); "
+          f"invented for non-job mail: {c['invented_for_non_job']}")
     print(f"grouping pairwise P {g['precision']:.3f} R {g['recall']:.3f} F1 {g['f1']:.3f} "
           f"({g['report_applications']} applications vs {g['key_applications']} in the key)")
     print(f"status correct: {s['correct']}/{s['applications']} = {s['rate']:.1%} "

@@ -151,3 +151,13 @@ def test_cli_bad_input_names_expected_and_found(args, message, capsys, tmp_path,
     monkeypatch.chdir(tmp_path)
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_without_datasketch_the_error_names_the_extra(default_model, monkeypatch):
+    import sys
+
+    from rejectlens.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "datasketch", None)
+    with pytest.raises(MissingDependencyError, match=r"rejectlens\[report\]"):
+        rejectlens.report(MBOX, model=default_model)
