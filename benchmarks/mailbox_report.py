@@ -106,6 +106,16 @@ def accuracy(messages, applications, key: list[dict]) -> dict:
         if not ok:
             status_wrong.append((app, truth, got))
 
+    # Not a target: the role of each key application, against its report application's role
+    # (the key's notes in brackets, "Data Analyst (contract)", are not asked for).
+    role_of = dict(zip(applications["application_id"], applications["role"]))
+    role_ok = 0
+    for _app, ids in key_groups.items():
+        truth = re.sub(r"\s*\(.*\)$", "", next(k["role"] for k in key if k["message_id"] == ids[0]) or "")
+        votes = Counter(by_id[i]["application_id"] for i in ids if by_id[i]["application_id"])
+        got = role_of.get(votes.most_common(1)[0][0]) if votes else None
+        role_ok += _plain(got if got == got else "") == _plain(truth)
+
     templates = defaultdict(list)
     for k, m in rows:
         if k["template"]:
@@ -125,6 +135,8 @@ def accuracy(messages, applications, key: list[dict]) -> dict:
         "status": {"applications": len(key_groups), "correct": status_ok,
                    "rate": round(status_ok / len(key_groups), 4),
                    "strict_rate": round(status_strict / len(key_groups), 4), "wrong": status_wrong},
+        "role": {"applications": len(key_groups), "correct": role_ok,
+                 "rate": round(role_ok / len(key_groups), 4)},
         "templates": {"key_templates": len(key_templates), "found": sum(found.values()), "detail": found},
     }
 
@@ -178,6 +190,8 @@ def main(argv=None) -> int:
     print(f"status correct: {s['correct']}/{s['applications']} = {s['rate']:.1%} "
           f"(strict {s['strict_rate']:.1%})")
     print(f"shared templates found: {t['found']}/{t['key_templates']}")
+    ro = result["role"]
+    print(f"(not a target) role correct: {ro['correct']}/{ro['applications']} = {ro['rate']:.1%}")
     if "speed" in result:
         sp = result["speed"]
         print(f"speed: {sp['messages']} messages to a finished report in {sp['seconds']} s")

@@ -161,3 +161,14 @@ def test_without_datasketch_the_error_names_the_extra(default_model, monkeypatch
     monkeypatch.setitem(sys.modules, "datasketch", None)
     with pytest.raises(MissingDependencyError, match=r"rejectlens\[report\]"):
         rejectlens.report(MBOX, model=default_model)
+
+
+def test_emails_without_dates_ids_or_senders(default_model):
+    from rejectlens import Email
+
+    emails = [Email(body="Unfortunately we will not be moving forward with your application for the "
+                    "Data Analyst role at Acme Robotics.", subject="Your application"),
+              Email(body="hello", subject=""), Email(body="", subject="empty")]
+    r = rejectlens.report(emails, model=default_model)
+    assert len(r.messages) == 3 and r.summary["as_of"] is None
+    assert set(r.applications["status"]) <= {"rejected"}

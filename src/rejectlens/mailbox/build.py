@@ -270,8 +270,10 @@ def _summary(n_read, duplicates, messages, apps, templates, when, ghosted_after,
     rej = messages[messages["is_rejection"] == True]  # noqa: E712 (nullable column)
     status = Counter(apps["status"]) if len(apps) else Counter()
     furthest = Counter(apps["furthest_stage"]) if len(apps) else Counter()
-    answered = int((apps["days_to_answer"].notna() | apps["status"].isin(
-        ["rejected", "offer", "in_process"])).sum()) if len(apps) else 0
+    # Answered: any reply beyond an automatic acknowledgement.
+    answered = int((apps["days_to_answer"].notna() | apps["status"].isin(["rejected", "offer", "in_process"])
+                    | apps["furthest_stage"].isin(["assessment", "interview", "offer"])).sum()) \
+        if len(apps) else 0
     reasons = Counter(r for rs in rej["reasons"] for r in rs)
     return {
         "messages_read": n_read, "duplicates_removed": duplicates, "messages": len(messages),

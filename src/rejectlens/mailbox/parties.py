@@ -113,7 +113,9 @@ def counterparty(sender: str, to: str, subject: str, text: str, owner: frozenset
     name, address = _addr(sender)
     owner_sent = address in owner
     block = _FWD_BLOCK.search(text or "")
-    if block and (owner_sent or _FWD_SUBJECT.match(subject or "")):
+    # Outlook quotes a reply under "Original Message" too: only a Fwd subject or
+    # Gmail's "Forwarded message" marks a forward.
+    if block and (_FWD_SUBJECT.match(subject or "") or "forwarded" in block.group(0)[:40].lower()):
         fields = {k.lower(): v.strip() for k, v in reversed(_BLOCK_FIELD.findall(block.group(1)[:2000]))}
         inner_name, inner_addr = _addr(fields.get("from", ""))
         if inner_addr and inner_addr not in owner:
@@ -354,14 +356,19 @@ class CompanyResolver:
 
 def extract_role(subject: str, text: str, company: str = "") -> str:
     """The job title the mail names (subject first), e.g. 'Claims Data Analyst'; empty if none."""
+    own = company.split() if company else []
     for source in (subject or "", (text or "")[:3000]):
+        end = 0
         for m in re.finditer(r"(?<![\w'’])[A-Z]", source):
-            if m.start() > 0 and source[m.start() - 1 : m.start()].isalnum():
-                continue
+            if m.start() < end:
+                continue  # inside the name read last: "Data Analyst" is not also "Analyst"
             name = _name_at(source, m.start())
             if not name:
                 continue
+            end = m.start() + len(name)
             words = name.split()
+            if own and words[: len(own)] == own:
+                words = words[len(own):]  # "Sorrel Bank Graduate Programme" at Sorrel Bank
             while words and words[0].lower() in _ROLE_STOP:
                 words.pop(0)
             heads = [i for i, w in enumerate(words) if _ROLE_HEAD.fullmatch(w)]
@@ -370,7 +377,5 @@ def extract_role(subject: str, text: str, company: str = "") -> str:
             role = " ".join(words[: heads[-1] + 1])
             if company and _same(role, company):
                 continue
-            if company and role.startswith(company + " "):
-                role = role[len(company) + 1:]
             return role
     return ""

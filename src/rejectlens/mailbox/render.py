@@ -90,7 +90,7 @@ def charts(r: MailboxReport) -> dict[str, tuple[str, bytes]]:
     for y, (_, v) in enumerate(steps[::-1]):
         ax.text(v, y, f" {v}", va="center")
     ax.set_xlabel("applications")
-    out["funnel.png"] = ("Funnel", _png(fig))
+    out["funnel.png"] = ("Funnel (answered: any reply beyond an automatic acknowledgement)", _png(fig))
 
     fig, ax = plt.subplots(figsize=(6, 3))
     if len(apps):
