@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .events import EXPECTS_REPLY, STAGE_RANK
+from .names import fold
 
 __all__ = ["Application", "MessageFacts", "SheetRow", "build_applications", "read_applications_csv"]
 
@@ -86,11 +87,6 @@ class Application:
     shared_template: bool = False
     source: str = "mail"
     messages: tuple[int, ...] = field(default=(), repr=False)
-
-
-def fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", (text or "").casefold())
-                   if c.isalnum() and c.isascii())
 
 
 def _similar(a: str, b: str) -> bool:

@@ -6,9 +6,9 @@ The one entry point is :func:`report`; ``rejectlens report`` calls it.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
@@ -70,30 +70,57 @@ def _as_of(value: str | date | datetime | None, latest: datetime | None) -> date
         raise InputError(f"as_of: expected a date like 2026-06-30; found {value!r}") from None
 
 
-def _read(mailboxes: Iterable[str | Path | Email]) -> list[Email]:
+def _read(mailboxes: Iterable[str | Path | Email]) -> Iterator[Email]:
     from ..readers import read_messages
 
-    out: list[Email] = []
     for box in mailboxes:
         if isinstance(box, Email):
-            out.append(box)
+            yield box
         else:
-            out.extend(read_messages(box))
-    return out
+            yield from read_messages(box)
 
 
-def _dedupe(emails: list[Email]) -> tuple[list[Email], int]:
-    """Takeout exports a message once per label: keep the first copy of each Message-ID."""
-    seen: set[str] = set()
-    kept: list[Email] = []
-    for e in emails:
-        ids = message_ids(e.id) if e.id and not e.error else []
-        if ids:
-            if ids[0] in seen:
-                continue
-            seen.add(ids[0])
-        kept.append(e)
-    return kept, len(emails) - len(kept)
+class _Deduped:
+    """The distinct messages of a stream: Takeout exports a message once per label,
+    so a repeated Message-ID is skipped (and counted)."""
+
+    def __init__(self, emails: Iterable[Email]) -> None:
+        self.emails, self.read, self.duplicates = emails, 0, 0
+        self.kept: deque[Email] = deque()
+
+    def __iter__(self) -> Iterator[Email]:
+        seen: set[str] = set()
+        for e in self.emails:
+            self.read += 1
+            ids = message_ids(e.id) if e.id and not e.error else []
+            if ids:
+                if ids[0] in seen:
+                    self.duplicates += 1
+                    continue
+                seen.add(ids[0])
+            self.kept.append(e)
+            yield e
+
+
+def _classified(mailboxes, clf, progress: bool) -> tuple[list[Email], list, _Deduped]:
+    """Every distinct message classified once, streamed: only job mail keeps its
+    text afterwards, so memory follows the job mail, not the whole mailbox."""
+    stream = _Deduped(_read(mailboxes))
+    preds: Iterable = clf.classify_many(stream, batch_size=512)
+    if progress:
+        import sys
+
+        from tqdm import tqdm
+
+        preds = tqdm(preds, unit=" msg", file=sys.stderr, mininterval=0.5, desc="classifying")
+    emails, out = [], []
+    for p in preds:
+        e = stream.kept.popleft()
+        if p.error is None and not p.job_related:
+            e = replace(e, body="", html=None)
+        emails.append(e)
+        out.append(p)
+    return emails, out, stream
 
 
 _FWD_HEADER = re.compile(r"^\s*\*?(?:From|Date|Sent|Subject|To|Cc)\*?:.*$", re.M)
@@ -120,24 +147,14 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
         from .render import check_output_dir
 
         check_output_dir(out, force)
-    raw = _read(mailboxes)
-    if not raw:
-        raise InputError("no messages found in the mailboxes given")
-    emails, duplicates = _dedupe(raw)
     from ..api import load
 
     clf = model if hasattr(model, "classify_many") else load(model)
-    preds: Iterable = clf.classify_many(emails, batch_size=512)
-    if progress:
-        import sys
-
-        from tqdm import tqdm
-
-        preds = tqdm(preds, total=len(emails), unit=" msg", file=sys.stderr, mininterval=0.5,
-                     desc="classifying")
-    preds = list(preds)
+    emails, preds, stream = _classified(mailboxes, clf, progress)
+    if not emails:
+        raise InputError("no messages found in the mailboxes given")
     dates = [_utc(e.date) for e in emails]
-    texts = [clean(e).text if not e.error else "" for e in emails]
+    texts = [clean(e).text if not e.error and (e.body or e.html) else "" for e in emails]
     owner = owner_addresses((e.sender for e in emails), (e.to for e in emails))
     parties = [counterparty(e.sender, e.to, e.subject, t if not _fwd(e) else (e.body or t), owner)
                for e, t in zip(emails, texts)]
@@ -189,7 +206,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
                            columns=[f for f in _APP_COLUMNS])
     apps_df["reasons"] = apps_df["reasons"].map(list)
     templates = _templates_frame(tr, template_of, companies, shared)
-    summary = _summary(len(raw), duplicates, messages, apps_df, templates, when, ghosted_after, len(drafts))
+    summary = _summary(stream.read, stream.duplicates, messages, apps_df, templates, when, ghosted_after,
+                       len(drafts))
     result = MailboxReport(messages, apps_df, templates, summary, render_drafts(drafts))
     if out is not None:
         from .render import write_outputs

@@ -12,11 +12,21 @@ employers is a platform, not an employer.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
+
+from .names import (
+    _LEGAL,
+    _ROLE_HEAD,
+    clean_display,
+    extract_role,
+    fold,
+    fold_de,
+    name_at,
+    same,
+)
 
 __all__ = ["CompanyResolver", "Counterparty", "counterparty", "extract_role", "owner_addresses"]
 
@@ -40,18 +50,10 @@ _NEWSLETTER_LOCAL = re.compile(r"^(?:news(?:letter)?s?|digest|issue|editor|weekl
 _AGENCY = re.compile(r"recruit|talent|staffing|search|people|hire|jobs|resourcing|personnel|headhunt|"
                      r"careers?board|alert", re.I)
 # Department words senders add to the employer's name.
-_DEPT = re.compile(
-    r"(?:\s*[-|,·]\s*|\s+)(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|"
-    r"talent(?:\s+team)?|jobs?|hr|human\s+resources|people(?:\s+team)?|hiring(?:\s+team)?|team|"
-    r"no-?reply|notifications?|rec)\s*$", re.I)
 _GENERIC_LOCAL = re.compile(r"^(?:no-?reply|noreply|careers?|jobs?|recruit\w*|talent\w*|hr|hiring|"
                             r"people|apply|applications?|notifications?|messages?|inmail|mail|team|"
                             r"earlycareers|info|hello|contact|digest|alerts?|[\w-]*noreply|[\w-]*careers)"
                             r"(?:[-_.]\w+)*$", re.I)
-_CONNECT = {"&", "and", "of", "de", "da", "do", "du", "la", "for", "und", "e"}
-_NOT_NAMES = {"we", "our", "us", "the", "this", "your", "you", "i", "thank", "thanks", "dear", "hi",
-              "hello", "unfortunately", "re", "fwd", "fw", "update", "application", "interview"}
-_LEGAL = re.compile(r"\b(?:ltd|limited|plc|inc|llc|gmbh|ag|sa|srl|spa|bv|nv|ab|as|llp|co\.)\.?$", re.I)
 _COMPANY_PHRASES = [re.compile(p, flags) for p, flags in (
     (r"application (?:to|for) [^.\n]{2,60}? at ", re.I),
     (r"(?:application|applying|applied|interest|career)s? (?:to|with|at|in joining|in working at) ", re.I),
@@ -65,13 +67,6 @@ _COMPANY_PHRASES = [re.compile(p, flags) for p, flags in (
     (r"^(?=[A-Z][^\n]{1,60} [·-] [A-Z][a-z]+\s*$)", re.M),
     (r"^(?=[A-Z][^\n]{1,60} (?:has decided|reviewed your application|is interested))", re.M),
 )]
-_ROLE_HEAD = re.compile(
-    r"\b(?:analyst|engineer|developer|scientist|manager|officer|coordinator|co-ordinator|consultant|"
-    r"assistant|journalist|specialist|lead|designer|intern|associate|director|administrator|"
-    r"researcher|architect|programme|internship|apprentice|executive|advisor|adviser|statistician|"
-    r"controller|accountant|planner)s?\b", re.I)
-_ROLE_STOP = {"re", "fwd", "fw", "your", "our", "the", "update", "interview", "application", "thank",
-              "thanks", "offer", "invitation", "next", "steps", "regarding", "outcome", "dear", "hi"}
 _FWD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg)\s*:", re.I)
 _FWD_BLOCK = re.compile(r"-{3,}\s*(?:Forwarded message|Original Message)\s*-{3,}(.*)", re.I | re.S)
 _BLOCK_FIELD = re.compile(r"^\s*\*?(From|Subject|Sent|Date|To)\*?:\s*(.*)$", re.I | re.M)
@@ -129,16 +124,6 @@ def counterparty(sender: str, to: str, subject: str, text: str, owner: frozenset
     return Counterparty(name, address, False, False, subject or "", text or "")
 
 
-def _fold(text: str) -> str:
-    """Letters and digits only, accents off (São -> sao, Grünwald -> grunwald)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum() and c.isascii())
-
-
-def _fold_de(text: str) -> str:
-    # German transliteration, as in domains: Grünwald -> gruenwald.
-    return _fold(text.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("ß", "ss"))
-
-
 def domain_stem(address: str) -> str:
     """The registered name of an address's domain: hire.leverly.example -> leverly,
     acme.co.uk -> acme; a '-mail' suffix (bulk-mail domains) is dropped."""
@@ -153,17 +138,6 @@ def domain_stem(address: str) -> str:
     return re.sub(r"[-_](?:mail|email|mailer)$", "", stem) or stem
 
 
-def clean_display(name: str) -> str:
-    """A display name without 'via Platform' and department words."""
-    name = re.split(r"\s+via\s+", name, maxsplit=1, flags=re.I)[0].strip(" '\"")
-    for _ in range(3):
-        new = _DEPT.sub("", name).strip(" -|,·")
-        if new == name:
-            break
-        name = new
-    return name
-
-
 _ORG_WORD = re.compile(r"\b(?:bank|banking|labs?|foods?|group|health|games|capital|ltd|inc|plc|gmbh|"
                        r"insurance|energy|university|council|trust|media|software|analytics|consulting|"
                        r"careers?|talent|recruit\w*|hr|team|jobs|studios?|partners|holdings|services|"
@@ -176,34 +150,10 @@ def is_person(name: str, address: str) -> bool:
     words = name.split()
     if not words or _GENERIC_LOCAL.match(local) or _ORG_WORD.search(name):
         return False
-    if _same(name, domain_stem(address)):
+    if same(name, domain_stem(address)):
         return False
-    first = _fold(words[0])
-    return bool(first) and (local.startswith(first) or _fold(words[-1]) in _fold(local))
-
-
-def _name_at(text: str, start: int) -> str:
-    """The capitalised name that starts at ``start`` (a few words, '&', 'and', 'of' inside)."""
-    out: list[str] = []
-    window = text[start:start + 120]
-    last = 0
-    for m in re.finditer(r"[^\s,.;:!?()\[\]\"“”<>|/·]+|[,.;:!?()\[\]\"“”<>|/·]", window):
-        tok = m.group()
-        if (not out and m.start() > 1) or "\n" in window[last:m.start()]:
-            break
-        last = m.end()
-        if tok[0].isupper() or tok == "&" or (out and tok.lower() in _CONNECT):
-            out.append(tok)
-            if len(out) >= 6:
-                break
-            continue
-        if tok == "." and out and len(out[-1]) <= 3 and out[-1][:1].isupper() and _LEGAL.match(out[-1] + "."):
-            continue
-        break
-    while out and (out[-1].lower() in _CONNECT or out[-1] == "&" or len(out[-1]) == 1):
-        out.pop()
-    name = " ".join(out).strip(" '’-")
-    return "" if not name or name.lower() in _NOT_NAMES or name.split()[0].lower() in _NOT_NAMES else name
+    first = fold(words[0])
+    return bool(first) and (local.startswith(first) or fold(words[-1]) in fold(local))
 
 
 def phrase_company(subject: str, text: str) -> str:
@@ -211,7 +161,7 @@ def phrase_company(subject: str, text: str) -> str:
     for source in (subject or "", (text or "")[:3000]):
         for pattern in _COMPANY_PHRASES:
             for m in pattern.finditer(source):
-                name = clean_display(_name_at(source, m.end()))
+                name = clean_display(name_at(source, m.end()))
                 if name and not _ROLE_HEAD.search(name.split()[-1]):
                     return name
     return ""
@@ -227,24 +177,19 @@ def _stem_phrase(stem: str, subject: str, text: str) -> str:
     for m in re.finditer(r"(?<![\w'’])[^\W\d_]", source):
         if not source[m.start()].isupper():
             continue
-        name = _name_at(source, m.start())
+        name = name_at(source, m.start())
         if not name:
             continue
         words = name.split()
         for k in range(len(words), 0, -1):
             cand = " ".join(words[:k])
-            folds = (_fold(cand), _fold_de(cand))
+            folds = (fold(cand), fold_de(cand))
             if any(f.startswith(stem) or (len(f) >= 4 and stem.startswith(f) and len(f) >= len(stem) - 3)
                    for f in folds):
                 if len(cand) > len(best):
                     best = cand
                 break
     return best
-
-
-def _same(a: str, b: str) -> bool:
-    fa, fb = _fold(a), _fold(b)
-    return bool(fa) and bool(fb) and (fa.startswith(fb) or fb.startswith(fa))
 
 
 class CompanyResolver:
@@ -265,16 +210,16 @@ class CompanyResolver:
                 display[stem][shown] += 1
             said = phrase_company(p.subject, p.text)
             if said:
-                phrases[stem].add(_fold(_LEGAL.sub("", said)))
+                phrases[stem].add(fold(_LEGAL.sub("", said)))
         self.platforms = set(KNOWN_PLATFORMS)
         for stem in set(display) | set(phrases):
-            names = {_fold(n) for n in display[stem]}
+            names = {fold(n) for n in display[stem]}
             if len(names) >= 2 or len({n for n in phrases[stem] if not n.startswith(stem)}) >= 2:
                 self.platforms.add(stem)
         # An employer's own domain goes by the name its org senders use.
         self.domain_name = {stem: c.most_common(1)[0][0] for stem, c in display.items()
                             if stem not in self.platforms and
-                            any(_fold(n).startswith(stem[:4]) for n in c)}
+                            any(fold(n).startswith(stem[:4]) for n in c)}
 
     def company(self, p: Counterparty) -> str:
         if not p.address:
@@ -288,19 +233,19 @@ class CompanyResolver:
         said = phrase_company(p.subject, p.text)
         shown = clean_display(p.name)
         person = is_person(p.name, p.address)
-        if stem in self.platforms or (shown and _same(shown, stem) and said and not _same(said, stem)
+        if stem in self.platforms or (shown and same(shown, stem) and said and not same(said, stem)
                                       and re.search(r"application", p.subject, re.I)):
             if said:
                 return said
-            if shown and not person and not _same(shown, stem):
+            if shown and not person and not same(shown, stem):
                 return shown
             return ""
         if _AGENCY.search(stem) or (shown and not person and _AGENCY.search(shown)):
             # An agency speaks for an employer only when it names one.
-            return said if said and not _same(said, stem) else ""
+            return said if said and not same(said, stem) else ""
         if stem in self.domain_name:
             return self._longest(self.domain_name[stem], p)
-        if shown and not person and _same(shown, stem):
+        if shown and not person and same(shown, stem):
             return self._longest(shown, p)
         spelled = clean_display(_stem_phrase(stem, p.subject, p.text))
         if spelled:
@@ -316,7 +261,7 @@ class CompanyResolver:
     @staticmethod
     def _longest(name: str, p: Counterparty) -> str:
         # "Lodestar" from the domain, "Lodestar Media" in the signature: keep the fuller one.
-        longer = clean_display(_stem_phrase(_fold(name), p.subject, p.text))
+        longer = clean_display(_stem_phrase(fold(name), p.subject, p.text))
         if len(longer) > len(name) and longer.startswith(name.split()[0]) and not _ROLE_HEAD.search(longer):
             return longer
         return name
@@ -344,38 +289,12 @@ class CompanyResolver:
         best: dict[str, str] = {}
         for stem, c in names.items():
             top = c.most_common(1)[0][0]
-            fuller = [n for n in c if _same(n, top) and len(n) > len(top)]
+            fuller = [n for n in c if same(n, top) and len(n) > len(top)]
             best[stem] = max(fuller, key=len) if fuller else top
         for i, (p, is_job) in enumerate(zip(parties, job)):
             stem = domain_stem(p.address) if p.address else ""
-            if is_job and stem in best and (not out[i] or _same(out[i], best[stem])) and not (
+            if is_job and stem in best and (not out[i] or same(out[i], best[stem])) and not (
                     alert[i] and stem in self.platforms):
                 out[i] = best[stem]
         return out
 
-
-def extract_role(subject: str, text: str, company: str = "") -> str:
-    """The job title the mail names (subject first), e.g. 'Claims Data Analyst'; empty if none."""
-    own = company.split() if company else []
-    for source in (subject or "", (text or "")[:3000]):
-        end = 0
-        for m in re.finditer(r"(?<![\w'’])[A-Z]", source):
-            if m.start() < end:
-                continue  # inside the name read last: "Data Analyst" is not also "Analyst"
-            name = _name_at(source, m.start())
-            if not name:
-                continue
-            end = m.start() + len(name)
-            words = name.split()
-            if own and words[: len(own)] == own:
-                words = words[len(own):]  # "Sorrel Bank Graduate Programme" at Sorrel Bank
-            while words and words[0].lower() in _ROLE_STOP:
-                words.pop(0)
-            heads = [i for i, w in enumerate(words) if _ROLE_HEAD.fullmatch(w)]
-            if not heads:
-                continue
-            role = " ".join(words[: heads[-1] + 1])
-            if company and _same(role, company):
-                continue
-            return role
-    return ""

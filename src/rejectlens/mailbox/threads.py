@@ -79,9 +79,12 @@ def thread_ids(
             gm = gmail_threads[root]
             own = message_ids(ids[root])
             names[root] = (gm.strip() if gm else None) or (own[0] if own else f"msg-{root}")
-    # A Gmail id found on any member names the thread (the root may lack one).
+    # A Gmail id found on any member names the thread (the root may lack one):
+    # the first member's in mailbox order, so the name is stable.
+    named: set[int] = set()
     for i in range(n):
         root = uf.find(i)
-        if gmail_threads[i] and not gmail_threads[root]:
+        if gmail_threads[i] and not gmail_threads[root] and root not in named:
             names[root] = gmail_threads[i].strip()
+            named.add(root)
     return [names[uf.find(i)] for i in range(n)]
