@@ -151,3 +151,39 @@ def test_templates_group_one_letter_across_companies():
     assert r.template_id[3] is None
     assert r.companies[r.template_id[0]] == 3
     assert mask("On 3 March Maren applied", ["Maren"])[:2] == ["on", "DATE"]
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("Acme Robotics Careers", "Acme Robotics"), ("Talent at Arcwise", "Arcwise"), ("Careers", ""),
+    ("People Team", ""), ("Priti via ProLink", "Priti"), ("Hollin Building Society Talent Acquisition",
+                                                          "Hollin Building Society"),
+])
+def test_display_names_lose_department_words(shown, expected):
+    from rejectlens.mailbox.names import clean_display
+
+    assert clean_display(shown) == expected
+
+
+def test_statuses_and_unknown_employers():
+    from datetime import datetime
+
+    from rejectlens.mailbox.applications import MessageFacts, build_applications
+
+    d = datetime
+    msgs = [
+        MessageFacts(d(2026, 1, 1), "Acme", "Data Analyst", "t1", "ack"),
+        MessageFacts(d(2026, 1, 9), "Acme", "", "t2", "interview"),
+        MessageFacts(d(2026, 1, 10), "Acme", "", "t2", "chase", owner_sent=True),
+        MessageFacts(d(2026, 1, 5), "Birch", "BI Developer", "t3", "rejection", stage="screening"),
+        MessageFacts(d(2026, 1, 6), "", "", "t4", "rejection"),  # an agency's "the client has decided"
+        MessageFacts(d(2026, 1, 7), "", "", "t5", "rejection", from_employer=False),  # a newsletter
+        MessageFacts(d(2026, 1, 8), "Cobalt", "", "t6", "offer"),
+        MessageFacts(d(2026, 1, 12), "Cobalt", "", "t6", "withdrawal", owner_sent=True),
+    ]
+    apps, app_of = build_applications(msgs, as_of=d(2026, 3, 1), ghosted_after=30)
+    status = {a.application_id: a.status for a in apps}
+    assert status == {"acme/data-analyst": "ghosted", "birch/bi-developer": "rejected",
+                      "unknown-employer": "rejected", "cobalt": "withdrawn"}
+    assert app_of[5] is None and app_of[1] == app_of[0] == "acme/data-analyst"
+    apps, _ = build_applications(msgs, as_of=d(2026, 1, 20), ghosted_after=30)
+    assert {a.application_id: a.status for a in apps}["acme/data-analyst"] == "in_process"

@@ -2,7 +2,9 @@
 
 Messages of one company form one application unless they name clearly
 different roles (then one per role; a message naming no role joins its
-thread's role, else the latest earlier one). The status follows the events
+thread's role, else the latest earlier one). A rejection, offer or
+invitation whose sender names no employer (an agency's "the client has
+decided") forms an application of its own thread, company unknown. The status follows the events
 of :mod:`.events` in date order:
 
 - ``rejected``, ``withdrawn`` and ``offer`` are decisions; the last one stands;
@@ -34,6 +36,7 @@ __all__ = ["Application", "MessageFacts", "SheetRow", "build_applications", "rea
 
 STATUSES = ("applied", "acknowledged", "in_process", "offer", "rejected", "withdrawn", "ghosted")
 _DECISIONS = {"rejection": "rejected", "withdrawal": "withdrawn", "offer": "offer"}
+_PROCESS_EVENTS = {"rejection", "offer", "interview", "assessment", "update", "withdrawal"}
 _EMPLOYER_EVENTS = {"rejection", "offer", "interview", "assessment", "update", "ack", "other"}
 
 
@@ -54,6 +57,7 @@ class MessageFacts:
     feedback_offered: bool | None = None
     template_id: str | None = None
     shared_template: bool = False
+    from_employer: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,16 @@ def build_applications(msgs: Sequence[MessageFacts], *, as_of: datetime | None, 
             key = fold(m.company)
             by_company[key].append(i)
             names[key][m.company] += 1
+    # A decision or invitation from someone who names no employer (an agency's
+    # "the client has decided") is still a process: one per thread, company unknown.
+    unnamed: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(msgs):
+        if not m.company and m.event in _PROCESS_EVENTS and m.from_employer:
+            unnamed[m.thread_id].append(i)
     groups: list[tuple[str, str, list[int]]] = []
+    for idx in unnamed.values():
+        role = next((msgs[i].role for i in idx if msgs[i].role), "")
+        groups.append(("", role, idx))
     for key, idx in by_company.items():
         idx.sort(key=lambda i: (msgs[i].date or datetime.min, i))
         roles = _role_groups([msgs[i].role for i in idx])
@@ -144,7 +157,7 @@ def build_applications(msgs: Sequence[MessageFacts], *, as_of: datetime | None, 
     app_of: list[str | None] = [None] * len(msgs)
     used: set[str] = set()
     for company, role, idx in groups:
-        row = next((s for s in sheet_left if _similar(s.company, company) and
+        row = next((s for s in sheet_left if company and _similar(s.company, company) and
                     (not s.role or not role or _similar(s.role, role))), None)
         if row is not None:
             sheet_left.remove(row)
@@ -164,7 +177,8 @@ def _days(a: datetime | None, b: datetime | None) -> float | None:
 
 
 def _application(msgs, idx, company, role, row, as_of, ghosted_after, used) -> Application:
-    base = f"{_slug(company)}/{_slug(role)}" if role else _slug(company)
+    name = company or "unknown-employer"
+    base = f"{_slug(name)}/{_slug(role)}" if role else _slug(name)
     app_id, n = base, 1
     while app_id in used:
         n += 1

@@ -163,7 +163,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
                              owner_sent=pt.owner_sent and not pt.forwarded, forwarded=pt.forwarded)
               if j else None for pt, p, j in zip(parties, preds, job)]
     alert = [ev in ("alert", "outreach") for ev in events]
-    resolver = CompanyResolver([pt for pt, j in zip(parties, job) if j], owner)
+    owner_name = _owner_name(emails, owner)
+    resolver = CompanyResolver([pt for pt, j in zip(parties, job) if j], owner, owner_name)
     # Job mail that shows no step of an application ("other") gets a company
     # only from its thread: the model's false alarms must not invent employers.
     companies = resolver.resolve(parties, [j and ev != "other" for j, ev in zip(job, events)],
@@ -174,7 +175,6 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
                          [e.references for e in emails], [e.thread for e in emails])
     companies, roles = _thread_fill(threads, companies, roles, job, alert)
     rejections = [i for i, p in enumerate(preds) if p.is_rejection]
-    owner_name = _owner_name(emails, owner)
     tr = fingerprint_templates(
         [_template_text(parties[i], texts[i]) for i in rejections], [companies[i] for i in rejections],
         [[companies[i], roles[i], *parseaddr(parties[i].name)[0].split(), *owner_name.split()]
@@ -187,6 +187,7 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
         stage=preds[i].stage, personalization=preds[i].personalization,
         reasons=tuple(preds[i].reasons or ()), feedback_offered=preds[i].feedback_offered,
         template_id=template_of.get(i), shared_template=template_of.get(i) in shared,
+        from_employer=resolver.from_an_employer(parties[i]),
     ) if job[i] else MessageFacts(dates[i], "", "", threads[i], "") for i in range(len(emails))]
     latest = max((d for d in dates if d is not None), default=None)
     when = _as_of(as_of, latest)

@@ -41,9 +41,21 @@ def fold_de(text: str) -> str:
     return fold(text.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("ß", "ss"))
 
 
+_DEPT_WORDS = (r"(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|talent(?:\s+team)?|"
+               r"jobs?|hr|human\s+resources|people(?:\s+(?:team|ops))?|hiring(?:\s+team)?|team|"
+               r"recruitment\s+team|no-?reply|notifications?)")
+_DEPT_AT = re.compile(rf"^{_DEPT_WORDS}\s+(?:at|@|-)\s+(.+)$", re.I)
+_DEPT_ONLY = re.compile(rf"^(?:the\s+)?{_DEPT_WORDS}(?:\s+{_DEPT_WORDS})?$", re.I)
+
+
 def clean_display(name: str) -> str:
     """A display name without 'via Platform' and department words."""
     name = re.split(r"\s+via\s+", name, maxsplit=1, flags=re.I)[0].strip(" '\"")
+    at = _DEPT_AT.match(name)
+    if at:  # "Talent at Arcwise", "Careers @ Nimbus"
+        name = at.group(1)
+    if _DEPT_ONLY.match(name):  # "Careers", "People Team": a department of nobody named
+        return ""
     for _ in range(3):
         new = _DEPT.sub("", name).strip(" -|,·")
         if new == name:

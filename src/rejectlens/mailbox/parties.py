@@ -64,8 +64,8 @@ _COMPANY_PHRASES = [re.compile(p, flags) for p, flags in (
     (r"interest in (?=[A-Z])", re.I),
     (r"\b(?:team|here|work|partner|recruiter|sourcer|head of \w+|manager|director) at ", re.I),
     # ATS notices set the employer on its own line: "Vireo Travel · Leeds", "X reviewed your application"
-    (r"^(?=[A-Z][^\n]{1,60} [·-] [A-Z][a-z]+\s*$)", re.M),
-    (r"^(?=[A-Z][^\n]{1,60} (?:has decided|reviewed your application|is interested))", re.M),
+    (r"^(?=[A-Z][^\n,]{1,60} [·-] [A-Z][a-z]+\s*$)", re.M),
+    (r"^(?=[A-Z][^\n,]{1,60} (?:has decided|reviewed your application|is interested))", re.M),
 )]
 _FWD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg)\s*:", re.I)
 _FWD_BLOCK = re.compile(r"-{3,}\s*(?:Forwarded message|Original Message)\s*-{3,}(.*)", re.I | re.S)
@@ -196,9 +196,12 @@ class CompanyResolver:
     """Names the employer of each message, with what the whole mailbox teaches:
     which domains are platforms, and the full name an employer's domain goes by."""
 
-    def __init__(self, parties: Sequence[Counterparty], owner: frozenset[str] = frozenset()) -> None:
+    def __init__(self, parties: Sequence[Counterparty], owner: frozenset[str] = frozenset(),
+                 owner_name: str = "") -> None:
         # The owner's own provider is personal mail (friends write from it too).
         self.personal = {domain_stem(a) for a in owner}
+        # "Dana, the client has decided": the owner's name is nobody's employer.
+        self.owner_words = {fold(w) for w in owner_name.split() if len(w) > 1}
         display: dict[str, Counter[str]] = defaultdict(Counter)
         phrases: dict[str, set[str]] = defaultdict(set)
         for p in parties:
@@ -221,7 +224,20 @@ class CompanyResolver:
                             if stem not in self.platforms and
                             any(fold(n).startswith(stem[:4]) for n in c)}
 
+    def from_an_employer(self, p: Counterparty) -> bool:
+        """Whether the other side could be an employer or its agent: not a newsletter,
+        not free or personal mail (those name an employer only in their text)."""
+        if not p.address:
+            return False
+        stem = domain_stem(p.address)
+        return not (_NEWSLETTER_LOCAL.match(p.address.partition("@")[0]) or stem in _FREE_MAIL
+                    or stem in self.personal or stem.endswith("mail"))
+
     def company(self, p: Counterparty) -> str:
+        name = self._company(p)
+        return "" if name and fold(name) in self.owner_words else name
+
+    def _company(self, p: Counterparty) -> str:
         if not p.address:
             return phrase_company(p.subject, p.text)
         stem = domain_stem(p.address)
@@ -254,9 +270,9 @@ class CompanyResolver:
             return shown
         if said:
             return said
-        # A person writing from an employer's own domain, naming it nowhere:
-        # the domain is what the mail says (kinfolk.example -> Kinfolk).
-        return stem.replace("-", " ").title() if person and len(stem) >= 3 else ""
+        # An employer's own domain, named nowhere in the mail: the domain is what
+        # the mail says (kinfolk.example -> Kinfolk).
+        return stem.replace("-", " ").title() if len(stem) >= 3 else ""
 
     @staticmethod
     def _longest(name: str, p: Counterparty) -> str:
