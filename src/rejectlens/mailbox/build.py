@@ -206,7 +206,7 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     apps_df = pd.DataFrame([{k: v for k, v in asdict(a).items() if k != "messages"} for a in apps],
                            columns=[f for f in _APP_COLUMNS])
     apps_df["reasons"] = apps_df["reasons"].map(list)
-    templates = _templates_frame(tr, template_of, companies, shared)
+    templates = _templates_frame(tr, template_of, companies, shared, texts, parties)
     summary = _summary(stream.read, stream.duplicates, messages, apps_df, templates, when, ghosted_after,
                        len(drafts))
     result = MailboxReport(messages, apps_df, templates, summary, render_drafts(drafts))
@@ -276,13 +276,19 @@ def _messages_frame(emails, preds, dates, companies, roles, threads, app_of, tem
     return pd.DataFrame(rows)
 
 
-def _templates_frame(tr, template_of, companies, shared) -> pd.DataFrame:
+def _templates_frame(tr, template_of, companies, shared, texts, parties) -> pd.DataFrame:
     rows = []
     for tid, n in sorted(tr.companies.items(), key=lambda kv: (-kv[1], kv[0])):
-        names = sorted({companies[i] for i, t in template_of.items() if t == tid and companies[i]})
+        members = sorted(i for i, t in template_of.items() if t == tid)
+        names = sorted({companies[i] for i in members if companies[i]})
+        # The letter itself, so a reader sees what was sent (from a copy that was not forwarded).
+        first = next((i for i in members if not parties[i].forwarded), members[0])
+        excerpt = " ".join(_template_text(parties[first], texts[first]).split())
         rows.append({"template_id": tid, "companies": n, "messages": tr.messages[tid],
-                     "shared": tid in shared, "company_names": names})
-    return pd.DataFrame(rows, columns=["template_id", "companies", "messages", "shared", "company_names"])
+                     "shared": tid in shared, "company_names": names,
+                     "excerpt": excerpt[:240] + ("…" if len(excerpt) > 240 else "")})
+    return pd.DataFrame(rows, columns=["template_id", "companies", "messages", "shared", "company_names",
+                                       "excerpt"])
 
 
 def _summary(n_read, duplicates, messages, apps, templates, when, ghosted_after, n_drafts) -> dict:
@@ -299,8 +305,9 @@ def _summary(n_read, duplicates, messages, apps, templates, when, ghosted_after,
         "errors": int(messages["error"].notna().sum()),
         "job_related": int((messages["job_related"] == True).sum()),  # noqa: E712
         "rejections": len(rej),
-        "generic": int((rej["personalization"] == "generic").sum()),
-        "personalized": int((rej["personalization"] == "personalized").sum()),
+        # A letter several companies sent is generic, whatever its wording suggests.
+        "generic": int(((rej["personalization"] == "generic") | rej["shared_template"]).sum()),
+        "personalized": int(((rej["personalization"] == "personalized") & ~rej["shared_template"]).sum()),
         "rejections_with_shared_template": int(rej["shared_template"].sum()),
         "applications": len(apps), "status": dict(status),
         "funnel": {"applied": len(apps), "answered": answered,

@@ -90,7 +90,7 @@ def charts(r: MailboxReport) -> dict[str, tuple[str, bytes]]:
     for y, (_, v) in enumerate(steps[::-1]):
         ax.text(v, y, f" {v}", va="center")
     ax.set_xlabel("applications")
-    out["funnel.png"] = ("Funnel (answered: any reply beyond an automatic acknowledgement)", _png(fig))
+    out["funnel.png"] = ("Funnel", _png(fig))
 
     fig, ax = plt.subplots(figsize=(6, 3))
     if len(apps):
@@ -142,7 +142,7 @@ padding:8px 10px}.card b{display:block;font-size:1.5em}img{max-width:100%;height
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;white-space:nowrap}
 th{background:#f3f5f8;position:sticky;top:0}.sortable th{cursor:pointer}
 .sortable th:after{content:" \\2195";color:#aaa}
-.s-rejected{color:#c0504d}.s-offer{color:#4f9d4f}.s-ghosted{color:#666}.muted{color:#666;font-size:13px}
+.excerpt{white-space:normal}.s-rejected{color:#c0504d}.s-offer{color:#4f9d4f}.s-ghosted{color:#666}.muted{color:#666;font-size:13px}
 """
 _JS = """
 document.querySelectorAll("table.sortable th").forEach(function(th,col){th.addEventListener("click",
@@ -166,6 +166,13 @@ def _e(v: Any) -> str:
     return html.escape(str(v))
 
 
+_CAPTIONS = {
+    "funnel.png": "Answered: any reply beyond an automatic acknowledgement. Interview or test: the "
+                  "furthest stage reached.",
+    "generic_vs_personalized.png": "Rejections; a letter several companies sent counts as generic.",
+}
+
+
 def render_html(r: MailboxReport, images: dict[str, tuple[str, bytes]]) -> str:
     s = r.summary
     cards = [("applications", s["applications"]), ("rejected", s["status"].get("rejected", 0)),
@@ -186,19 +193,23 @@ def render_html(r: MailboxReport, images: dict[str, tuple[str, bytes]]) -> str:
              "<div class='cards'>"]
     parts += [f"<div class='card'><b>{_e(v)}</b>{_e(k)}</div>" for k, v in cards]
     parts.append("</div><div class='grid'>")
-    for _, (title, png) in images.items():
+    for name, (title, png) in images.items():
         data = base64.b64encode(png).decode("ascii")
-        parts.append(f"<section><h2>{_e(title)}</h2><img alt='{_e(title)}' "
+        caption = f"<p class='muted'>{_e(_CAPTIONS[name])}</p>" if name in _CAPTIONS else ""
+        parts.append(f"<section><h2>{_e(title)}</h2>{caption}<img alt='{_e(title)}' "
                      f"src='data:image/png;base64,{data}'></section>")
     parts.append("</div>")
     shared = r.templates[r.templates["shared"]] if len(r.templates) else r.templates
     parts.append("<h2>Most shared rejection templates</h2>")
     if len(shared):
+        parts.append("<p class='muted'>The same letter, names and dates aside, from different "
+                     "companies: the clearest sign a rejection said nothing about you.</p>")
         parts.append("<div class='scroll'><table><thead><tr><th>template</th><th>companies</th>"
                      "<th>letters</th><th>sent by</th></tr></thead><tbody>")
         for _, t in shared.head(10).iterrows():
             parts.append(f"<tr><td>{_e(t['template_id'])}</td><td>{t['companies']}</td>"
-                         f"<td>{t['messages']}</td><td>{_e(t['company_names'])}</td></tr>")
+                         f"<td>{t['messages']}</td><td>{_e(t['company_names'])}</td></tr>"
+                         f"<tr><td></td><td colspan='3' class='muted excerpt'>“{_e(t['excerpt'])}”</td></tr>")
         parts.append("</tbody></table></div>")
     else:
         parts.append("<p class='muted'>No rejection letter was sent by more than one company.</p>")
