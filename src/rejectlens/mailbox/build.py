@@ -61,11 +61,11 @@ def _as_of(value: str | date | datetime | None, latest: datetime | None) -> date
     if value is None:
         return latest
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     try:
-        return datetime.fromisoformat(str(value).strip())
+        return _as_of(datetime.fromisoformat(str(value).strip()), latest)
     except ValueError:
         raise InputError(f"as_of: expected a date like 2026-06-30; found {value!r}") from None
 
