@@ -172,3 +172,14 @@ def test_emails_without_dates_ids_or_senders(default_model):
     r = rejectlens.report(emails, model=default_model)
     assert len(r.messages) == 3 and r.summary["as_of"] is None
     assert set(r.applications["status"]) <= {"rejected"}
+
+
+def test_without_matplotlib_writing_fails_before_reading(default_model, monkeypatch, tmp_path):
+    import sys
+
+    from rejectlens.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MissingDependencyError, match=r"rejectlens\[report\]"):
+        rejectlens.report(tmp_path / "not-read.mbox", model=default_model, out=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
