@@ -23,7 +23,7 @@ from .applications import MessageFacts, build_applications, read_applications_cs
 from .events import classify_event
 from .feedback import draft, render_drafts, wants_feedback
 from .parties import CompanyResolver, counterparty, extract_role, owner_addresses
-from .templates import _minhash_lsh, fingerprint_templates
+from .templates import fingerprint_templates, minhash_lsh
 from .threads import message_ids, thread_ids
 
 __all__ = ["MailboxReport", "report"]
@@ -144,11 +144,11 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
         raise InputError(f"ghosted_after: expected a positive number of days; found {ghosted_after!r}")
     sheet = read_applications_csv(applications) if applications is not None else []
     # Missing extras fail before the mailbox is read, not after minutes of work.
-    _minhash_lsh()
+    minhash_lsh()
     if out is not None:
-        from .render import _pyplot, check_output_dir
+        from .render import check_output_dir, pyplot
 
-        _pyplot()
+        pyplot()
         check_output_dir(out, force)
     from ..api import load
 

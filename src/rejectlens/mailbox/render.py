@@ -57,7 +57,7 @@ def _atomic(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
-def _pyplot():
+def pyplot():
     try:
         import matplotlib
 
@@ -71,13 +71,13 @@ def _pyplot():
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return buf.getvalue()
 
 
 def charts(r: MailboxReport) -> dict[str, tuple[str, bytes]]:
     """Chart file name -> (title, PNG bytes)."""
-    plt = _pyplot()
+    plt = pyplot()
     apps, msgs, s = r.applications, r.messages, r.summary
     out: dict[str, tuple[str, bytes]] = {}
 

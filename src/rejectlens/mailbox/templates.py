@@ -63,7 +63,7 @@ def mask(text: str, names: Sequence[str] = ()) -> list[str]:
     return out
 
 
-def _minhash_lsh():
+def minhash_lsh():
     try:
         from datasketch import MinHash, MinHashLSH
     except ImportError:
@@ -78,7 +78,7 @@ def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
     """Group near-duplicate texts (aligned with ``companies`` and, per text, the
     ``names`` to mask: company, role, people). Texts shorter than ``min_words``
     masked words are too short to call a template and get None."""
-    MinHash, MinHashLSH = _minhash_lsh()
+    MinHash, MinHashLSH = minhash_lsh()
     lsh = MinHashLSH(threshold=threshold, num_perm=_NUM_PERM)
     hashes: dict[int, object] = {}
     for i, text in enumerate(texts):
