@@ -187,3 +187,19 @@ def test_statuses_and_unknown_employers():
     assert app_of[5] is None and app_of[1] == app_of[0] == "acme/data-analyst"
     apps, _ = build_applications(msgs, as_of=d(2026, 1, 20), ghosted_after=30)
     assert {a.application_id: a.status for a in apps}["acme/data-analyst"] == "in_process"
+
+
+_header = st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["<a@x>", "<b@x>", "<a@x> <b@x>"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(_header, _header, _header, st.one_of(st.none(), st.sampled_from(["1", "2"]))),
+                     max_size=8))
+def test_threads_never_raise_and_gmail_ids_hold_together(rows):
+    ids, reply, refs, gmail = (list(c) for c in zip(*rows)) if rows else ([], [], [], [])
+    t = thread_ids(ids, reply, refs, gmail)
+    assert len(t) == len(rows)
+    for i in range(len(rows)):
+        for j in range(len(rows)):
+            if gmail[i] and gmail[i] == gmail[j]:
+                assert t[i] == t[j]

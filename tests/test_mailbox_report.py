@@ -138,7 +138,25 @@ def test_cli_writes_every_output(tmp_path, capsys):
     # a second run refuses the non-empty folder, unless --force
     assert main(["report", str(MBOX), "-o", str(out), "--quiet"]) == 2
     assert "not empty; pass --force" in capsys.readouterr().err
-    assert main(["report", str(MBOX), "-o", str(out), "--quiet", "--force"]) == 0
+    sheet = tmp_path / "mine.csv"
+    sheet.write_text("company,role,date applied\nGullwing Media,Content Analyst,2026-01-03\n")
+    assert main(["report", str(MBOX), "-o", str(out), "--quiet", "--force", "--applications", str(sheet),
+                 "--as-of", "2026-02-10", "--ghosted-after", "20"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["applications"] == 7 and summary["as_of"].startswith("2026-02-10")
+    assert summary["ghosted_after_days"] == 20 and summary["status"].get("ghosted", 0) == 0
+
+
+def test_messages_as_csv_without_pyarrow(result, tmp_path, monkeypatch):
+    import sys
+
+    from rejectlens.mailbox.render import write_outputs
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    write_outputs(result, tmp_path)
+    monkeypatch.undo()  # pandas reads CSV through pyarrow when it is installed
+    msgs = pd.read_csv(tmp_path / "messages.csv")
+    assert len(msgs) == 18 and not (tmp_path / "messages.parquet").exists()
 
 
 @pytest.mark.parametrize("args, message", [
