@@ -142,6 +142,7 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
         mailboxes = [mailboxes]
     if not isinstance(ghosted_after, int) or ghosted_after < 1:
         raise InputError(f"ghosted_after: expected a positive number of days; found {ghosted_after!r}")
+    _as_of(as_of, None)  # a bad date fails now, not after the mailbox is classified
     sheet = read_applications_csv(applications) if applications is not None else []
     # Missing extras fail before the mailbox is read, not after minutes of work.
     minhash_lsh()
