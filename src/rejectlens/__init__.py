@@ -31,6 +31,8 @@ _EXPORTS: dict[str, str] = {
     "OUTPUT_FIELDS": "prediction",
     "Email": "ingest",
     "read_messages": "readers",
+    "report": "mailbox",
+    "MailboxReport": "mailbox",
     "REASONS": "labels",
     "STAGES": "labels",
     "ModelVersionWarning": "persist",
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from .evaluation import evaluate
     from .ingest import Email
     from .labels import REASONS, STAGES
+    from .mailbox import MailboxReport, report
     from .model import Classifier
     from .persist import ModelVersionWarning
     from .prediction import OUTPUT_FIELDS, Prediction

@@ -99,6 +99,26 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--report", metavar="DIR",
                    help="write metrics.json, report.md and PNG plots to DIR (needs rejectlens[report])")
 
+    r = sub.add_parser(
+        "report",
+        help="turn mailboxes into a job-search report: applications, statuses, ghosting, templates",
+        description="Read whole mailboxes (Takeout .mbox, .eml or folders), classify every message "
+        "once, group job mail into applications and write report.html, the charts as PNG, "
+        "applications.csv, messages.parquet (CSV without pyarrow), summary.json and "
+        "feedback_requests.md into DIR.",
+    )
+    r.add_argument("mailboxes", nargs="+", metavar="MAILBOX", help=".mbox / .eml files or folders of .eml")
+    r.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the report into")
+    r.add_argument("--applications", metavar="CSV",
+                   help="your own list of applications (columns: company, role, date applied)")
+    r.add_argument("--as-of", metavar="DATE",
+                   help="judge ghosting as of this day, YYYY-MM-DD (default: the latest message date)")
+    r.add_argument("--ghosted-after", type=int, default=30, metavar="DAYS",
+                   help="days without an employer message after one that expected a reply (default: 30)")
+    r.add_argument("--model", help="model directory (default: the bundled model)")
+    r.add_argument("--force", action="store_true", help="write into a non-empty DIR")
+    r.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
     s = sub.add_parser("show", help="print a one-line-per-email table of a predictions JSONL file")
     s.add_argument("predictions", help="a .jsonl file written by `rejectlens classify`")
 
@@ -168,6 +188,7 @@ def _run(args) -> int:
             "data": _data,
             "show": _show,
             "suggest": _suggest,
+            "report": _report,
         }[args.command]
         return handler(args)
     except BrokenPipeError:
@@ -418,6 +439,48 @@ def _suggest(args) -> int:
             writer.write(row)
     print(f"{len(df)} emails to label written to {out} (the model's guesses filled in; correct them, "
           f"then `rejectlens train {out} -o MODEL`)")
+    return EXIT_OK
+
+
+# ---- report --------------------------------------------------------------------
+def _report(args) -> int:
+    from .errors import InputError
+    from .mailbox import report
+    from .readers import detect_format, is_mail_format
+
+    for path in args.mailboxes:
+        if not Path(path).exists():
+            raise InputError(f"mailbox {path} does not exist")
+        fmt = detect_format(path)
+        if not is_mail_format(fmt):
+            raise InputError(f"{path}: expected a mailbox (.mbox, .eml or a folder of .eml files); "
+                             f"found a {fmt} file (use `rejectlens classify` for tables)")
+    if args.ghosted_after < 1:
+        raise InputError(f"--ghosted-after must be a positive number of days; got {args.ghosted_after}")
+    if args.as_of is not None:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(args.as_of)
+        except ValueError:
+            raise InputError(f"--as-of: expected a date like 2026-06-30; got {args.as_of!r}") from None
+    from .mailbox.render import check_output_dir
+
+    check_output_dir(args.output, args.force)  # before the slow part: fail fast
+    model = _load_model(args.model)
+    show = not args.quiet and sys.stderr.isatty()
+    result = report(args.mailboxes, out=args.output, applications=args.applications, as_of=args.as_of,
+                    ghosted_after=args.ghosted_after, model=model, progress=show, force=args.force)
+    if not args.quiet:
+        s = result.summary
+        status = ", ".join(f"{k} {v}" for k, v in sorted(s["status"].items(), key=lambda kv: -kv[1]))
+        print(f"messages: {s['messages']} distinct ({s['duplicates_removed']} duplicates removed, "
+              f"{s['errors']} unreadable), {s['job_related']} job-related\n"
+              f"applications: {s['applications']} ({status or 'none'})\n"
+              f"rejections: {s['rejections']} (generic {s['generic']}, personalized {s['personalized']}, "
+              f"{s['rejections_with_shared_template']} from templates shared by several companies)\n"
+              f"feedback request drafts: {s['feedback_requests']}\n"
+              f"report written to {Path(args.output) / 'report.html'}", file=sys.stderr)
     return EXIT_OK
 
 

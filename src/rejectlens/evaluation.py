@@ -103,7 +103,7 @@ def evaluate(
                 per[x] = {**_prf(t[:, j], y[:, j], average="binary"), "support": int(t[:, j].sum())}
         out["reasons"]["per_label"] = per
     if report is not None:
-        from .report import write_report
+        from .evaluation_report import write_report
 
         write_report(model, records, preds, out, report)
     return out

@@ -26,6 +26,10 @@ class Email:
     when it could not be read, and such an email is reported, not classified.
     ``truncated`` says the message was longer than the reader keeps (its
     start was kept); it shows as the ``truncated`` signal.
+
+    ``to``, ``in_reply_to``, ``references`` and ``thread`` (Gmail's
+    ``X-GM-THRID``) are read from mail files only; the classifier ignores
+    them, ``rejectlens report`` uses them to build threads and applications.
     """
 
     body: str
@@ -37,6 +41,10 @@ class Email:
     source: str | None = None
     error: str | None = None
     truncated: bool = False
+    to: str = ""
+    in_reply_to: str | None = None
+    references: str | None = None
+    thread: str | None = None
 
 
 EmailLike = str | Mapping[str, Any] | Email | email.message.Message
@@ -182,6 +190,10 @@ def message_to_email(msg: email.message.Message, source: str | None = None) -> E
         id=_header(msg, "message-id") or None,
         source=source,
         error=error,
+        to=_header(msg, "to")[:MAX_HEADER_CHARS],
+        in_reply_to=_header(msg, "in-reply-to")[:MAX_HEADER_CHARS] or None,
+        references=_header(msg, "references")[:MAX_HEADER_CHARS] or None,
+        thread=_header(msg, "x-gm-thrid")[:200] or None,
     )
 
 

@@ -1,0 +1,120 @@
+"""Reading names in mail: organisation and job-title phrases, and comparing them.
+
+Shared by :mod:`.parties` (who the employer is) and :mod:`.applications`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["clean_display", "extract_role", "fold", "same"]
+
+_DEPT = re.compile(
+    r"(?:\s*[-|,·]\s*|\s+)(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|"
+    r"talent(?:\s+team)?|jobs?|hr|human\s+resources|people(?:\s+team)?|hiring(?:\s+team)?|team|"
+    r"no-?reply|notifications?|rec)\s*$", re.I)
+
+
+_CONNECT = {"&", "and", "of", "de", "da", "do", "du", "la", "for", "und", "e"}
+_NOT_NAMES = {"we", "our", "us", "the", "this", "your", "you", "i", "thank", "thanks", "dear", "hi",
+              "hello", "unfortunately", "re", "fwd", "fw", "update", "application", "interview"}
+_LEGAL = re.compile(r"\b(?:ltd|limited|plc|inc|llc|gmbh|ag|sa|srl|spa|bv|nv|ab|as|llp|co\.)\.?$", re.I)
+
+
+_ROLE_HEAD = re.compile(
+    r"\b(?:analyst|engineer|developer|scientist|manager|officer|coordinator|co-ordinator|consultant|"
+    r"assistant|journalist|specialist|lead|designer|intern|associate|director|administrator|"
+    r"researcher|architect|programme|internship|apprentice|executive|advisor|adviser|statistician|"
+    r"controller|accountant|planner)s?\b", re.I)
+_ROLE_STOP = {"re", "fwd", "fw", "your", "our", "the", "update", "interview", "application", "thank",
+              "thanks", "offer", "invitation", "next", "steps", "regarding", "outcome", "dear", "hi"}
+
+
+def fold(text: str) -> str:
+    """Letters and digits only, accents off (São -> sao, Grünwald -> grunwald)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum() and c.isascii())
+
+
+def fold_de(text: str) -> str:
+    # German transliteration, as in domains: Grünwald -> gruenwald.
+    return fold(text.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("ß", "ss"))
+
+
+_DEPT_WORDS = (r"(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|talent(?:\s+team)?|"
+               r"jobs?|hr|human\s+resources|people(?:\s+(?:team|ops))?|hiring(?:\s+team)?|team|"
+               r"recruitment\s+team|no-?reply|notifications?)")
+_DEPT_AT = re.compile(rf"^{_DEPT_WORDS}\s+(?:at|@|-)\s+(.+)$", re.I)
+_DEPT_ONLY = re.compile(rf"^(?:the\s+)?{_DEPT_WORDS}(?:\s+{_DEPT_WORDS})?$", re.I)
+
+
+def clean_display(name: str) -> str:
+    """A display name without 'via Platform' and department words."""
+    name = re.split(r"\s+via\s+", name, maxsplit=1, flags=re.I)[0].strip(" '\"")
+    at = _DEPT_AT.match(name)
+    if at:  # "Talent at Arcwise", "Careers @ Nimbus"
+        name = at.group(1)
+    if _DEPT_ONLY.match(name):  # "Careers", "People Team": a department of nobody named
+        return ""
+    for _ in range(3):
+        new = _DEPT.sub("", name).strip(" -|,·")
+        if new == name:
+            break
+        name = new
+    return name
+
+
+def name_at(text: str, start: int) -> str:
+    """The capitalised name that starts at ``start`` (a few words, '&', 'and', 'of' inside)."""
+    out: list[str] = []
+    window = text[start:start + 120]
+    last = 0
+    for m in re.finditer(r"[^\s,.;:!?()\[\]\"“”<>|/·]+|[,.;:!?()\[\]\"“”<>|/·]", window):
+        tok = m.group()
+        if (not out and m.start() > 1) or "\n" in window[last:m.start()]:
+            break
+        last = m.end()
+        if tok[0].isupper() or tok == "&" or (out and tok.lower() in _CONNECT):
+            out.append(tok)
+            if len(out) >= 6:
+                break
+            continue
+        if tok == "." and out and len(out[-1]) <= 3 and out[-1][:1].isupper() and _LEGAL.match(out[-1] + "."):
+            continue
+        break
+    while out and (out[-1].lower() in _CONNECT or out[-1] == "&" or len(out[-1]) == 1):
+        out.pop()
+    name = " ".join(out).strip(" '’-")
+    return "" if not name or name.lower() in _NOT_NAMES or name.split()[0].lower() in _NOT_NAMES else name
+
+
+def same(a: str, b: str) -> bool:
+    fa, fb = fold(a), fold(b)
+    return bool(fa) and bool(fb) and (fa.startswith(fb) or fb.startswith(fa))
+
+
+def extract_role(subject: str, text: str, company: str = "") -> str:
+    """The job title the mail names (subject first), e.g. 'Claims Data Analyst'; empty if none."""
+    own = company.split() if company else []
+    for source in (subject or "", (text or "")[:3000]):
+        end = 0
+        for m in re.finditer(r"(?<![\w'’])[A-Z]", source):
+            if m.start() < end:
+                continue  # inside the name read last: "Data Analyst" is not also "Analyst"
+            name = name_at(source, m.start())
+            if not name:
+                continue
+            end = m.start() + len(name)
+            words = name.split()
+            if own and words[: len(own)] == own:
+                words = words[len(own):]  # "Sorrel Bank Graduate Programme" at Sorrel Bank
+            while words and words[0].lower() in _ROLE_STOP:
+                words.pop(0)
+            heads = [i for i, w in enumerate(words) if _ROLE_HEAD.fullmatch(w)]
+            if not heads:
+                continue
+            role = " ".join(words[: heads[-1] + 1])
+            if company and same(role, company):
+                continue
+            return role
+    return ""

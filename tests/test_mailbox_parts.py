@@ -1,0 +1,205 @@
+"""The stages of rejectlens.mailbox on small inputs: threads, parties, events, templates."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rejectlens.mailbox.events import classify_event
+from rejectlens.mailbox.parties import (
+    CompanyResolver,
+    counterparty,
+    domain_stem,
+    extract_role,
+    owner_addresses,
+)
+from rejectlens.mailbox.templates import fingerprint_templates, mask
+from rejectlens.mailbox.threads import message_ids, thread_ids
+
+OWNER = frozenset({"sam@home.example"})
+
+
+def test_threads_from_replies_references_and_gmail_ids():
+    ids = ["<a@x>", "<b@x>", "<c@x>", "<d@x>", "<e@x>"]
+    reply = [None, "<a@x>", None, None, None]
+    refs = [None, None, "<a@x> <b@x>", None, None]
+    gmail = [None, None, None, "77", "77"]
+    t = thread_ids(ids, reply, refs, gmail)
+    assert t[0] == t[1] == t[2] == "a@x"
+    assert t[3] == t[4] == "77" and t[3] != t[0]
+    assert message_ids("<A@X> junk <b@y>") == ["a@x", "b@y"] and message_ids(None) == []
+
+
+def test_domain_stem_looks_through_subdomains_and_bulk_mail():
+    assert domain_stem("no-reply@hire.leverly.example") == "leverly"
+    assert domain_stem("x@acme.co.uk") == "acme"
+    assert domain_stem("x@hiregrove-mail.example") == "hiregrove"
+
+
+def party(sender, subject, text, to="sam@home.example"):
+    return counterparty(sender, to, subject, text, OWNER)
+
+
+def test_ats_mail_is_seen_through_to_the_employer():
+    ps = [party("Birchwood Foods <birchwood@hiretrack.example>", "Your application",
+                "Thank you for applying to Birchwood Foods."),
+          party("Cobalt Labs <cobalt@hiretrack.example>", "Your application",
+                "Thank you for applying to Cobalt Labs.")]
+    r = CompanyResolver(ps, OWNER)
+    assert "hiretrack" in r.platforms
+    assert [r.company(p) for p in ps] == ["Birchwood Foods", "Cobalt Labs"]
+    gh = party("Greenhouse <no-reply@greenhouse.io>", "Update", "Your application to Nimbus Cloud")
+    assert CompanyResolver([gh]).company(gh) == "Nimbus Cloud"
+    alert = party("Greenhouse <no-reply@greenhouse.io>", "Jobs", "Some jobs for you today")
+    assert CompanyResolver([alert]).company(alert) == ""
+
+
+def test_people_at_an_employer_and_mail_the_owner_sent():
+    ack = party("Acme Robotics Careers <careers@acme.example>", "Thanks for applying", "We got it.")
+    jane = party("Jane Doe <jane.doe@acme.example>", "Interview", "Hi Sam, see you Thursday.")
+    sent = counterparty("Sam <sam@home.example>", "Jane Doe <jane.doe@acme.example>", "Re: Interview",
+                        "Thursday works.", OWNER)
+    assert sent.owner_sent and sent.address == "jane.doe@acme.example"
+    r = CompanyResolver([ack, jane, sent], OWNER)
+    assert r.resolve([ack, jane, sent], [True] * 3, [False] * 3) == ["Acme Robotics"] * 3
+
+
+def test_forward_is_read_through_to_the_original_sender():
+    text = ("fyi\n\n---------- Forwarded message ---------\nFrom: Dunmore Bank <hr@dunmore.example>\n"
+            "Subject: Your application\nTo: Sam <sam@home.example>\n\nWe regret to inform you...")
+    p = counterparty("Sam <sam@home.example>", "Alex <alex@home.example>", "Fwd: Your application", text,
+                     OWNER)
+    assert p.forwarded and p.address == "hr@dunmore.example"
+    assert CompanyResolver([p], OWNER).company(p) == "Dunmore Bank"
+
+
+def test_friends_and_newsletters_name_no_employer():
+    friend = party("Alex Kim <alex.kim@home.example>", "dinner?", "are you free on saturday?")
+    news = party("Career Compass <issue@careercompass.example>", "The rejection letter",
+                 "Unfortunately, we have decided to move forward with other candidates.")
+    r = CompanyResolver([friend, news], OWNER)
+    assert r.company(friend) == "" and r.company(news) == ""
+    assert r.resolve([friend], [False], [False]) == [""]
+
+
+def test_owner_is_the_most_addressed_recipient():
+    assert owner_addresses(["a@x"], ["Sam <sam@home.example>", "sam@home.example", "b@y"]) == OWNER
+    assert owner_addresses([], []) == frozenset()
+
+
+def test_roles_come_from_the_subject_first():
+    assert extract_role("Application Received: Credit Risk Analyst (Req #1)", "") == "Credit Risk Analyst"
+    assert extract_role("Interview invitation: Data Analyst", "") == "Data Analyst"
+    assert extract_role("Hello", "nothing to see here") == ""
+
+
+_text = st.text(max_size=300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sender=_text, to=_text, subject=_text, body=_text)
+def test_company_extraction_never_raises(sender, to, subject, body):
+    p = counterparty(sender, to, subject, body, OWNER)
+    r = CompanyResolver([p], OWNER)
+    company = r.company(p)
+    assert isinstance(company, str)
+    assert r.resolve([p], [False], [False]) == [""]  # not job mail: never a company
+    assert isinstance(extract_role(subject, body, company), str)
+
+
+@settings(max_examples=60, deadline=None)
+@given(subject=st.from_regex(r"[a-z0-9 ,.!?']{0,80}", fullmatch=True),
+       body=st.from_regex(r"[a-z0-9 ,.!?'\n]{0,300}", fullmatch=True))
+def test_no_sender_and_no_name_in_the_text_means_no_company(subject, body):
+    p = counterparty("", "", subject, body, OWNER)
+    assert CompanyResolver([p], OWNER).company(p) == ""
+
+
+@pytest.mark.parametrize("subject, text, kw, event", [
+    ("Application received", "We have received your application. If you are shortlisted we will "
+     "invite you to an interview.", {}, "ack"),
+    ("Interview", "We'd like to invite you to an interview on Monday.", {}, "interview"),
+    ("Your online assessment", "Please complete the test.", {}, "assessment"),
+    ("Offer", "I'm pleased to offer you the role.", {}, "offer"),
+    ("Update", "We are still reviewing applications.", {}, "update"),
+    ("Re: offer", "Thank you, but I have decided to decline the offer.", {"owner_sent": True}, "withdrawal"),
+    ("Re: interview", "Any news on next steps?", {"owner_sent": True}, "chase"),
+    ("5 new jobs for you", "Data Analyst - Acme - Leeds", {}, "alert"),
+    ("Quick question", "I came across your profile and thought of you.", {}, "outreach"),
+    ("Your application", "We will not be moving forward.", {"is_rejection": True}, "rejection"),
+])
+def test_events(subject, text, kw, event):
+    kw = {"is_rejection": False, "owner_sent": False, **kw}
+    assert classify_event(subject, text, **kw) == event
+
+
+LETTER = ("Dear {name}, thank you for your interest in the {role} position at {company}. We have carefully "
+          "reviewed your application and decided to pursue other candidates whose qualifications more "
+          "closely meet the needs of this position. We wish you every success in your search.")
+
+
+def test_templates_group_one_letter_across_companies():
+    texts = [LETTER.format(name=n, role=r, company=c) for n, r, c in
+             [("Sam", "Data Analyst", "Acme"), ("Sam", "BI Developer", "Birchwood Foods"),
+              ("Sam", "Risk Analyst", "Cobalt Labs Ltd")]]
+    texts.append("Hi Sam, thanks for coming in on Tuesday. We went with someone who has more forecasting "
+                 "experience, but your churn model was excellent and we'd love to stay in touch.")
+    companies = ["Acme", "Birchwood Foods", "Cobalt Labs Ltd", "Delta"]
+    r = fingerprint_templates(texts, companies, [[c] for c in companies])
+    assert r.template_id[0] == r.template_id[1] == r.template_id[2] is not None
+    assert r.template_id[3] is None
+    assert r.companies[r.template_id[0]] == 3
+    assert mask("On 3 March Maren applied", ["Maren"])[:2] == ["on", "DATE"]
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("Acme Robotics Careers", "Acme Robotics"), ("Talent at Arcwise", "Arcwise"), ("Careers", ""),
+    ("People Team", ""), ("Priti via ProLink", "Priti"), ("Hollin Building Society Talent Acquisition",
+                                                          "Hollin Building Society"),
+])
+def test_display_names_lose_department_words(shown, expected):
+    from rejectlens.mailbox.names import clean_display
+
+    assert clean_display(shown) == expected
+
+
+def test_statuses_and_unknown_employers():
+    from datetime import datetime
+
+    from rejectlens.mailbox.applications import MessageFacts, build_applications
+
+    d = datetime
+    msgs = [
+        MessageFacts(d(2026, 1, 1), "Acme", "Data Analyst", "t1", "ack"),
+        MessageFacts(d(2026, 1, 9), "Acme", "", "t2", "interview"),
+        MessageFacts(d(2026, 1, 10), "Acme", "", "t2", "chase", owner_sent=True),
+        MessageFacts(d(2026, 1, 5), "Birch", "BI Developer", "t3", "rejection", stage="screening"),
+        MessageFacts(d(2026, 1, 6), "", "", "t4", "rejection"),  # an agency's "the client has decided"
+        MessageFacts(d(2026, 1, 7), "", "", "t5", "rejection", from_employer=False),  # a newsletter
+        MessageFacts(d(2026, 1, 8), "Cobalt", "", "t6", "offer"),
+        MessageFacts(d(2026, 1, 12), "Cobalt", "", "t6", "withdrawal", owner_sent=True),
+    ]
+    apps, app_of = build_applications(msgs, as_of=d(2026, 3, 1), ghosted_after=30)
+    status = {a.application_id: a.status for a in apps}
+    assert status == {"acme/data-analyst": "ghosted", "birch/bi-developer": "rejected",
+                      "unknown-employer": "rejected", "cobalt": "withdrawn"}
+    assert app_of[5] is None and app_of[1] == app_of[0] == "acme/data-analyst"
+    apps, _ = build_applications(msgs, as_of=d(2026, 1, 20), ghosted_after=30)
+    assert {a.application_id: a.status for a in apps}["acme/data-analyst"] == "in_process"
+
+
+_header = st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["<a@x>", "<b@x>", "<a@x> <b@x>"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(_header, _header, _header, st.one_of(st.none(), st.sampled_from(["1", "2"]))),
+                     max_size=8))
+def test_threads_never_raise_and_gmail_ids_hold_together(rows):
+    ids, reply, refs, gmail = (list(c) for c in zip(*rows)) if rows else ([], [], [], [])
+    t = thread_ids(ids, reply, refs, gmail)
+    assert len(t) == len(rows)
+    for i in range(len(rows)):
+        for j in range(len(rows)):
+            if gmail[i] and gmail[i] == gmail[j]:
+                assert t[i] == t[j]

@@ -1,0 +1,203 @@
+"""rejectlens.report and `rejectlens report` on the fixture mailbox (tests/data/job_search.mbox)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import rejectlens
+from rejectlens.cli import main
+from rejectlens.errors import InputError
+from tests.conftest import ROOT
+
+MBOX = ROOT / "tests" / "data" / "job_search.mbox"
+EXPECTED = {
+    "acme-robotics/data-analyst": ("rejected", "interview", 4),
+    "elmstead-health/business-analyst": ("ghosted", "interview", 3),
+    "birchwood-foods/supply-analyst": ("rejected", "applied", 1),
+    "cobalt-labs/data-engineer": ("rejected", "applied", 1),
+    "dunmore-bank/risk-analyst": ("rejected", "applied", 2),
+    "fernhill-games/game-analyst": ("offer", "offer", 2),
+}
+
+
+@pytest.fixture(scope="module")
+def result(default_model):
+    return rejectlens.report(MBOX, model=default_model)
+
+
+def test_applications_and_statuses(result):
+    apps = result.applications.set_index("application_id")
+    assert set(apps.index) == set(EXPECTED)
+    for app, (status, stage, n) in EXPECTED.items():
+        assert (apps.loc[app, "status"], apps.loc[app, "furthest_stage"], apps.loc[app, "n_messages"]) == \
+            (status, stage, n), app
+
+
+def test_messages_are_deduplicated_and_counted(result):
+    assert result.summary["messages_read"] == 19
+    assert result.summary["duplicates_removed"] == 1
+    assert len(result.messages) == 18 and result.messages["id"].is_unique
+
+
+def test_threads_join_replies(result):
+    m = result.messages.set_index("id")
+    acme = ["<acme-invite@fixture.example>", "<acme-reply@fixture.example>", "<acme-reject@fixture.example>"]
+    assert m.loc[acme, "thread_id"].nunique() == 1
+    assert m.loc["<acme-ack@fixture.example>", "thread_id"] != m.loc[acme[0], "thread_id"]
+
+
+def test_one_template_sent_by_three_companies(result):
+    shared = result.templates[result.templates["shared"]]
+    assert len(shared) == 1
+    row = shared.iloc[0]
+    assert row["companies"] == 3
+    assert row["company_names"] == ["Birchwood Foods", "Cobalt Labs", "Dunmore Bank"]
+    apps = result.applications.set_index("application_id")
+    for app in ("birchwood-foods/supply-analyst", "cobalt-labs/data-engineer", "dunmore-bank/risk-analyst"):
+        assert apps.loc[app, "shared_template"] and apps.loc[app, "template_id"] == row["template_id"]
+    assert not apps.loc["acme-robotics/data-analyst", "shared_template"]
+
+
+def test_forwarded_rejection_joins_its_application(result):
+    m = result.messages.set_index("id")
+    fwd = m.loc["<dunmore-fwd@fixture.example>"]
+    assert fwd["application_id"] == "dunmore-bank/risk-analyst" and fwd["company"] == "Dunmore Bank"
+
+
+def test_non_job_mail_gets_no_company(result):
+    m = result.messages
+    other = m[m["job_related"] == False]  # noqa: E712
+    assert len(other) >= 4
+    assert other["company"].isna().all() and other["application_id"].isna().all()
+
+
+def test_feedback_drafts_for_generic_rejections(result):
+    md = result.feedback_requests
+    for app in ("birchwood-foods/supply-analyst", "cobalt-labs/data-engineer", "dunmore-bank/risk-analyst"):
+        assert f"## {app}" in md
+    assert "Dear Birchwood" not in md and "Hello," in md and "Sam Rivera" in md
+    assert "## fernhill-games" not in md
+
+
+def test_ghosting_follows_as_of_and_ghosted_after(default_model):
+    early = rejectlens.report(MBOX, model=default_model, as_of="2026-02-10")
+    apps = early.applications.set_index("application_id")
+    assert apps.loc["elmstead-health/business-analyst", "status"] == "in_process"
+    lenient = rejectlens.report(MBOX, model=default_model, ghosted_after=90)
+    assert "ghosted" not in set(lenient.applications["status"])
+    with pytest.raises(InputError, match="ghosted_after"):
+        rejectlens.report(MBOX, model=default_model, ghosted_after=0)
+    with pytest.raises(InputError, match="expected a date"):
+        rejectlens.report(MBOX, model=default_model, as_of="last tuesday")
+
+
+def test_spreadsheet_rows_merge_by_fuzzy_company(default_model, tmp_path):
+    sheet = tmp_path / "mine.csv"
+    sheet.write_text("Company,Role,Date applied\nACME Robotics Ltd,Data Analyst,2026-01-02\n"
+                     "Gullwing Media,Content Analyst,2026-03-01\n")
+    r = rejectlens.report(MBOX, model=default_model, applications=sheet)
+    apps = r.applications.set_index("application_id")
+    assert apps.loc["acme-robotics/data-analyst", "source"] == "mail+sheet"
+    assert apps.loc["acme-robotics/data-analyst", "applied_on"] == pd.Timestamp("2026-01-02")
+    assert apps.loc["gullwing-media/content-analyst", "status"] == "applied"
+    assert apps.loc["gullwing-media/content-analyst", "source"] == "sheet"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("employer_name,when\nAcme,2026-01-01\n")
+    with pytest.raises(InputError, match=r"expected a column named company.*found employer_name, when"):
+        rejectlens.report(MBOX, model=default_model, applications=bad)
+
+
+def test_one_unreadable_message_does_not_stop_the_report(default_model, tmp_path):
+    box = tmp_path / "box.mbox"
+    box.write_bytes(MBOX.read_bytes() + b"From x@y Thu Jan  1 00:00:00 2026\nContent-Type: image/png\n\n\x89PNG\n")
+    r = rejectlens.report(box, model=default_model)
+    assert r.summary["errors"] == 1 and len(r.applications) == len(EXPECTED)
+
+
+def test_cli_writes_every_output(tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["report", str(MBOX), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "applications: 6" in err and "1 duplicates removed" in err
+    names = {p.name for p in out.iterdir()}
+    assert {"report.html", "applications.csv", "summary.json", "feedback_requests.md", "funnel.png",
+            "outcomes_by_month.png", "rejection_reasons.png", "generic_vs_personalized.png",
+            "time_to_answer.png"} <= names
+    assert names & {"messages.parquet", "messages.csv"}
+    assert not [n for n in names if n.endswith(".tmp")]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["applications"] == 6 and summary["status"]["ghosted"] == 1
+    apps = pd.read_csv(out / "applications.csv")
+    assert set(apps["application_id"]) == set(EXPECTED)
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and "http://" not in html and "https://" not in html
+    assert (out / "funnel.png").read_bytes()[:4] == b"\x89PNG"
+    # a second run refuses the non-empty folder, unless --force
+    assert main(["report", str(MBOX), "-o", str(out), "--quiet"]) == 2
+    assert "not empty; pass --force" in capsys.readouterr().err
+    sheet = tmp_path / "mine.csv"
+    sheet.write_text("company,role,date applied\nGullwing Media,Content Analyst,2026-01-03\n")
+    assert main(["report", str(MBOX), "-o", str(out), "--quiet", "--force", "--applications", str(sheet),
+                 "--as-of", "2026-02-10", "--ghosted-after", "20"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["applications"] == 7 and summary["as_of"].startswith("2026-02-10")
+    assert summary["ghosted_after_days"] == 20 and summary["status"].get("ghosted", 0) == 0
+
+
+def test_messages_as_csv_without_pyarrow(result, tmp_path, monkeypatch):
+    import sys
+
+    from rejectlens.mailbox.render import write_outputs
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    write_outputs(result, tmp_path)
+    monkeypatch.undo()  # pandas reads CSV through pyarrow when it is installed
+    msgs = pd.read_csv(tmp_path / "messages.csv")
+    assert len(msgs) == 18 and not (tmp_path / "messages.parquet").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "missing.mbox", "-o", "x"], "mailbox missing.mbox does not exist"),
+    (["report", str(ROOT / "data" / "examples" / "inbox.csv"), "-o", "x"], "expected a mailbox"),
+    (["report", str(MBOX), "-o", "x", "--ghosted-after", "0"], "--ghosted-after must be a positive"),
+    (["report", str(MBOX), "-o", "x", "--as-of", "soon"], "--as-of: expected a date"),
+])
+def test_cli_bad_input_names_expected_and_found(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_without_datasketch_the_error_names_the_extra(default_model, monkeypatch):
+    import sys
+
+    from rejectlens.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "datasketch", None)
+    with pytest.raises(MissingDependencyError, match=r"rejectlens\[report\]"):
+        rejectlens.report(MBOX, model=default_model)
+
+
+def test_emails_without_dates_ids_or_senders(default_model):
+    from rejectlens import Email
+
+    emails = [Email(body="Unfortunately we will not be moving forward with your application for the "
+                    "Data Analyst role at Acme Robotics.", subject="Your application"),
+              Email(body="hello", subject=""), Email(body="", subject="empty")]
+    r = rejectlens.report(emails, model=default_model)
+    assert len(r.messages) == 3 and r.summary["as_of"] is None
+    assert set(r.applications["status"]) <= {"rejected"}
+
+
+def test_without_matplotlib_writing_fails_before_reading(default_model, monkeypatch, tmp_path):
+    import sys
+
+    from rejectlens.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MissingDependencyError, match=r"rejectlens\[report\]"):
+        rejectlens.report(tmp_path / "not-read.mbox", model=default_model, out=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
