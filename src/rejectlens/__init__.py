@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "load": "api",
     "default_model_path": "api",
     "train": "training",
+    "retrain": "retrain",
     "evaluate": "evaluation",
     "Classifier": "model",
     "Prediction": "prediction",
@@ -72,4 +73,5 @@ if TYPE_CHECKING:
     from .persist import ModelVersionWarning
     from .prediction import OUTPUT_FIELDS, Prediction
     from .readers import read_messages
+    from .retrain import retrain
     from .training import train

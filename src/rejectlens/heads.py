@@ -115,6 +115,10 @@ class RejectionHeads(BaseEstimator):
         Heads that read only the first ``k`` feature columns (the words):
         ``job_related`` asks what an email is about, and the rejection cues
         (which non-job refusals share) only mislead it.
+    only : collection of head names, or None
+        Train these heads only; the rest are skipped (``skipped_`` says so).
+        Retraining on top of a base model refits just the heads the user's
+        labels can support and keeps the others from the base.
     min_gain : float
         A tuned threshold replaces 0.5 only when it beats 0.5 by this much
         out-of-fold F1. Probabilities are calibrated, so 0.5 is the natural
@@ -132,6 +136,7 @@ class RejectionHeads(BaseEstimator):
         min_gain: float = 0.02,
         n_jobs: int = 1,
         head_columns: Mapping[str, int] | None = None,
+        only: Sequence[str] | None = None,
     ):
         self.C = C
         self.calibration_cv = calibration_cv
@@ -141,6 +146,7 @@ class RejectionHeads(BaseEstimator):
         self.min_gain = min_gain
         self.n_jobs = n_jobs
         self.head_columns = head_columns
+        self.only = only
 
     def _estimator(self, n_min: int, multiclass: bool):
         base = LogisticRegression(
@@ -185,6 +191,9 @@ class RejectionHeads(BaseEstimator):
         for name, (rows, target) in targets.items():
             values, counts = np.unique(target, return_counts=True)
             self.class_counts_[name] = {str(v): int(c) for v, c in zip(values, counts)}
+            if self.only is not None and name not in self.only:
+                self.skipped_[name] = "not asked for (only= names the heads to train)"
+                continue
             # Stage can learn from the classes present (a user's data may
             # hold no "unknown"); a binary head needs both classes.
             if len(values) < 2 or counts.min() < self.min_class_count:
