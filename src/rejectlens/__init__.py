@@ -25,7 +25,7 @@ _EXPORTS: dict[str, str] = {
     "load": "api",
     "default_model_path": "api",
     "train": "training",
-    "retrain": "retrain",
+    "retrain": "retraining",
     "evaluate": "evaluation",
     "Classifier": "model",
     "Prediction": "prediction",
@@ -73,5 +73,5 @@ if TYPE_CHECKING:
     from .persist import ModelVersionWarning
     from .prediction import OUTPUT_FIELDS, Prediction
     from .readers import read_messages
-    from .retrain import retrain
+    from .retraining import retrain
     from .training import train

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .ingest import Email, EmailLike, to_email
 from .clean import clean
+from .ingest import Email, EmailLike, to_email
 from .labels import LABEL_FIELDS, REASONS, STAGES
 
 if TYPE_CHECKING:

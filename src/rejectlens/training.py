@@ -147,7 +147,7 @@ def head_labels(records: list[Mapping[str, Any]], present: list[str]):
     ``job_related`` defaults to true for rejections; composed emails stay out
     of the two gating heads; the job head's rows are balanced by
     :func:`_job_weights`. Shared by :func:`train` and
-    :func:`rejectlens.retrain.retrain`, so both learn from the same targets.
+    :func:`rejectlens.retraining.retrain`, so both learn from the same targets.
     """
     y = {f: [r.get(f) for r in records] for f in present}
     job = [job_related_target(r) for r in records]

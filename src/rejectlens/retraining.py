@@ -35,10 +35,11 @@ import scipy.sparse as sp
 
 from .data import bundled_corpus, data_hash, validate_labels
 from .errors import DataError
-from .heads import BINARY_HEADS, RejectionHeads, head_targets, tune_gate
+from .heads import BINARY_HEADS, head_targets
 from .ingest import to_email
-from .labels import JOB_GATE, LABEL_FIELDS
+from .labels import LABEL_FIELDS
 from .model import Classifier
+from .refit import refit_binary, refit_stage
 from .scoring import CompiledHeads
 from .training import BaseModel, _job_weights, _resolve_base, head_labels
 
@@ -209,15 +210,21 @@ def retrain(
     fit = _Fitter(base_model, X_corpus, corpus, X_user, user, present, w, cv, seed, n_jobs)
     scores: tuple[FieldScore, ...] = ()
     hold_idx: list[int] = []
+    tuned = None
     if holdout > 0:
         fit_idx, hold_idx = split_holdout(user, holdout, seed)
         if hold_idx and fit_idx:
-            say(f"fitting {len(todo)} heads without the {len(hold_idx)} held-out rows")
-            candidate = fit.model(todo, fit_idx)
+            say(f"fitting {len(todo)} heads without the {len(hold_idx)} held-out rows "
+                f"({cv} grouped folds each, for calibration and thresholds)")
+            candidate, tuned = fit.model(todo, fit_idx)
             say("scoring base and candidate on the held-out rows")
             scores = _compare(base_model, candidate, [user[i] for i in hold_idx])
-    say(f"fitting {len(todo)} heads on all {len(user)} of your rows")
-    model = fit.model(todo, list(range(len(user))))
+        else:
+            hold_idx = []
+    # The written model: coefficients refit on all the user's rows; calibration
+    # and thresholds are the candidate's, so the check above vouches for them.
+    say(f"refitting {len(todo)} heads on all {len(user)} of your rows")
+    model, _ = fit.model(todo, list(range(len(user))), like=tuned)
     model.manifest = {
         "training": {
             "mode": "retrain",
@@ -321,36 +328,67 @@ class _Fitter:
         self.present, self.weight = present, weight
         self.cv, self.seed, self.n_jobs = cv, seed, n_jobs
 
-    def model(self, todo: Sequence[str], rows: Sequence[int]) -> Classifier:
+    def model(self, todo: Sequence[str], rows: Sequence[int],
+              like: Mapping[str, Any] | None = None) -> tuple[Classifier, dict[str, Any]]:
+        """(model, refit heads by name); with ``like`` (the heads of an earlier
+        fit), binary heads keep its calibration and thresholds and only refit
+        their coefficients."""
         vectorizer, base_heads = self.base.compiled()
         user = [self.user[i] for i in rows]
         n_c = len(self.corpus)
-        # Every field either side labels: the corpus teaches the heads the user kept too.
+        # Every field either side labels: the corpus teaches the refit heads too.
         fields = [f for f in LABEL_FIELDS if f in self.present or f in _corpus_fields(self.corpus)]
         y, _ = head_labels(self.corpus + user, fields)
         scale = np.r_[np.ones(n_c), np.full(len(user), self.weight)]
-        weights = {name: scale for name in (*BINARY_HEADS, "stage")}
+        weights = {}
         if "job_related" in y:
             # The corpus's refusal/topic cells are balanced as in the base's
             # training; the user's rows weigh ``weight`` each.
-            jw = np.r_[_job_weights(self.corpus, y["job_related"][:n_c]),
-                       [0.0 if v is None else 1.0 for v in y["job_related"][n_c:]]]
-            weights["job_related"] = jw * scale
+            weights["job_related"] = scale * np.r_[
+                _job_weights(self.corpus, y["job_related"][:n_c]),
+                [0.0 if v is None else 1.0 for v in y["job_related"][n_c:]]]
         X = sp.vstack([self.X_corpus, self.X_user[list(rows)]], format="csr")
-        groups = [str(r.get("group") or f"corpus:{i}") for i, r in enumerate(self.corpus)] + [
-            "user:" + group_of(r, i) for i, r in zip(rows, user)]
-        heads = RejectionHeads(C=_base_param(self.base, "C", 8.0), threshold_cv=self.cv,
-                               random_state=self.seed, n_jobs=self.n_jobs, only=list(todo),
-                               head_columns=_head_columns(vectorizer, base_heads))
-        heads.fit(X, y, groups=groups, sample_weight=weights)
-        new = heads.compile()
-        thresholds = dict(new.thresholds_)
-        if "is_rejection" in heads.heads_ and "job_related" in heads.heads_:
-            gate = tune_gate(heads, X, y.get("is_rejection", [None] * X.shape[0]))
-            if gate is not None:
-                thresholds[JOB_GATE] = gate
+        groups = np.array([str(r.get("group") or f"corpus:{i}") for i, r in enumerate(self.corpus)] + [
+            "user:" + group_of(r, i) for i, r in zip(rows, user)])
+        C = _base_param(self.base, "C", 8.0)
+        columns = _head_columns(vectorizer, base_heads)
+        targets = head_targets(y)
+
+        def one(name):
+            idx, target = targets[name]
+            w = weights.get(name, scale)[idx]
+            if name == "stage":
+                return refit_stage(X[idx], target, w, C=C)
+            return refit_binary(X[idx], target, w, groups[idx], C=C, cv=self.cv, seed=self.seed,
+                                columns=(columns or {}).get(name), macro=name == "personalization",
+                                like=(like or {}).get(name))
+
+        if self.n_jobs == 1 or len(todo) < 2:
+            fitted = [one(name) for name in todo]
+        else:
+            from joblib import Parallel, delayed
+
+            # Threads: liblinear and lbfgs release the GIL, and the matrix is shared, not copied.
+            fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(one)(n) for n in todo)
+        names, coef, intercept, calibration, thresholds = [], [], [], [], {}
+        stage = None
+        for name, head in zip(todo, fitted):
+            if name == "stage":
+                stage = head
+                continue
+            names.append(name)
+            coef.append(head.coef)
+            intercept.append(head.intercept)
+            calibration.append(head.calibration)
+            thresholds[name] = head.threshold
+        width = X.shape[1]
+        new = CompiledHeads(
+            tuple(names), np.column_stack(coef) if coef else np.zeros((width, 0)),
+            np.array(intercept), np.array(calibration).reshape(-1, 2), thresholds, stage,
+            stage is not None, tuple(todo))
         merged = merge_heads(base_heads, new, thresholds)
-        return Classifier(vectorizer, merged, self.base.patterns, fallback=self.base.fallback)
+        model = Classifier(vectorizer, merged, self.base.patterns, fallback=self.base.fallback)
+        return model, dict(zip(todo, fitted))
 
 
 def _corpus_fields(corpus) -> set[str]:
@@ -392,7 +430,8 @@ def merge_heads(base: CompiledHeads, new: CompiledHeads, thresholds: Mapping[str
         new.stage_softmax if own_stage else base.stage_softmax, heads)
 
 
-def _compare(base: Classifier, candidate: Classifier, held: list[Mapping[str, Any]]) -> tuple[FieldScore, ...]:
+def _compare(base: Classifier, candidate: Classifier,
+             held: list[Mapping[str, Any]]) -> tuple[FieldScore, ...]:
     from .evaluation import evaluate
 
     mb, mn = evaluate(base, held), evaluate(candidate, held)
