@@ -39,9 +39,17 @@ class RefitHead:
     cv_f1: float | None
 
 
+# Stopping tolerance of the binary fits: 1e-3 instead of scikit-learn's 1e-4
+# moves decision scores by about 0.01 on the bundled corpus and saves about a
+# third of each fit, which a user waiting for the command notices more.
+TOL = 1e-3
+
+
 def _lr(C: float, multiclass: bool = False) -> LogisticRegression:
-    return LogisticRegression(C=C, class_weight="balanced", max_iter=5000,
-                              solver="lbfgs" if multiclass else "liblinear")
+    if multiclass:
+        return LogisticRegression(C=C, class_weight="balanced", max_iter=5000, solver="lbfgs",
+                                  warm_start=True)
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=5000, solver="liblinear", tol=TOL)
 
 
 def _fit(est, X, y, w):
@@ -88,10 +96,19 @@ def refit_binary(X, target: np.ndarray, weight: np.ndarray, groups: np.ndarray, 
     return RefitHead(coef, float(final.intercept_[0]), (a, b), threshold, score)
 
 
-def refit_stage(X, target: np.ndarray, weight: np.ndarray, *, C: float) -> dict[str, np.ndarray]:
+def refit_stage(X, target: np.ndarray, weight: np.ndarray, *, C: float,
+                start: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """The stage head as a multinomial regression (softmax; the likeliest stage wins,
-    so it needs no threshold and no calibration folds)."""
-    lr = _fit(_lr(C, multiclass=True), X, target, weight)
+    so it needs no threshold and no calibration folds). ``start`` (a stage head
+    of the same classes, such as the base's) is where the solver starts: near
+    the answer, it needs a fraction of the iterations."""
+    lr = _lr(C, multiclass=True)
+    classes = np.unique(target)
+    if (start is not None and len(classes) > 2 and np.array_equal(start["classes"], classes)
+            and start["coef"].shape == (X.shape[1], len(classes))):
+        lr.coef_ = np.ascontiguousarray(start["coef"].T)
+        lr.intercept_ = np.asarray(start["intercept"], dtype=float).copy()
+    lr = _fit(lr, X, target, weight)
     n = lr.coef_.shape[0]
     return {"coef": lr.coef_.T.copy(), "intercept": lr.intercept_.copy(),
             "calibration": np.tile([-1.0, 0.0], (n, 1)), "classes": np.asarray(lr.classes_, dtype=int)}
