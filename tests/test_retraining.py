@@ -65,7 +65,7 @@ def test_heads_without_support_are_kept_from_the_base(tiny_corpus, small_model):
     kept = {h.name: h.why for h in result.heads if not h.retrained}
     assert "no labels for it" in kept["stage"]
     assert kept["feedback_offered"] == ("needs at least 3 rows of each class; your rows have "
-                                        "{'false': 8}")
+                                        "{'false': 8} (rejections only)")
     base_h, new_h = small_model.compiled()[1], result.model.compiled()[1]
     j_base, j_new = base_h.binary_names.index("personalization"), new_h.binary_names.index("personalization")
     assert np.array_equal(base_h.binary_coef[:, j_base], new_h.binary_coef[:, j_new])
@@ -80,7 +80,7 @@ def test_too_few_rows_of_a_class_keep_the_head_and_say_the_counts(tiny_corpus, s
         retrain(rows, base=small_model, holdout=0)
     result = retrain(rows, base=small_model, holdout=0, min_class=2)
     why = {h.name: h.why for h in result.heads}
-    assert "your rows have {'false': 2, 'true': 2}" in why["reapply_encouraged"]
+    assert "your rows have {'false': 2, 'true': 2} (rejections only)" in why["reapply_encouraged"]
 
 
 def test_job_related_labels_are_learned(tiny_corpus, small_model):

@@ -142,7 +142,7 @@ def retrain(
     base: BaseModel = "default",
     weight: float | None = None,
     holdout: float = 0.25,
-    cv: int = 3,
+    cv: int = 2,
     seed: int = 0,
     min_class: int = 3,
     n_jobs: int = 1,
@@ -268,10 +268,14 @@ def _choose_heads(user, present, base_heads: CompiledHeads, min_class: int) -> l
         else:
             ok = len(values) == 2 and counts.min() >= min_class
             need = f"at least {min_class} rows of each class"
+        # is_rejection learns from job mail only (job_related teaches the rest);
+        # the rejection-only heads from rejections only: say so, or the counts puzzle.
+        scope = (" (job mail only)" if name == "is_rejection"
+                 else "" if name == "job_related" else " (rejections only)")
         if ok:
-            out.append(HeadChoice(name, True, f"your rows have {have}"))
+            out.append(HeadChoice(name, True, f"your rows have {have}{scope}"))
         elif name in base_heads.heads_:
-            out.append(HeadChoice(name, False, f"needs {need}; your rows have {have}"))
+            out.append(HeadChoice(name, False, f"needs {need}; your rows have {have}{scope}"))
     return out
 
 
