@@ -74,7 +74,7 @@ def fill_sheet(sheet: Path, key: dict[str, dict[str, Any]]) -> list[str]:
     for row in rows:
         row.update(_answers(key[row["id"]]))
     with sheet.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
     return [row["id"] for row in rows]
