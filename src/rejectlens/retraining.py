@@ -5,11 +5,16 @@ What :func:`retrain` does, and why:
 - **Features stay the base's.** The base model's vectorizer (vocabulary, idf,
   cues, decision-sentence model) is kept, so the corpus matrix can be cached
   (:mod:`rejectlens.corpus_cache`) and only the user's rows are analysed.
+  (The corpus rows' decision-sentence features are then the base's fitted
+  scores, not the out-of-fold ones the base's heads learnt from; at the
+  features' weight of 0.1 the difference is small.)
 - **Heads change only where the labels support it.** A head is refit on the
   corpus plus the user's rows when the user labelled at least ``min_class``
   rows of each of its classes (stage: of two stages); every other head keeps
   the base's coefficients and threshold. Refits use the base's recipe
-  (calibrated logistic regression, thresholds tuned on grouped folds).
+  (class-balanced logistic regression, sigmoid-calibrated, threshold moved
+  off 0.5 only when grouped out-of-fold F1 beats it by 0.02), made cheap in
+  :mod:`rejectlens.refit`.
 - **The user's rows are weighted.** Each counts as :func:`default_weight`
   corpus rows, so a few hundred of them steer a head trained on thousands.
 - **Guarded.** Part of the user's rows (whole groups, seeded) is held out; a
@@ -197,7 +202,7 @@ def retrain(
 
     X_corpus, cached = corpus_features(vectorizer, base_model.patterns, corpus, features, say,
                                        use_cache=use_cache)
-    say("corpus features: " + ("read from the cache" if cached else "built and cached"))
+    say("corpus features: " + ("read from the cache" if cached else "built" + " and cached" * use_cache))
     say(f"analysing your {len(user)} emails")
     X_user = features(user)
     w = float(weight) if weight is not None else default_weight(len(user), len(corpus))
