@@ -51,3 +51,35 @@ def small_model(small_records):
     from rejectlens.training import train
 
     return train(small_records, seed=0, cv=2, min_df=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _corpus_cache(tmp_path_factory):
+    # Retraining caches the corpus matrix; tests keep it out of the user's cache
+    # directory, and share it within the session.
+    import os
+
+    old = os.environ.get("REJECTLENS_CACHE_DIR")
+    os.environ["REJECTLENS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("REJECTLENS_CACHE_DIR", None)
+    else:
+        os.environ["REJECTLENS_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def small_model_dir(small_model, tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "small"
+    small_model.save(path)
+    return path
+
+
+@pytest.fixture
+def tiny_corpus(monkeypatch, small_records):
+    """Retraining reads the small records as its corpus instead of the bundled one
+    (seconds instead of a minute); the code path is the same."""
+    import rejectlens.retraining
+
+    monkeypatch.setattr(rejectlens.retraining, "bundled_corpus", lambda: [dict(r) for r in small_records])
+    return small_records

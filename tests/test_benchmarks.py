@@ -28,3 +28,20 @@ def test_quick_benchmark_runs_and_reports_ratios(tmp_path):
     assert r["growth"]["train_seconds_by_emails"]["250"] > 0
     assert r["cold_start"]["seconds_without_torch"] > 0
     assert {m["jobs"] for m in r["scale"].values()} == {1, 2} and len(r["scale"]) == 6
+
+
+def test_retrain_benchmark_fills_a_sheet_as_a_user_would(tmp_path):
+    from benchmarks.retrain import fill_sheet
+    from rejectlens.data import read_records
+
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("id,body,is_rejection_guess,is_rejection,reasons_guess,reasons,stage\n"
+                     "a,x,false,,,,\nb,y,true,,none,,\n", encoding="utf-8")
+    key = {"a": {"job_related": False, "is_rejection": False},
+           "b": {"job_related": True, "is_rejection": True, "personalization": "generic", "reasons": [],
+                 "stage": "screening", "feedback_offered": False, "reapply_encouraged": True}}
+    assert fill_sheet(sheet, key) == ["a", "b"]
+    a, b = read_records(sheet)
+    assert (a["is_rejection"], a["reasons"], a["stage"]) == (False, None, None)
+    assert (b["is_rejection"], b["reasons"], b["stage"]) == (True, [], "screening")
+    assert "reapply_encouraged" not in b  # a column the sheet lacks is not added

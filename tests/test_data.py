@@ -56,7 +56,7 @@ def test_check_reports_schema_duplicates_and_coverage(tmp_path):
     text = "\n".join(report.problems)
     assert not report.ok
     assert "exact duplicate: r0 and r5" in text
-    assert "stage: expected screening | interview | unknown; offending: r6 (found 'later')" in text
+    assert "stage: expected screening | interview | unknown; offending: r6 (row 7, found 'later')" in text
     assert "coverage: emails is 7, needs at least 100" in text
 
 

@@ -24,7 +24,8 @@ def test_readme_example_runs(block):
     exec(compile(block, "README.md", "exec"), {})
 
 
-@pytest.mark.parametrize("name", ["rejectlens", "rejectlens.api", "rejectlens.training", "rejectlens.readers"])
+@pytest.mark.parametrize("name", ["rejectlens", "rejectlens.api", "rejectlens.training", "rejectlens.readers",
+                                  "rejectlens.retraining"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -22,7 +22,8 @@ def test_suggest_prefers_variety_over_near_copies(default_model):
     assert len(picks) == 4
     assert sum(b.startswith("We have put the role on hold") for b in picks["body"]) <= 2
     assert list(picks.columns[:4]) == ["id", "subject", "sender", "body"]
-    assert set(picks["is_rejection"]) <= {"true", "false"}
+    assert set(picks["is_rejection_guess"]) <= {"true", "false"}
+    assert set(picks["is_rejection"]) == {""}  # the answer is the person's to give
 
 
 def test_cli_suggest_writes_a_csv_train_can_read(tmp_path, capsys):
@@ -31,8 +32,9 @@ def test_cli_suggest_writes_a_csv_train_can_read(tmp_path, capsys):
     out = tmp_path / "to_label.csv"
     assert main(["suggest", str(src), "-n", "3", "-o", str(out)]) == 0
     rows = read_records(out)
-    assert len(rows) == 3 and all(isinstance(r["is_rejection"], bool) for r in rows)
-    # the sheet asks about job mail too, and reads back as a boolean label
-    assert all(isinstance(r["job_related"], bool) for r in rows)
+    # unanswered, every label reads as "not labelled"; the guesses sit beside them
+    assert len(rows) == 3 and all(r["is_rejection"] is None and r["job_related"] is None for r in rows)
+    assert all(r["is_rejection_guess"] in ("true", "false") for r in rows)
+    assert (tmp_path / "to_label.README.txt").is_file()
     assert main(["suggest", str(src), "-n", "3", "-o", str(out)]) == 2
     assert "--force" in capsys.readouterr().err

@@ -73,20 +73,33 @@ def test_bundled_corpus_is_train_and_dev_only():
     assert len(rows) > 2000 and not any(k.startswith("_") for k in rows[0])
 
 
-def test_cli_train_on_a_spreadsheet(small_records, tmp_path, capsys):
+def test_cli_train_on_a_spreadsheet(small_records, tiny_corpus, small_model_dir, tmp_path, capsys):
     df = pd.DataFrame(partial(small_records))
     df["is_rejection"] = df["is_rejection"].map({True: "yes", False: "no"})
     df.loc[0, "personalization"] = ""  # an unlabelled cell
     df.to_csv(tmp_path / "labels.csv", index=False)
-    code = main(["train", str(tmp_path / "labels.csv"), "-o", str(tmp_path / "m"), "--cv", "2"])
+    code = main(["train", str(tmp_path / "labels.csv"), "-o", str(tmp_path / "m"), "--cv", "2",
+                 "--base", str(small_model_dir)])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "cross-validated" in out and "from the base model: " in out
+    assert "is_rejection" in out and "retrained" in out and "kept from base" in out
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
-    assert manifest["training"]["class_counts"]["is_rejection"] == {"0": 12, "1": 16}
-    assert manifest["training"]["base"] and manifest["base"]["heads"]
+    assert "is_rejection" in manifest["training"]["retrained_heads"]
+    assert manifest["training"]["kept_heads"]["stage"] == "no labels for it in your rows"
     code = main(["train", str(tmp_path / "labels.csv"), "-o", str(tmp_path / "m")])
     assert code == 2 and "--force" in capsys.readouterr().err
+
+
+def test_cli_train_from_your_rows_alone(small_records, tmp_path, capsys):
+    pd.DataFrame(small_records).to_json(tmp_path / "labels.jsonl", orient="records", lines=True)
+    code = main(["train", str(tmp_path / "labels.jsonl"), "-o", str(tmp_path / "m"), "--cv", "2",
+                 "--base", "none"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "cross-validated" in out
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["training"]["class_counts"]["is_rejection"] == {"0": 12, "1": 16}
+    assert "base" not in manifest
 
 
 def test_no_is_rejection_head_and_no_base_is_refused(small_records):

@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "load": "api",
     "default_model_path": "api",
     "train": "training",
+    "retrain": "retraining",
     "evaluate": "evaluation",
     "Classifier": "model",
     "Prediction": "prediction",
@@ -75,4 +76,5 @@ if TYPE_CHECKING:
     from .persist import ModelVersionWarning
     from .prediction import OUTPUT_FIELDS, Prediction
     from .readers import read_messages
+    from .retraining import retrain
     from .training import train

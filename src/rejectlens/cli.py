@@ -74,18 +74,33 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser(
         "train",
         help="train a model on your labeled emails (JSONL/CSV/Parquet), or rebuild the default from data/",
-        description="Train on labeled records with any subset of the label columns; heads without "
-        "labels come from the base model. Given the corpus folder (data/), rebuilds the bundled "
-        "model and its card instead.",
+        description="Add your labeled records to the bundled model and its corpus: the heads your "
+        "labels can support are refit (your rows weighted so a few hundred steer them), the others "
+        "are kept, and a model worse than the base on your held-out rows (is_rejection or "
+        "job_related) is refused. --base none trains on your rows alone. Given the corpus folder "
+        "(data/), rebuilds the bundled model and its card instead (only --cv, --seed, --n-jobs and "
+        "--force apply then). Exit codes: 0 model written, 1 refused by the held-out check, "
+        "2 bad usage or data.",
     )
     t.add_argument("data", nargs="+", help="labeled .jsonl/.csv/.parquet files, or the corpus folder data/")
     t.add_argument("-o", "--output", required=True, help="model directory to write")
-    t.add_argument("--base", default="default",
-                   help="model answering for heads without labels: default (the bundled model), "
-                   "none, or a model directory (default: default)")
+    t.add_argument("--base", default=None,
+                   help="the model to start from: default (the bundled model, with its corpus), "
+                   "none (your rows alone), or a model directory (default: default)")
+    t.add_argument("--weight", type=float, default=None,
+                   help="how many corpus rows one of your rows counts as (default: corpus size "
+                   "x 0.5 / max(your rows, 200), about 13 for up to 200 rows)")
+    t.add_argument("--holdout", type=float, default=None,
+                   help="share of your rows held out to compare base and new (default: 0.25; "
+                   "0 skips the check)")
+    t.add_argument("--force-worse", action="store_true",
+                   help="write the model even when it is worse than the base on the held-out rows")
     t.add_argument("--with-bundled-corpus", action="store_true",
-                   help="train on the project's own corpus too (train + dev splits)")
-    t.add_argument("--cv", type=int, default=5, help="folds for threshold tuning (default: 5)")
+                   help="with --base none: train on the project's own corpus too (slow: it "
+                   "refits the vocabulary). With a base model the corpus is always used")
+    t.add_argument("--cv", type=int, default=None,
+                   help="folds for calibration and threshold tuning (default: 2 on top of a base, "
+                   "which keeps training under a minute; 5 otherwise)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--n-jobs", type=int, default=2,
                    help="heads trained at once (default: 2); the model is the same for any value")
@@ -422,7 +437,7 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
 def _suggest(args) -> int:
     from .errors import InputError
     from .readers import read_messages
-    from .suggest import suggest
+    from .suggest import sheet_readme, suggest
     from .writers import PredictionWriter
 
     out = Path(args.output)
@@ -437,8 +452,11 @@ def _suggest(args) -> int:
     with PredictionWriter(str(out), "csv", list(df.columns), force=args.force) as writer:
         for row in df.to_dict("records"):
             writer.write(row)
-    print(f"{len(df)} emails to label written to {out} (the model's guesses filled in; correct them, "
-          f"then `rejectlens train {out} -o MODEL`)")
+    readme = out.with_name(out.stem + ".README.txt")
+    readme.write_text(sheet_readme(out.name), encoding="utf-8")
+    print(f"{len(df)} emails to label written to {out}: fill the empty answer columns (the model's "
+          f"guesses sit beside them; {readme.name} explains the columns), then "
+          f"`rejectlens train {out} -o MODEL`")
     return EXIT_OK
 
 
@@ -506,41 +524,87 @@ def _records_from(paths: Sequence[str], split: str | None = None):
     return out
 
 
+_CORPUS_ONLY_FLAGS = (("--base", "base"), ("--weight", "weight"), ("--holdout", "holdout"),
+                      ("--force-worse", "force_worse"), ("--with-bundled-corpus", "with_bundled_corpus"))
+
+
 def _train(args) -> int:
-    from .errors import ModelFileError
+    from .errors import DataError, ModelFileError
 
     out = Path(args.output)
     if out.exists() and not args.force:
         raise ModelFileError(f"model directory {out} exists; pass --force to replace it")
-    if len(args.data) == 1 and Path(args.data[0]).is_dir():
+    if any(Path(p).is_dir() for p in args.data):
+        if len(args.data) > 1:
+            raise DataError("a corpus folder rebuilds the bundled model on its own; "
+                            f"got {len(args.data)} inputs: {', '.join(args.data)}")
+        given = [flag for flag, key in _CORPUS_ONLY_FLAGS if getattr(args, key) not in (None, False)]
+        if given:
+            # The folder rebuilds the bundled model from scratch: a base, a weight
+            # or a held-out check would be silently ignored, so they are refused.
+            raise DataError(f"{args.data[0]} is a corpus folder: `train` rebuilds the bundled model "
+                            f"from it, and {', '.join(given)} do(es) not apply; drop them, or pass "
+                            "labeled files to train on top of a base")
         from .corpus_model import build_from_corpus
 
-        metrics = build_from_corpus(args.data[0], out, seed=args.seed, n_jobs=args.n_jobs)
+        metrics = build_from_corpus(args.data[0], out, seed=args.seed, n_jobs=args.n_jobs,
+                                    cv=args.cv or 5)
         from .evaluation import format_metrics
 
         print(f"model written to {out}\nmetrics on the written test split:")
         print(format_metrics(metrics))
         return EXIT_OK
+    records = _records_from(args.data)
+    base = args.base or "default"
+    if base == "none":
+        return _train_from_scratch(args, records, out)
+    if args.with_bundled_corpus:
+        print("note: --with-bundled-corpus is implied when training on top of a base model",
+              file=sys.stderr)
+    import time
+
+    from .retraining import retrain
+
+    started = time.perf_counter()
+    result = retrain(records, base=base, weight=args.weight,
+                     holdout=0.25 if args.holdout is None else args.holdout, cv=args.cv or 2,
+                     seed=args.seed, n_jobs=args.n_jobs,
+                     progress=lambda msg: print(f"rejectlens train [{time.perf_counter() - started:5.1f} s] "
+                                                f"{msg}", file=sys.stderr, flush=True))
+    print(result.render())
+    if result.worse and not args.force_worse:
+        worse = "; ".join(f"{s.field} {s.metric} {s.new:.3f} (new) < {s.base:.3f} (base)"
+                          for s in result.worse)
+        print(f"rejectlens: refused: the new model is worse than the base on your {result.n_holdout} "
+              f"held-out rows: {worse}. Nothing was written. Check the labels of those fields, add "
+              "more rows, or pass --force-worse to write it anyway.", file=sys.stderr)
+        return EXIT_ROW_ERRORS
+    result.model.save(out, force=args.force)
+    print(f"model written to {out} in {result.seconds} s"
+          + (" (worse than the base on held-out rows; written because of --force-worse)"
+             if result.worse else ""))
+    return EXIT_OK
+
+
+def _train_from_scratch(args, records, out: Path) -> int:
     from .training import train
 
-    records = _records_from(args.data)
-    model = train(records, base=args.base, with_bundled_corpus=args.with_bundled_corpus,
-                  cv=args.cv, seed=args.seed, n_jobs=args.n_jobs)
+    for flag, key in (("--weight", "weight"), ("--holdout", "holdout"), ("--force-worse", "force_worse")):
+        if getattr(args, key) not in (None, False):
+            from .errors import DataError
+
+            raise DataError(f"{flag} applies on top of a base model; --base none trains on your rows "
+                            "alone (with --with-bundled-corpus: and the corpus)")
+    model = train(records, base=None, with_bundled_corpus=args.with_bundled_corpus,
+                  cv=args.cv or 5, seed=args.seed, n_jobs=args.n_jobs)
     model.save(out, force=args.force)
     t = model.manifest["training"]
     print(f"trained on {t['n_records']} emails in {t['seconds']} s; model written to {out}")
     for name, score in sorted(t["cv_scores"].items()):
         value = score.get("f1", score.get("macro_f1"))
         print(f"  {name:32s} cross-validated {'f1' if 'f1' in score else 'macro-f1'} {value:.3f}")
-    base_heads = set(model.fallback.compiled()[1].heads_) if model.fallback is not None else set()
     for name, why in sorted(t["skipped_heads"].items()):
-        source = "answered by the base model" if name in base_heads else "left untrained"
-        print(f"  {name:32s} not trained ({why}); {source}", file=sys.stderr)
-    if model.fallback is not None:
-        own = set(model.compiled()[1].heads_)
-        borrowed = sorted(n for n in model.fallback.compiled()[1].heads_ if n not in own)
-        if borrowed:
-            print(f"  from the base model: {', '.join(borrowed)}")
+        print(f"  {name:32s} not trained ({why}); left untrained", file=sys.stderr)
     return EXIT_OK
 
 

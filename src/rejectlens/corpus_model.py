@@ -20,13 +20,13 @@ __all__ = ["build_from_corpus"]
 
 
 def build_from_corpus(
-    data_dir: str | Path, out: str | Path, seed: int = 0, n_jobs: int = 2
+    data_dir: str | Path, out: str | Path, seed: int = 0, n_jobs: int = 2, cv: int = 5
 ) -> dict[str, Any]:
     corpus = load_corpus(data_dir)
     fit_records = split_records(corpus, "train") + split_records(corpus, "dev")
     test = split_records(corpus, "test")
     started = time.perf_counter()
-    model = train(fit_records, seed=seed, n_jobs=n_jobs)
+    model = train(fit_records, seed=seed, n_jobs=n_jobs, cv=cv)
     train_seconds = time.perf_counter() - started
     metrics = evaluate(model, test)
     model.manifest["corpus"] = {

@@ -94,6 +94,8 @@ SPLITS = ("train", "dev", "test")
 TEST_SHARE = 0.22
 DEV_SHARE = 0.12
 NEAR_DUPLICATE = 0.9
+# A reasons cell holding this word: a rejection that states no reason.
+NO_REASON = "none"
 
 # Coverage minimums of the corpus issue, counted over written emails only.
 MINIMUMS: dict[str, int] = {
@@ -209,6 +211,8 @@ def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False)
         v = str(rec["reasons"]).strip()
         if v == "":
             rec["reasons"] = None
+        elif v.lower() == NO_REASON:
+            rec["reasons"] = []  # a rejection that gives no reason (empty = not labelled)
         elif v.startswith("["):
             try:
                 rec["reasons"] = json.loads(v)
@@ -237,16 +241,20 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
         "job_related": "true or false",
         "is_rejection": "true or false",
         "personalization": " | ".join(PERSONALIZATION),
-        "reasons": "a list drawn from " + ", ".join(REASONS),
+        "reasons": "a list drawn from " + ", ".join(REASONS)
+                   + f" (in a sheet: separated by ;, or {NO_REASON} for a rejection without reasons)",
         "stage": " | ".join(STAGES),
         "feedback_offered": "true or false",
         "reapply_encouraged": "true or false",
     }
     bad: dict[str, list[str]] = {}
     for n, rec in enumerate(records):
-        rid = rec.get("id") or f"record {n + 1}"
+        # Name the row by its id and its place (row 1 = the first record, the
+        # line under a sheet's header), so it can be found either way.
+        rid = f"{rec['id']} (row {n + 1}" if rec.get("id") else f"row {n + 1} ("
+        sep = ", " if rec.get("id") else ""
         if not isinstance(rec.get("body"), str):
-            bad.setdefault("body", []).append(f"{rid} (found {type(rec.get('body')).__name__})")
+            bad.setdefault("body", []).append(f"{rid}{sep}found {type(rec.get('body')).__name__})")
         for key in LABEL_FIELDS:
             v = rec.get(key)
             if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -261,7 +269,7 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
                 "reasons": isinstance(v, list) and all(r in REASONS for r in v),
             }[key]
             if not ok:
-                bad.setdefault(key, []).append(f"{rid} (found {v!r})")
+                bad.setdefault(key, []).append(f"{rid}{sep}found {v!r})")
     if bad:
         lines = [f"{source}: labels outside the schema:"]
         for key, rows in bad.items():

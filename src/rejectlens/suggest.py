@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .clean import clean
 from .ingest import Email, EmailLike, to_email
-from .labels import REASONS
+from .labels import LABEL_FIELDS, REASONS, STAGES
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .model import Classifier
 
-__all__ = ["suggest", "uncertainty"]
+__all__ = ["GUESS_SUFFIX", "sheet_readme", "suggest", "uncertainty"]
 
 _REJECTION_ONLY = ("personalization", "feedback_offered", "reapply_encouraged", "stage",
                    *(f"reason:{r}" for r in REASONS))
@@ -50,11 +51,14 @@ def uncertainty(
 
 
 def suggest(model: Classifier, items: Iterable[EmailLike], n: int = 50, pool_factor: int = 5) -> pd.DataFrame:
-    """The ``n`` emails worth labeling next, with the model's current labels filled in.
+    """The ``n`` emails worth labeling next, with the model's guesses beside empty answer columns.
 
-    Returns a DataFrame with ``id, subject, sender, body``, the six label
-    columns in the spreadsheet form ``rejectlens train`` reads (booleans as
-    true/false, reasons joined by ``;``), ``uncertainty`` and ``unsure_about``.
+    Returns a DataFrame with ``id, subject, sender, body`` (the cleaned text),
+    then for every label field the model's guess (``<field>_guess``, in the
+    spreadsheet form: booleans as true/false, reasons joined by ``;``, ``none``
+    for a rejection without reasons) beside an empty answer column
+    (``<field>``), then ``uncertainty`` and ``unsure_about``. Filled in, the
+    sheet reads straight back into ``rejectlens train``.
     """
     import pandas as pd
     import scipy.sparse as sp
@@ -94,15 +98,23 @@ def suggest(model: Classifier, items: Iterable[EmailLike], n: int = 50, pool_fac
     rows = []
     for k, e, p in zip(chosen, picked, preds):
         i = pool[k]
-        rows.append({
-            "id": e.id, "subject": e.subject, "sender": e.sender, "body": e.body or e.html,
-            "job_related": _flag(p.job_related),
-            "is_rejection": _flag(p.is_rejection), "personalization": p.personalization or "",
-            "reasons": ";".join(p.reasons or ()), "stage": p.stage or "",
-            "feedback_offered": _flag(p.feedback_offered),
+        row = {"id": e.id, "subject": e.subject, "sender": e.sender,
+               # what the model reads: HTML turned to text, quoted replies and
+               # footers gone; never the raw HTML of an HTML-only message
+               "body": clean(e).text}
+        guesses = {
+            "job_related": _flag(p.job_related), "is_rejection": _flag(p.is_rejection),
+            "personalization": p.personalization or "",
+            # "none" is a rejection that gives no reason; empty means "no answer"
+            "reasons": (";".join(p.reasons) or "none") if p.is_rejection else "",
+            "stage": p.stage or "", "feedback_offered": _flag(p.feedback_offered),
             "reapply_encouraged": _flag(p.reapply_encouraged),
-            "uncertainty": round(float(score[i]), 3), "unsure_about": ";".join(unsure[i]),
-        })
+        }
+        for field in LABEL_FIELDS:
+            row[f"{field}{GUESS_SUFFIX}"] = guesses[field]
+            row[field] = ""  # the answer column, left for the person labelling
+        row.update(uncertainty=round(float(score[i]), 3), unsure_about=";".join(unsure[i]))
+        rows.append(row)
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
@@ -110,7 +122,40 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else "true" if value else "false"
 
 
-_COLUMNS = ["id", "subject", "sender", "body", "job_related", "is_rejection", "personalization",
-            "reasons", "stage", "feedback_offered", "reapply_encouraged", "uncertainty",
-            "unsure_about"]
+GUESS_SUFFIX = "_guess"
+_COLUMNS = ["id", "subject", "sender", "body",
+            *(c for f in LABEL_FIELDS for c in (f"{f}{GUESS_SUFFIX}", f)),
+            "uncertainty", "unsure_about"]
 
+
+def sheet_readme(sheet_name: str) -> str:
+    """The companion text ``rejectlens suggest`` writes beside a label sheet."""
+    return f"""How to fill {sheet_name}
+{"=" * (12 + len(sheet_name))}
+
+Each row is one email. Read `subject` and `body` (the text the model reads:
+HTML turned into text, quoted replies, signatures and footers removed), then
+fill the answer columns. The `*_guess` column left of each answer is what the
+model says now: copy it when it is right. An empty answer cell means "not
+labelled" and is skipped; you can answer only some columns.
+
+Answer columns and allowed values (labeling guide: shared/labeling-guide.md):
+
+  job_related         true | false   part of your own job search?
+  is_rejection        true | false   says this application will not go further?
+  personalization     generic | personalized          (rejections only)
+  reasons             one or more of {", ".join(REASONS)},
+                      separated by ;  -- or none for a rejection that gives no
+                      reason                           (rejections only)
+  stage               {" | ".join(STAGES)}     (rejections only)
+  feedback_offered    true | false                     (rejections only)
+  reapply_encouraged  true | false                     (rejections only)
+
+true/false also accept yes/no and 1/0. Leave the rejection-only columns empty
+for an email that is not a rejection. `uncertainty` (1 = the model is torn)
+and `unsure_about` (the heads it is unsure of) are for reading only.
+
+Then train on top of the bundled model (nothing else to edit):
+
+  rejectlens train {sheet_name} -o my_model
+"""

@@ -16,7 +16,7 @@ from .ingest import to_email
 from .labels import JOB_GATE, LABEL_FIELDS, job_related_target
 from .model import Classifier
 
-__all__ = ["train"]
+__all__ = ["head_labels", "train"]
 
 BaseModel = str | Path | Classifier | None
 
@@ -99,18 +99,9 @@ def train(
                       for r in records],
         groups=groups,
     )
-    y = {f: [r.get(f) for r in records] for f in present}
     if job_words_only:
         heads.set_params(head_columns={"job_related": len(vectorizer.words_.vocabulary_ids_)})
-    job = [job_related_target(r) for r in records]
-    if any(v is not None for v in job):
-        y["job_related"] = job
-    for gate in ("is_rejection", "job_related"):
-        if gate in y:
-            # Composed emails are all rejections built from fragments; letting them
-            # into the gating heads would teach them "looks composed".
-            y[gate] = [None if r.get("origin") == "composed" else v for r, v in zip(records, y[gate])]
-    weights = {"job_related": _job_weights(records, y["job_related"])} if "job_related" in y else None
+    y, weights = head_labels(records, present)
     heads.fit(X, y, groups=groups, sample_weight=weights)
     gate = tune_gate(heads, X, y.get("is_rejection", [None] * len(records)))
     if gate is not None:
@@ -148,6 +139,27 @@ def train(
         }
     }
     return model
+
+
+def head_labels(records: list[Mapping[str, Any]], present: list[str]):
+    """(labels per field, sample weights per head) as the heads learn them.
+
+    ``job_related`` defaults to true for rejections; composed emails stay out
+    of the two gating heads; the job head's rows are balanced by
+    :func:`_job_weights`. Shared by :func:`train` and
+    :func:`rejectlens.retraining.retrain`, so both learn from the same targets.
+    """
+    y = {f: [r.get(f) for r in records] for f in present}
+    job = [job_related_target(r) for r in records]
+    if any(v is not None for v in job):
+        y["job_related"] = job
+    for gate in ("is_rejection", "job_related"):
+        if gate in y:
+            # Composed emails are all rejections built from fragments; letting them
+            # into the gating heads would teach them "looks composed".
+            y[gate] = [None if r.get("origin") == "composed" else v for r, v in zip(records, y[gate])]
+    weights = {"job_related": _job_weights(records, y["job_related"])} if "job_related" in y else None
+    return y, weights
 
 
 def _job_weights(records, job) -> list[float]:

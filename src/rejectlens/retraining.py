@@ -1,0 +1,455 @@
+"""Retraining on top of a base model: the user's labels added to the bundled corpus.
+
+What :func:`retrain` does, and why:
+
+- **Features stay the base's.** The base model's vectorizer (vocabulary, idf,
+  cues, decision-sentence model) is kept, so the corpus matrix can be cached
+  (:mod:`rejectlens.corpus_cache`) and only the user's rows are analysed.
+  (The corpus rows' decision-sentence features are then the base's fitted
+  scores, not the out-of-fold ones the base's heads learnt from; at the
+  features' weight of 0.1 the difference is small.)
+- **Heads change only where the labels support it.** A head is refit on the
+  corpus plus the user's rows when the user labelled at least ``min_class``
+  rows of each of its classes (stage: of two stages); every other head keeps
+  the base's coefficients and threshold. Refits use the base's recipe
+  (class-balanced logistic regression, sigmoid-calibrated, threshold moved
+  off 0.5 only when grouped out-of-fold F1 beats it by 0.02), made cheap in
+  :mod:`rejectlens.refit`.
+- **The user's rows are weighted.** Each counts as :func:`default_weight`
+  corpus rows, so a few hundred of them steer a head trained on thousands.
+- **Guarded.** Part of the user's rows (whole groups, seeded) is held out; a
+  candidate trained without them is scored beside the base on them. The
+  caller refuses the model when the candidate is worse on ``is_rejection`` or
+  ``job_related`` (:attr:`RetrainResult.worse`). The written model is then
+  refit on all the user's rows with the same recipe: the check vouches for
+  the recipe on this user's mail, and the held-out rows are too valuable to
+  leave out of a model trained on a few dozen labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .data import bundled_corpus, data_hash, validate_labels
+from .errors import DataError
+from .heads import BINARY_HEADS, head_targets
+from .ingest import to_email
+from .labels import LABEL_FIELDS
+from .model import Classifier
+from .refit import refit_binary, refit_stage
+from .scoring import CompiledHeads
+from .training import BaseModel, _job_weights, _resolve_base, head_labels
+
+__all__ = ["FieldScore", "HeadChoice", "RetrainResult", "default_weight", "retrain"]
+
+# The user's rows weigh, together, at most this share of the corpus's weight,
+# reached at STEER_ROWS rows; below that each row counts the same.
+USER_SHARE = 0.5
+STEER_ROWS = 200
+GATES = ("is_rejection", "job_related")
+# (field, metric of evaluation.evaluate) shown side by side for every field.
+FIELD_METRICS = (("job_related", "f1"), ("is_rejection", "f1"), ("personalization", "macro_f1"),
+                 ("reasons", "f1"), ("stage", "macro_f1"), ("feedback_offered", "f1"),
+                 ("reapply_encouraged", "f1"))
+
+
+def default_weight(n_user: int, n_corpus: int) -> float:
+    """Corpus rows one user row counts as: ``n_corpus * 0.5 / max(n_user, 200)``.
+
+    Up to 200 rows each counts the same (about 13 corpus rows for the bundled
+    corpus), so 200 of them together weigh half the corpus: enough to move a
+    head toward the user's mail, not enough for a few odd labels to erase
+    what thousands of corpus emails taught. Beyond 200, their total stays at
+    half the corpus.
+    """
+    return max(1.0, USER_SHARE * n_corpus / max(n_user, STEER_ROWS))
+
+
+@dataclass(frozen=True)
+class HeadChoice:
+    """One head: refit on the user's labels, or kept from the base, and why."""
+
+    name: str
+    retrained: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class FieldScore:
+    """One field on the held-out rows: base and candidate (None where not measurable)."""
+
+    field: str
+    metric: str
+    base: float | None
+    new: float | None
+    n: int
+
+    @property
+    def worse(self) -> bool:
+        return self.base is not None and self.new is not None and round(self.new, 4) < round(self.base, 4)
+
+
+@dataclass(frozen=True)
+class RetrainResult:
+    """What :func:`retrain` made and measured."""
+
+    model: Classifier
+    heads: tuple[HeadChoice, ...]
+    holdout: tuple[FieldScore, ...]
+    n_user: int
+    n_holdout: int
+    n_corpus: int
+    weight: float
+    seconds: float
+
+    @property
+    def retrained(self) -> tuple[str, ...]:
+        return tuple(h.name for h in self.heads if h.retrained)
+
+    @property
+    def worse(self) -> tuple[FieldScore, ...]:
+        """Gating fields where the candidate scored below the base on the held-out rows."""
+        return tuple(s for s in self.holdout if s.field in GATES and s.worse)
+
+    def render(self) -> str:
+        """The heads (refit or kept, and why) and the held-out table, as text."""
+        lines = [f"user rows: {self.n_user} (each weighs {self.weight:.1f} corpus rows); "
+                 f"bundled corpus rows: {self.n_corpus}"]
+        for h in self.heads:
+            lines.append(f"  {h.name:28s} {'retrained' if h.retrained else 'kept from base'}: {h.why}")
+        if not self.holdout:
+            lines.append("held-out check: skipped (no rows held out)")
+            return "\n".join(lines)
+        lines.append(f"held-out check on {self.n_holdout} of your rows (not used to fit the candidate):")
+        lines.append(f"  {'field':20s} {'metric':9s} {'base':>6s} {'new':>6s} {'n':>4s}")
+        for s in self.holdout:
+            mark = "  << worse" if s.worse else ""
+            lines.append(f"  {s.field:20s} {s.metric:9s} {_fmt(s.base):>6s} {_fmt(s.new):>6s} "
+                         f"{s.n:4d}{mark}")
+        return "\n".join(lines)
+
+
+def _fmt(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def retrain(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    base: BaseModel = "default",
+    weight: float | None = None,
+    holdout: float = 0.25,
+    cv: int = 2,
+    seed: int = 0,
+    min_class: int = 3,
+    n_jobs: int = 1,
+    corpus: Sequence[Mapping[str, Any]] | None = None,
+    use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> RetrainResult:
+    """Add the user's labelled ``records`` to ``base`` and its corpus (see the module docstring).
+
+    ``base`` is ``"default"`` (the bundled model), a model directory or a
+    Classifier. ``corpus`` defaults to the bundled corpus (train + dev
+    splits). ``weight`` overrides :func:`default_weight`. ``holdout`` is the
+    share of the user's rows held out for the check (0 skips it).
+    Returns a :class:`RetrainResult`; it is the caller's call to refuse a
+    result whose :attr:`~RetrainResult.worse` is not empty.
+
+    >>> import rejectlens
+    >>> no = "Thank you for applying for the Data Analyst role. We have decided not to proceed."
+    >>> rows = [{"body": no + f" Ref {i}.", "is_rejection": True} for i in range(4)] + [
+    ...     {"body": f"Your interview for the Data Analyst role is on day {i}.", "is_rejection": False}
+    ...     for i in range(4)]
+    >>> result = rejectlens.retrain(rows, holdout=0)
+    >>> result.retrained, result.model.classify(no).is_rejection
+    (('is_rejection',), True)
+    """
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    user = [dict(r) for r in records]
+    if not user:
+        raise DataError("no records to train on")
+    validate_labels(user)
+    present = [f for f in LABEL_FIELDS if any(r.get(f) is not None for r in user)]
+    if not present:
+        raise DataError("no label columns found; expected at least one of: " + ", ".join(LABEL_FIELDS))
+    if cv < 2:
+        raise DataError(f"cv must be at least 2 folds; got {cv}")
+    if not 0 <= holdout < 1:
+        raise DataError(f"holdout must be a share in [0, 1); got {holdout}")
+    if weight is not None and not (weight > 0 and math.isfinite(weight)):
+        raise DataError(f"weight must be a positive number; got {weight}")
+    base_model = _resolve_base(base)
+    if base_model is None:
+        raise DataError("retrain needs a base model; to train from your rows alone use train(..., base=None)")
+    vectorizer, base_heads = base_model.compiled()
+    corpus = [dict(r) for r in (bundled_corpus() if corpus is None else corpus)]
+    say(f"bundled corpus: {len(corpus)} emails")
+
+    from .corpus_cache import corpus_features
+
+    def features(rows):
+        return vectorizer.transform(base_model.analyse([to_email(r) for r in rows]))
+
+    X_corpus, cached = corpus_features(vectorizer, base_model.patterns, corpus, features, say,
+                                       use_cache=use_cache)
+    say("corpus features: " + ("read from the cache" if cached else "built" + " and cached" * use_cache))
+    say(f"analysing your {len(user)} emails")
+    X_user = features(user)
+    w = float(weight) if weight is not None else default_weight(len(user), len(corpus))
+    choices = _choose_heads(user, present, base_heads, min_class)
+    todo = [c.name for c in choices if c.retrained]
+    if not todo:
+        raise DataError(
+            "none of your label columns can retrain a head: each needs at least "
+            f"{min_class} labelled rows of every class. " + "; ".join(c.why for c in choices[:3]))
+    fit = _Fitter(base_model, X_corpus, corpus, X_user, user, present, w, cv, seed, n_jobs)
+    scores: tuple[FieldScore, ...] = ()
+    hold_idx: list[int] = []
+    tuned = None
+    if holdout > 0:
+        fit_idx, hold_idx = split_holdout(user, holdout, seed)
+        if hold_idx and fit_idx:
+            say(f"fitting {len(todo)} heads without the {len(hold_idx)} held-out rows "
+                f"({cv} grouped folds each, for calibration and thresholds)")
+            candidate, tuned = fit.model(todo, fit_idx)
+            say("scoring base and candidate on the held-out rows")
+            scores = _compare(base_model, candidate, [user[i] for i in hold_idx])
+        else:
+            hold_idx = []
+    # The written model: coefficients refit on all the user's rows; calibration
+    # and thresholds are the candidate's, so the check above vouches for them.
+    say(f"refitting {len(todo)} heads on all {len(user)} of your rows")
+    model, _ = fit.model(todo, list(range(len(user))), like=tuned)
+    model.manifest = {
+        "training": {
+            "mode": "retrain",
+            "data_hash": data_hash(user),
+            "corpus_hash": data_hash(corpus),
+            "n_records": len(user),
+            "n_corpus": len(corpus),
+            "label_fields": present,
+            "user_weight": w,
+            "retrained_heads": list(todo),
+            "kept_heads": {c.name: c.why for c in choices if not c.retrained},
+            "holdout": {"share": holdout, "n": len(hold_idx), "seed": seed,
+                        "scores": [s.__dict__ for s in scores]},
+            "seed": seed,
+            "base": str(base_model.path or "in-memory model"),
+            "base_data_hash": (base_model.manifest.get("training") or {}).get("data_hash"),
+            "params": {"cv": cv, "min_class": min_class},
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    }
+    return RetrainResult(model, tuple(choices), scores, len(user), len(hold_idx), len(corpus), w,
+                         round(time.perf_counter() - started, 2))
+
+
+def _choose_heads(user, present, base_heads: CompiledHeads, min_class: int) -> list[HeadChoice]:
+    """Which heads the user's labels can support (their rows alone, before the corpus)."""
+    y, _ = head_labels(user, present)
+    targets = head_targets(y) if y else {}
+    out = []
+    for name in (*BINARY_HEADS, "stage"):
+        if name not in targets:
+            if name in base_heads.heads_:
+                out.append(HeadChoice(name, False, "no labels for it in your rows"))
+            continue
+        _, target = targets[name]
+        values, counts = np.unique(target, return_counts=True)
+        have = {_class_name(name, v): int(c) for v, c in zip(values, counts)}
+        if name == "stage":
+            ok = int((counts >= min_class).sum()) >= 2
+            need = f"at least {min_class} rows of two stages"
+        else:
+            ok = len(values) == 2 and counts.min() >= min_class
+            need = f"at least {min_class} rows of each class"
+        # is_rejection learns from job mail only (job_related teaches the rest);
+        # the rejection-only heads from rejections only: say so, or the counts puzzle.
+        scope = (" (job mail only)" if name == "is_rejection"
+                 else "" if name == "job_related" else " (rejections only)")
+        if ok:
+            out.append(HeadChoice(name, True, f"your rows have {have}{scope}"))
+        elif name in base_heads.heads_:
+            out.append(HeadChoice(name, False, f"needs {need}; your rows have {have}{scope}"))
+    return out
+
+
+def _class_name(head: str, value) -> str:
+    if head == "stage":
+        from .labels import STAGES
+
+        return STAGES[int(value)]
+    if head == "personalization":
+        return "personalized" if value else "generic"
+    return "true" if value else "false"
+
+
+def group_of(record: Mapping[str, Any], n: int) -> str:
+    """The group a user's row is held out with: ``group``, then ``thread``, then the
+    sender's domain, else the row itself; one template family or thread never
+    sits on both sides of the check."""
+    for key in ("group", "thread"):
+        v = record.get(key)
+        if v is not None and v == v and str(v).strip():
+            return f"{key}:{v}"
+    sender = str(record.get("sender") or "")
+    if "@" in sender:
+        return "domain:" + sender.rsplit("@", 1)[1].strip(" >").lower()
+    return f"row:{record.get('id') or n}"
+
+
+def split_holdout(user: Sequence[Mapping[str, Any]], share: float, seed: int) -> tuple[list[int], list[int]]:
+    """(rows to fit, rows held out): whole groups, ordered by a seeded hash,
+    held out until at least ``share`` of the rows are."""
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(user):
+        groups.setdefault(group_of(r, i), []).append(i)
+    order = sorted(groups, key=lambda g: hashlib.sha256(f"{seed}:{g}".encode()).hexdigest())
+    held: list[int] = []
+    target = math.ceil(share * len(user))
+    for g in order:
+        if len(held) >= target:
+            break
+        held += groups[g]
+    keep = sorted(set(range(len(user))) - set(held))
+    return keep, sorted(held)
+
+
+class _Fitter:
+    """Fits chosen heads on the corpus plus some of the user's rows and merges
+    them into the base's heads."""
+
+    def __init__(self, base: Classifier, X_corpus, corpus, X_user, user, present, weight, cv, seed,
+                 n_jobs):
+        self.base = base
+        self.X_corpus, self.corpus = X_corpus, corpus
+        self.X_user, self.user = X_user, user
+        self.present, self.weight = present, weight
+        self.cv, self.seed, self.n_jobs = cv, seed, n_jobs
+
+    def model(self, todo: Sequence[str], rows: Sequence[int],
+              like: Mapping[str, Any] | None = None) -> tuple[Classifier, dict[str, Any]]:
+        """(model, refit heads by name); with ``like`` (the heads of an earlier
+        fit), binary heads keep its calibration and thresholds and only refit
+        their coefficients."""
+        vectorizer, base_heads = self.base.compiled()
+        user = [self.user[i] for i in rows]
+        n_c = len(self.corpus)
+        # Every field either side labels: the corpus teaches the refit heads too.
+        fields = [f for f in LABEL_FIELDS if f in self.present or f in _corpus_fields(self.corpus)]
+        y, _ = head_labels(self.corpus + user, fields)
+        scale = np.r_[np.ones(n_c), np.full(len(user), self.weight)]
+        weights = {}
+        if "job_related" in y:
+            # The corpus's refusal/topic cells are balanced as in the base's
+            # training; the user's rows weigh ``weight`` each.
+            weights["job_related"] = scale * np.r_[
+                _job_weights(self.corpus, y["job_related"][:n_c]),
+                [0.0 if v is None else 1.0 for v in y["job_related"][n_c:]]]
+        X = sp.vstack([self.X_corpus, self.X_user[list(rows)]], format="csr")
+        groups = np.array([str(r.get("group") or f"corpus:{i}") for i, r in enumerate(self.corpus)] + [
+            "user:" + group_of(r, i) for i, r in zip(rows, user)])
+        C = _base_param(self.base, "C", 8.0)
+        columns = _head_columns(vectorizer, base_heads)
+        targets = head_targets(y)
+
+        def one(name):
+            idx, target = targets[name]
+            w = weights.get(name, scale)[idx]
+            if name == "stage":
+                start = (like or {}).get("stage", base_heads.stage)
+                return refit_stage(X[idx], target, w, C=C, start=start)
+            return refit_binary(X[idx], target, w, groups[idx], C=C, cv=self.cv, seed=self.seed,
+                                columns=(columns or {}).get(name), macro=name == "personalization",
+                                like=(like or {}).get(name))
+
+        if self.n_jobs == 1 or len(todo) < 2:
+            fitted = [one(name) for name in todo]
+        else:
+            from joblib import Parallel, delayed
+
+            # Threads: liblinear and lbfgs release the GIL, and the matrix is shared, not copied.
+            fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(one)(n) for n in todo)
+        names, coef, intercept, calibration, thresholds = [], [], [], [], {}
+        stage = None
+        for name, head in zip(todo, fitted):
+            if name == "stage":
+                stage = head
+                continue
+            names.append(name)
+            coef.append(head.coef)
+            intercept.append(head.intercept)
+            calibration.append(head.calibration)
+            thresholds[name] = head.threshold
+        width = X.shape[1]
+        new = CompiledHeads(
+            tuple(names), np.column_stack(coef) if coef else np.zeros((width, 0)),
+            np.array(intercept), np.array(calibration).reshape(-1, 2), thresholds, stage,
+            stage is not None, tuple(todo))
+        merged = merge_heads(base_heads, new, thresholds)
+        model = Classifier(vectorizer, merged, self.base.patterns, fallback=self.base.fallback)
+        return model, dict(zip(todo, fitted))
+
+
+def _corpus_fields(corpus) -> set[str]:
+    return {f for f in LABEL_FIELDS if any(r.get(f) is not None for r in corpus)}
+
+
+def _base_param(base: Classifier, name: str, default: float) -> float:
+    params = (base.manifest.get("training") or {}).get("params") or {}
+    return float(params.get(name, default))
+
+
+def _head_columns(vectorizer, heads: CompiledHeads) -> dict[str, int] | None:
+    """The base's job head read the words only when its other weights are all zero;
+    a refit keeps that recipe."""
+    if "job_related" not in heads.binary_names:
+        return None
+    n_words = len(vectorizer.vocabulary_ids)
+    j = heads.binary_names.index("job_related")
+    return {"job_related": n_words} if not np.any(heads.binary_coef[n_words:, j]) else None
+
+
+def merge_heads(base: CompiledHeads, new: CompiledHeads, thresholds: Mapping[str, float]) -> CompiledHeads:
+    """The base's heads with the refit ones swapped in (same feature columns)."""
+    names = list(base.binary_names) + [n for n in new.binary_names if n not in base.binary_names]
+    coef, intercept, calibration = [], [], []
+    for n in names:
+        src = new if n in new.binary_names else base
+        j = src.binary_names.index(n)
+        coef.append(src.binary_coef[:, j])
+        intercept.append(src.binary_intercept[j])
+        calibration.append(src.binary_calibration[j])
+    th = dict(base.thresholds_)
+    th.update(thresholds)
+    own_stage = "stage" in new.heads_
+    heads = tuple(dict.fromkeys([*base.heads_, *new.heads_]))
+    return CompiledHeads(
+        tuple(names), np.column_stack(coef), np.array(intercept), np.array(calibration).reshape(-1, 2),
+        th, new.stage if own_stage else base.stage,
+        new.stage_softmax if own_stage else base.stage_softmax, heads)
+
+
+def _compare(base: Classifier, candidate: Classifier,
+             held: list[Mapping[str, Any]]) -> tuple[FieldScore, ...]:
+    from .evaluation import evaluate
+
+    mb, mn = evaluate(base, held), evaluate(candidate, held)
+    out = []
+    for field, metric in FIELD_METRICS:
+        b, n = mb.get(field), mn.get(field)
+        if b is None and n is None:
+            continue
+        out.append(FieldScore(field, metric, None if b is None else b[metric],
+                              None if n is None else n[metric], int((b or n)["n"])))
+    return tuple(out)
