@@ -192,6 +192,7 @@ def test_non_text_input_says_what_it_expected(fitted, X, match):
     ({"target": "reasons"}, [True, False], r"target must be one of is_rejection, job_related; got 'reasons'"),
     ({"refit": "all"}, [True, False], r"refit must be one of heads, none; got 'all'"),
     ({"model": None, "refit": "none"}, [True, False], r"model=None means 'no base model'"),
+    ({"model": "none", "refit": "none"}, [True, False], r"model=None means 'no base model'"),
     ({"model": None, "target": "job_related"}, [True, False], r"cannot tell rejections"),
     ({"model": 3}, [True, False], r"model must be 'default', a model directory path.*; got int"),
     ({"text_column": "body"}, [True, False], r"text_column='body' needs a pandas DataFrame; got list"),
@@ -213,3 +214,24 @@ def test_docstring_example():
         warnings.simplefilter("error")
         failures, tried = doctest.testmod(rejectlens.sklearn, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
+
+
+def test_model_none_as_text_trains_from_scratch(texts_labels, fitted):
+    X, y = texts_labels
+    clf = RejectionClassifier(model="none", threshold_cv=2, min_df=1).fit(X, y)
+    assert clf.model_.fallback is None
+    assert np.array_equal(clf.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_a_model_without_the_target_head_is_refused(fitted):
+    # fitted.model_ learnt is_rejection only, with no base model behind it
+    with pytest.raises(InputError, match=r"the model has no job_related head \(its heads: is_rejection\)"):
+        RejectionClassifier(model=fitted.model_, target="job_related", refit="none").fit(["a text"], [True])
+
+
+def test_too_few_examples_of_a_class_is_a_data_error():
+    from rejectlens.errors import DataError
+
+    X = ["We will not be moving forward with your application."] * 5 + ["Lunch at noon?"]
+    with pytest.raises(DataError, match=r"at least 3 examples of every class.*is_rejection \{'0': 1, '1': 5\}"):
+        RejectionClassifier().fit(X, [True] * 5 + [False])

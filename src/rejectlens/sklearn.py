@@ -52,8 +52,9 @@ class RejectionClassifier(ClassifierMixin, BaseEstimator):
     ----------
     model : "default", str, Path, Classifier or None
         The model to start from: ``"default"`` is the bundled model, a path a
-        model directory, or a :class:`~rejectlens.Classifier`. ``None`` trains
-        from scratch on your labels alone (``refit="heads"``, ``target=
+        model directory, or a :class:`~rejectlens.Classifier`. ``None`` (or
+        ``"none"``, as in ``rejectlens train --base none``) trains from
+        scratch on your labels alone (``refit="heads"``, ``target=
         "is_rejection"`` only: a job_related head alone cannot answer whether
         an email is a rejection).
     target : {"is_rejection", "job_related"}
@@ -112,7 +113,13 @@ class RejectionClassifier(ClassifierMixin, BaseEstimator):
             records = [{"body": t, self.target: v} for t, v in zip(texts, labels)]
             self.model_ = train(records, base=self._base(), cv=self.threshold_cv, seed=self.seed,
                                 C=self.C, min_df=self.min_df)
-        self.threshold_ = float(self.model_.thresholds[self.target])
+        thresholds = self.model_.thresholds
+        if self.target not in thresholds:
+            raise InputError(
+                f"the model has no {self.target} head (its heads: {', '.join(sorted(thresholds))}); "
+                f"use refit='heads' to train one, or a model that has it"
+            )
+        self.threshold_ = float(thresholds[self.target])
         self.classes_ = np.array([False, True])
         return self
 
@@ -143,20 +150,25 @@ class RejectionClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(f"target must be one of {', '.join(TARGETS)}; got {self.target!r}")
         if self.refit not in REFITS:
             raise InputError(f"refit must be one of {', '.join(REFITS)}; got {self.refit!r}")
-        if self.model is None and self.refit == "none":
+        if self._no_base() and self.refit == "none":
             raise InputError(
                 "model=None means 'no base model', so refit='none' leaves nothing to predict with; "
                 "pass model='default' (the bundled model) or a model path, or refit='heads'"
             )
-        if self.model is None and self.target == "job_related":
+        if self._no_base() and self.target == "job_related":
             raise InputError(
                 "target='job_related' with model=None would give a model that cannot tell "
                 "rejections; pass model='default' (the bundled model) or a model path to train "
                 "the job_related head on top of it"
             )
 
+    def _no_base(self) -> bool:
+        return self.model is None or (isinstance(self.model, str) and self.model == "none")
+
     def _base(self) -> Classifier | None:
-        if self.model is None or isinstance(self.model, Classifier):
+        if self._no_base():
+            return None
+        if isinstance(self.model, Classifier):
             return self.model
         if isinstance(self.model, (str, Path)):
             from .api import load
