@@ -153,8 +153,15 @@ class Classifier:
         id: str | None = "id",
         batch_size: int = 512,
         n_jobs: int = 1,
+        keep: bool = False,
     ) -> pd.DataFrame:
-        """Classify a DataFrame; returns the output columns, one row per input row."""
+        """Classify a DataFrame; returns the output columns, one row per input row.
+
+        With ``keep=True`` the input columns come first, then the output
+        columns; an input column named like an output field (``id``, or
+        labels such as ``is_rejection``) is kept as ``<name>_input``, so the
+        output fields always hold the prediction.
+        """
         import pandas as pd
 
         if body not in df.columns:
@@ -172,7 +179,11 @@ class Classifier:
         )
         preds = list(self.classify_many(records, batch_size=batch_size, n_jobs=n_jobs))
         # Same index as the input, so the result joins back onto it row for row.
-        return pd.DataFrame([p.to_dict() for p in preds], columns=list(OUTPUT_FIELDS), index=df.index)
+        out = pd.DataFrame([p.to_dict() for p in preds], columns=list(OUTPUT_FIELDS), index=df.index)
+        if keep:
+            inputs = df.rename(columns={c: f"{c}_input" for c in df.columns if c in OUTPUT_FIELDS})
+            out = pd.concat([inputs, out], axis=1)
+        return out
 
     def save(
         self, path: str | Path, *, metrics: Mapping[str, Any] | None = None, force: bool = False

@@ -1,0 +1,126 @@
+"""rejectlens as a spaCy pipeline component.
+
+>>> import spacy
+>>> import rejectlens.spacy  # registers the factory (installed packages also find it by entry point)
+>>> nlp = spacy.blank("en")
+>>> _ = nlp.add_pipe("rejectlens")
+>>> doc = nlp("Thank you for applying. We have decided to move forward with other candidates.")
+>>> doc._.rejection.is_rejection, doc._.rejection.reasons
+(True, ('other_candidates',))
+>>> [(span.label_, span.text) for span in doc.spans["rejectlens"]]  # doctest: +NORMALIZE_WHITESPACE
+[('decision', 'We have decided to move forward with other candidates.'),
+ ('other_candidates', 'We have decided to move forward with other candidates.')]
+
+The component reads ``doc.text`` with a rejectlens model (the bundled one, or
+``config={"model": "path/to/model"}``), puts the :class:`~rejectlens.Prediction`
+in ``doc._.rejection`` and marks each evidence sentence as a span in
+``doc.spans["rejectlens"]``, labelled with its key in ``Prediction.evidence``
+(``"decision"``, a reason such as ``"position_filled"``, or
+``"personalized"``). A doc with no readable text gets a Prediction whose
+``error`` says so, and an empty span group. The model runs its own tokenizer
+and sentence splitter, so the component works after any other components and
+leaves their annotations alone. ``nlp.pipe`` classifies docs in batches.
+
+The factory is registered as ``rejectlens/classifier_v1`` (versioned: a
+future component with different outputs gets ``v2``) and under the alias
+``rejectlens``. The config stores the model path, not the model: a pipeline
+saved with ``nlp.to_disk`` loads the model again from that path (or the
+bundled model for ``null``).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .api import load
+from .model import Classifier
+from .prediction import Prediction
+
+__all__ = ["FACTORY", "SPANS_KEY", "NonEnglishPipelineWarning", "RejectionComponent"]
+
+FACTORY = "rejectlens/classifier_v1"
+ALIAS = "rejectlens"
+SPANS_KEY = "rejectlens"
+_CONFIG = {"model": None, "spans_key": SPANS_KEY, "batch_size": 256}
+
+if not Doc.has_extension("rejection"):
+    Doc.set_extension("rejection", default=None)
+
+
+class NonEnglishPipelineWarning(UserWarning):
+    """The component was added to a pipeline whose language is not English."""
+
+
+class RejectionComponent:
+    """Sets ``doc._.rejection`` and ``doc.spans[spans_key]`` (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str, model: str | None, spans_key: str,
+                 batch_size: int) -> None:
+        if nlp.lang != "en":
+            warnings.warn(
+                f"rejectlens reads English email; this pipeline's language is {nlp.lang!r}, so its "
+                "labels will be unreliable (each Prediction's `language` field says what the text "
+                "is). Add the component to an English pipeline, e.g. spacy.blank('en').",
+                NonEnglishPipelineWarning,
+                stacklevel=2,
+            )
+        self.name = name
+        self.model = model
+        self.spans_key = spans_key
+        self.batch_size = batch_size
+        self.classifier: Classifier = load(model)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self._set(doc, self.classifier.classify(doc.text))
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        size = batch_size or self.batch_size
+        it = iter(stream)
+        while batch := list(islice(it, size)):
+            preds = self.classifier.classify_many([d.text for d in batch], batch_size=size)
+            for doc, pred in zip(batch, preds):
+                yield self._set(doc, pred)
+
+    def _set(self, doc: Doc, pred: Prediction) -> Doc:
+        doc._.rejection = pred
+        spans: list[Span] = []
+        for label, sentence in (pred.evidence or {}).items():
+            found = _locate(doc.text, sentence)
+            if found is None:
+                continue  # cleaning rewrote it beyond recognition; it stays in .evidence
+            span = doc.char_span(*found, label=label, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+def _locate(text: str, sentence: str) -> tuple[int, int] | None:
+    """Character offsets of an evidence sentence in the original text.
+
+    Evidence comes from the cleaned text, where hard-wrapped lines are joined
+    and whitespace normalised, so a sentence is matched word by word with any
+    whitespace between the words.
+    """
+    start = text.find(sentence)
+    if start >= 0:
+        return start, start + len(sentence)
+    words = sentence.split()
+    if not words:
+        return None
+    m = re.search(r"\s+".join(map(re.escape, words)), text)
+    return (m.start(), m.end()) if m else None
+
+
+@Language.factory(ALIAS, assigns=["doc._.rejection", "doc.spans"], default_config=_CONFIG)
+@Language.factory(FACTORY, assigns=["doc._.rejection", "doc.spans"], default_config=_CONFIG)
+def make_rejectlens(nlp: Language, name: str, model: str | None, spans_key: str,
+                    batch_size: int) -> RejectionComponent:
+    """Build the component; ``model`` is a model directory, or null for the bundled model."""
+    return RejectionComponent(nlp, name, model, spans_key, batch_size)
