@@ -124,7 +124,7 @@ def bench_dask(rows: list[dict], n: int, tmp: Path, workers: int = 2) -> dict:
         import pyarrow.parquet as pq
     except ImportError:
         return {"skipped": "not installed: pip install 'rejectlens[dask]'"}
-    from rejectlens.dask import classify_dataset
+    from rejectlens.dask import classify_dataset, local_cluster
 
     ds = tmp / "dataset"
     ds.mkdir()
@@ -136,9 +136,7 @@ def bench_dask(rows: list[dict], n: int, tmp: Path, workers: int = 2) -> dict:
         cols["id"] = [f"d{start + i}" for i in range(size)]
         pq.write_table(pa.table(cols), ds / f"part.{k:05d}.parquet")
     out: dict = {"emails": n, "workers": workers}
-    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with local_cluster(workers) as cluster, distributed.Client(cluster) as client:
         # worker start-up (imports) is timed apart; the model loads inside the run, once per worker
         start = time.perf_counter()
         classify_dataset(ds, tmp / "dask_out", scheduler=cluster.scheduler_address)

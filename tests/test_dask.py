@@ -43,8 +43,9 @@ def dataset(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as c:
+    import rejectlens.dask
+
+    with rejectlens.dask.local_cluster(2) as c:
         yield c
 
 
@@ -85,6 +86,7 @@ def test_cli_dask_on_a_local_cluster_writes_the_rows_of_one_process(dataset, clu
     assert code == 1 and "messages read: 48" in err and "rows with errors: 1" in err
     parts = sorted(out.glob("*.parquet"))
     assert [p.name for p in parts] == ["part.00000.parquet", "part.00001.parquet", "part.00002.parquet"]
+    assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
     got = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
     want = pd.read_parquet(single)
     assert len(got) == len(want) == 48  # no row lost, none added

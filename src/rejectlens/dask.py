@@ -33,7 +33,7 @@ from typing import Any
 from .errors import InputError, MissingDependencyError
 from .prediction import OUTPUT_FIELDS
 
-__all__ = ["classify", "classify_dataset"]
+__all__ = ["classify", "classify_dataset", "local_cluster"]
 
 _FLOAT_COLUMNS = ("job_related_score", "rejection_score", "personalization_score")
 
@@ -45,6 +45,18 @@ def _require(feature: str):
     except ImportError:
         raise MissingDependencyError("dask", "dask", feature) from None
     return dask, dd
+
+
+def local_cluster(n_workers: int, processes: bool = True):
+    """A ``distributed.LocalCluster`` of single-threaded workers that listens on
+    localhost only, without a dashboard (its bare HTTP endpoint takes a free
+    port, so two clusters on one machine do not compete for 8787)."""
+    _require("A local Dask cluster")
+    import distributed
+
+    return distributed.LocalCluster(
+        n_workers=n_workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
+        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 def _model_payload(model) -> Any:
@@ -202,9 +214,7 @@ def classify_dataset(
             client = distributed.Client(scheduler)
             cluster = None
         else:
-            cluster = distributed.LocalCluster(
-                n_workers=resolve_n_jobs(n_workers), threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=None)
+            cluster = local_cluster(resolve_n_jobs(n_workers))
             client = distributed.Client(cluster)
         try:
             tasks = [dask.delayed(_classify_part)(part, k, str(tmp), payload, cols, batch_size)
