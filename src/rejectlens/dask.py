@@ -47,15 +47,15 @@ def _require(feature: str):
     return dask, dd
 
 
-def local_cluster(n_workers: int, processes: bool = True):
-    """A ``distributed.LocalCluster`` of single-threaded workers that listens on
+def local_cluster(n_workers: int):
+    """A ``distributed.LocalCluster`` of single-threaded worker processes that listens on
     localhost only, without a dashboard (its bare HTTP endpoint takes a free
     port, so two clusters on one machine do not compete for 8787)."""
     _require("A local Dask cluster")
     import distributed
 
     return distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
+        n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
         dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
