@@ -115,7 +115,8 @@ def bench_embeddings_speed(rows: list[dict]) -> dict:
 
 def bench_dask(rows: list[dict], n: int, tmp: Path, workers: int = 2) -> dict:
     """`rejectlens classify DATASET --dask` on a LocalCluster of ``workers``
-    processes: n rows from a Parquet dataset (parts of 50,000 rows) to one
+    processes: n rows from a Parquet dataset (parts of at most 50,000 rows, at
+    least four per worker) to one
     Parquet part per partition; the 2-job CLI on the same rows as one Parquet
     file beside it, and the workers' peak RSS."""
     try:
@@ -128,7 +129,7 @@ def bench_dask(rows: list[dict], n: int, tmp: Path, workers: int = 2) -> dict:
 
     ds = tmp / "dataset"
     ds.mkdir()
-    part = min(50_000, n)
+    part = max(1000, min(50_000, n // (4 * workers)))  # several partitions per worker
     for k, start in enumerate(range(0, n, part)):
         size = min(part, n - start)
         cols = {key: [rows[(start + i) % len(rows)][key] for i in range(size)]
