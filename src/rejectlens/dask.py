@@ -16,8 +16,8 @@ it and pass its path when it has to go to many workers.
 
 ``classify_dataset`` is what ``rejectlens classify DATASET_DIR -o OUT_DIR
 --dask [SCHEDULER_ADDRESS]`` runs: it reads a Parquet dataset and writes one
-Parquet part per partition, with the same rows ``rejectlens classify`` writes
-for the same emails in one process. The output folder is written beside its
+Parquet part per partition (per file of the dataset), with the same rows
+``rejectlens classify`` writes for the same emails in one process. The output folder is written beside its
 final name and renamed at the end. On a remote cluster every worker must see
 the input and output folders at the same paths (a shared file system).
 """
@@ -127,28 +127,39 @@ def classify(
 
 
 # ---- the CLI's dataset to dataset run ----------------------------------------------------
-def _classify_part(df, k: int, out_dir: str, model, cols, batch_size: int) -> Counter:
-    """Classify one partition as `rejectlens classify` reads a Parquet file, and
-    write it as ``part.<k>.parquet``; its summary counts."""
+def _classify_part(path: str, k: int, out_dir: str, model, cols, batch_size: int) -> Counter:
+    """Classify one Parquet file of the dataset as `rejectlens classify` reads a
+    Parquet file (streamed batch by batch: a worker holds one batch, not the
+    partition), and write it as ``part.<k>.parquet``; its summary counts."""
     from .batch import RowFormat, classify_chunks
     from .model import worker_model
-    from .readers import _record_email
+    from .readers import _read_parquet
     from .writers import PredictionWriter
 
     m = worker_model(model)
-    wanted = [c for c in dict.fromkeys((cols.body, cols.subject, cols.sender, cols.id, cols.date))
-              if c in df.columns]
-    emails = (_record_email(dict(zip(wanted, values)), cols, f"partition {k} row {i + 1}")
-              for i, values in enumerate(df[wanted].itertuples(index=False, name=None)))
     form = RowFormat("parquet", tuple(OUTPUT_FIELDS), cols)
     stats: Counter = Counter()
     with PredictionWriter(str(Path(out_dir) / f"part.{k:05d}.parquet"), "parquet", OUTPUT_FIELDS,
                           force=True) as writer:
-        for rows, chunk_stats in classify_chunks(m, emails, form, batch_size):
+        for rows, chunk_stats in classify_chunks(m, _read_parquet(Path(path), cols, batch_size), form,
+                                                 batch_size):
             for row in rows:
                 writer.write(row)
             stats.update(chunk_stats)
     return stats
+
+
+def dataset_files(dataset: str | Path) -> list[Path]:
+    """The Parquet files of a dataset, in order: the file itself, or every
+    ``*.parquet`` under the folder (sorted by path, as Dask and Arrow read them)."""
+    p = Path(dataset)
+    if p.is_file():
+        return [p]
+    files = sorted(f for f in p.rglob("*.parquet") if f.is_file() and not f.name.startswith((".", "_")))
+    if not files:
+        raise InputError(f"{p} holds no .parquet files; --dask reads a Parquet dataset "
+                         "(a folder of .parquet parts, or one file)")
+    return files
 
 
 def classify_dataset(
@@ -166,19 +177,21 @@ def classify_dataset(
     batch_size: int = 2000,
 ) -> Counter:
     """Classify a Parquet dataset (a folder of parts, or one file) on Dask and
-    write ``output/part.NNNNN.parquet``, one part per input partition.
+    write ``output/part.NNNNN.parquet``, one part per input file, in order.
 
-    ``scheduler`` is a Dask scheduler address; None starts a local cluster of
-    ``n_workers`` processes (0: one per core) on this machine, bound to
-    localhost, without a dashboard. Returns the run's summary counts.
+    Each task reads its own file (the scheduler sends a path, not the rows)
+    and streams it batch by batch, so a worker's memory does not grow with the
+    size of a part. ``scheduler`` is a Dask scheduler address; None starts a
+    local cluster of ``n_workers`` processes (0: one per core), on localhost,
+    without a dashboard. Returns the run's summary counts.
     """
-    dask, dd = _require("Classifying with --dask")
+    dask, _ = _require("Classifying with --dask")
     try:
         import distributed
     except ImportError:
         raise MissingDependencyError("distributed", "dask", "Classifying with --dask") from None
     try:
-        import pyarrow  # noqa: F401
+        import pyarrow.parquet as pq
     except ImportError:
         raise MissingDependencyError("pyarrow", "parquet", "Reading Parquet datasets") from None
     from .batch import resolve_n_jobs
@@ -193,32 +206,27 @@ def classify_dataset(
         raise InputError(f"output {out} exists; pass --force to overwrite it")
     if out.exists() and not out.is_dir():
         raise InputError(f"output {out} is a file; --dask writes a folder of Parquet parts")
-    try:
-        ddf = dd.read_parquet(str(src))
-    except Exception as err:
-        raise InputError(f"{src} is not a readable Parquet dataset: {type(err).__name__}: {err}") \
-            from None
+    files = dataset_files(src)
+    for f in files:
+        try:
+            names = pq.read_schema(f).names
+        except Exception as err:
+            raise InputError(f"{f} is not a readable Parquet file: {type(err).__name__}: {err}") from None
+        if body not in names:
+            raise InputError(f"{f}: body column '{body}' not found; columns found: "
+                             f"{', '.join(map(str, names))}. Pass --body-col.")
     cols = Columns(body, subject, sender, id, date)
-    if body not in ddf.columns:
-        raise InputError(f"{src}: body column '{body}' not found; columns found: "
-                         f"{', '.join(map(str, ddf.columns))}. Pass --body-col.")
     payload = _model_payload(model)
-    wanted = [c for c in dict.fromkeys((body, subject, sender, id, date)) if c in ddf.columns]
-    parts = ddf[wanted].to_delayed()
     out.parent.mkdir(parents=True, exist_ok=True)
     import tempfile
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
-        if scheduler:
-            client = distributed.Client(scheduler)
-            cluster = None
-        else:
-            cluster = local_cluster(resolve_n_jobs(n_workers))
-            client = distributed.Client(cluster)
+        cluster = None if scheduler else local_cluster(resolve_n_jobs(n_workers))
+        client = distributed.Client(scheduler or cluster)
         try:
-            tasks = [dask.delayed(_classify_part)(part, k, str(tmp), payload, cols, batch_size)
-                     for k, part in enumerate(parts)]
+            tasks = [dask.delayed(_classify_part)(str(f.resolve()), k, str(tmp), payload, cols, batch_size)
+                     for k, f in enumerate(files)]
             counts = dask.compute(*tasks)
         finally:
             client.close()
