@@ -91,6 +91,12 @@ def test_cli_dask_on_a_local_cluster_writes_the_rows_of_one_process(dataset, clu
     want = pd.read_parquet(single)
     assert len(got) == len(want) == 48  # no row lost, none added
     assert _records(got) == _records(want)
+    # the filters work as in one process
+    only = tmp_path / "only"
+    assert main(["classify", str(dataset / "ds"), "-o", str(only), "--dask", cluster.scheduler_address,
+                 "--only-rejections", "--quiet"]) == 1
+    kept = pd.concat([pd.read_parquet(p) for p in sorted(only.glob("*.parquet"))], ignore_index=True)
+    assert _records(kept) == _records(want[want.is_rejection.fillna(True).astype(bool)].reset_index(drop=True))
     # an existing output folder is kept without --force
     code = main(["classify", str(dataset / "ds"), "-o", str(out), "--dask", cluster.scheduler_address])
     assert code == 2 and "exists; pass --force" in capsys.readouterr().err
@@ -116,3 +122,8 @@ def test_cli_dask_checks_its_arguments(dataset, tmp_path, capsys):
         capsys.readouterr().err
     code = main(["classify", str(tmp_path / "missing"), "-o", str(tmp_path / "o"), "--dask"])
     assert code == 2 and "does not exist" in capsys.readouterr().err
+    code = main(["classify", str(dataset / "ds"), "-o", str(tmp_path / "o.csv"), "--dask", "--format", "csv"])
+    assert code == 2 and "writes Parquet parts; got --format csv" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    code = main(["classify", str(tmp_path / "empty"), "-o", str(tmp_path / "o"), "--dask"])
+    assert code == 2 and "holds no .parquet files" in capsys.readouterr().err

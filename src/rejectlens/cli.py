@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="keep at most this much of one message (text and HTML), its start; "
                    "a longer one gets the 'truncated' signal. Bounds the memory one message "
                    "can take. Accepts 25MB, 500k, 1G or bytes (default: 25MB)")
-    c.add_argument("--n-jobs", type=int, default=1,
+    c.add_argument("--n-jobs", type=int, default=None,
                    help="worker processes, each reading, classifying and writing its own chunks; "
                    "0 = one per core (default: 1). With --dask: local workers (default: one per core)")
     c.add_argument("--dask", nargs="?", const=_LOCAL, default=None, metavar="SCHEDULER_ADDRESS",
@@ -202,10 +202,11 @@ def _classify(args) -> int:
 
     if args.chunk_size < 1:
         raise InputError(f"--chunk-size must be a positive integer; got {args.chunk_size}")
-    if args.n_jobs < 0:
+    if args.n_jobs is not None and args.n_jobs < 0:
         raise InputError(f"--n-jobs must be 0 (every core) or a positive integer; got {args.n_jobs}")
     if args.dask is not None:
         return _classify_dask(args)
+    n_jobs = 1 if args.n_jobs is None else args.n_jobs
     if "-" in args.inputs and len(args.inputs) > 1:
         raise InputError("- (stdin) cannot be combined with other inputs")
     fmt_out = output_format(args.output, args.format)
@@ -247,7 +248,7 @@ def _classify(args) -> int:
         bar = tqdm(unit=" msg", file=sys.stderr, mininterval=0.5)
     try:
         with PredictionWriter(args.output, fmt_out, columns, force=args.force) as writer:
-            for rows, chunk_stats in classify_chunks(model, items(), form, args.chunk_size, args.n_jobs):
+            for rows, chunk_stats in classify_chunks(model, items(), form, args.chunk_size, n_jobs):
                 if isinstance(rows, str):
                     writer.write_text(rows)
                 else:
@@ -271,10 +272,15 @@ def _classify_dask(args) -> int:
     if len(args.inputs) != 1:
         raise InputError(f"--dask reads one Parquet dataset folder; got {len(args.inputs)} inputs: "
                          + ", ".join(args.inputs))
+    if args.format not in (None, "parquet") or args.input_format not in (None, "parquet"):
+        raise InputError("--dask reads a Parquet dataset and writes Parquet parts; "
+                         f"got --format {args.format} --input-format {args.input_format}")
     stats = classify_dataset(
         args.inputs[0], args.output, scheduler=None if args.dask == _LOCAL else args.dask,
         model=args.model, body=args.body_col, subject=args.subject_col, sender=args.sender_col,
-        id=args.id_col, n_workers=args.n_jobs, force=args.force)
+        id=args.id_col, date=args.date_col, n_workers=args.n_jobs or 0, force=args.force,
+        batch_size=args.chunk_size, only_rejections=args.only_rejections,
+        only_job_related=args.only_job_related)
     if not args.quiet:
         print(_summary(stats), file=sys.stderr)
     return EXIT_ROW_ERRORS if stats["errors"] else EXIT_OK

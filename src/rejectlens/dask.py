@@ -127,22 +127,21 @@ def classify(
 
 
 # ---- the CLI's dataset to dataset run ----------------------------------------------------
-def _classify_part(path: str, k: int, out_dir: str, model, cols, batch_size: int) -> Counter:
+def _classify_part(path: str, k: int, out_dir: str, model, form, batch_size: int) -> Counter:
     """Classify one Parquet file of the dataset as `rejectlens classify` reads a
     Parquet file (streamed batch by batch: a worker holds one batch, not the
     partition), and write it as ``part.<k>.parquet``; its summary counts."""
-    from .batch import RowFormat, classify_chunks
+    from .batch import classify_chunks
     from .model import worker_model
     from .readers import _read_parquet
     from .writers import PredictionWriter
 
     m = worker_model(model)
-    form = RowFormat("parquet", tuple(OUTPUT_FIELDS), cols)
     stats: Counter = Counter()
     with PredictionWriter(str(Path(out_dir) / f"part.{k:05d}.parquet"), "parquet", OUTPUT_FIELDS,
                           force=True) as writer:
-        for rows, chunk_stats in classify_chunks(m, _read_parquet(Path(path), cols, batch_size), form,
-                                                 batch_size):
+        emails = _read_parquet(Path(path), form.cols, batch_size)
+        for rows, chunk_stats in classify_chunks(m, emails, form, batch_size):
             for row in rows:
                 writer.write(row)
             stats.update(chunk_stats)
@@ -175,6 +174,8 @@ def classify_dataset(
     n_workers: int = 0,
     force: bool = False,
     batch_size: int = 2000,
+    only_rejections: bool = False,
+    only_job_related: bool = False,
 ) -> Counter:
     """Classify a Parquet dataset (a folder of parts, or one file) on Dask and
     write ``output/part.NNNNN.parquet``, one part per input file, in order.
@@ -183,7 +184,9 @@ def classify_dataset(
     and streams it batch by batch, so a worker's memory does not grow with the
     size of a part. ``scheduler`` is a Dask scheduler address; None starts a
     local cluster of ``n_workers`` processes (0: one per core), on localhost,
-    without a dashboard. Returns the run's summary counts.
+    without a dashboard. ``only_rejections`` and ``only_job_related`` keep those
+    rows (and rows with errors) only, as the CLI flags do. Returns the run's
+    summary counts.
     """
     dask, _ = _require("Classifying with --dask")
     try:
@@ -194,7 +197,7 @@ def classify_dataset(
         import pyarrow.parquet as pq
     except ImportError:
         raise MissingDependencyError("pyarrow", "parquet", "Reading Parquet datasets") from None
-    from .batch import resolve_n_jobs
+    from .batch import RowFormat, resolve_n_jobs
     from .readers import Columns
 
     src, out = Path(dataset), Path(output)
@@ -225,7 +228,9 @@ def classify_dataset(
         cluster = None if scheduler else local_cluster(resolve_n_jobs(n_workers))
         client = distributed.Client(scheduler or cluster)
         try:
-            tasks = [dask.delayed(_classify_part)(str(f.resolve()), k, str(tmp), payload, cols, batch_size)
+            form = RowFormat("parquet", tuple(OUTPUT_FIELDS), cols, False, only_rejections,
+                             only_job_related)
+            tasks = [dask.delayed(_classify_part)(str(f.resolve()), k, str(tmp), payload, form, batch_size)
                      for k, f in enumerate(files)]
             counts = dask.compute(*tasks)
         finally:
