@@ -107,3 +107,9 @@ def test_n_jobs_must_not_be_negative(inputs, tmp_path, capsys):
     code = main(["classify", str(inputs / "in.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--n-jobs", "-2"])
     assert code == 2 and "--n-jobs must be 0 (every core) or a positive integer; got -2" in \
         capsys.readouterr().err
+
+
+def test_classify_many_n_jobs_zero_uses_every_core_and_gives_the_same_answers(default_model):
+    items = [{"id": f"x{i}", "body": BODIES[i % 3] + f" Ref {i}."} for i in range(12)]
+    one = [p.to_dict() for p in default_model.classify_many(items, batch_size=4)]
+    assert [p.to_dict() for p in default_model.classify_many(items, batch_size=4, n_jobs=0)] == one

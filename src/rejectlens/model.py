@@ -127,13 +127,15 @@ class Classifier:
         """Classify a stream lazily, in order; one Prediction per input, errors included.
 
         With ``n_jobs > 1`` chunks of ``batch_size`` go to worker processes
-        (``n_jobs=0``: one per core).
+        (``n_jobs=0``: one per core; negative values count back from the
+        number of cores, as in joblib).
         """
         if batch_size < 1:
             raise InputError(f"batch_size must be a positive integer; got {batch_size!r}")
-        from .batch import resolve_n_jobs
+        if n_jobs == 0:
+            from .batch import resolve_n_jobs
 
-        n_jobs = resolve_n_jobs(n_jobs)
+            n_jobs = resolve_n_jobs(0)
         chunks = _chunks(items, batch_size)
         if n_jobs == 1:
             for chunk in chunks:
