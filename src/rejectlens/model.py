@@ -126,10 +126,16 @@ class Classifier:
     ) -> Iterator[Prediction]:
         """Classify a stream lazily, in order; one Prediction per input, errors included.
 
-        With ``n_jobs > 1`` chunks of ``batch_size`` go to worker processes.
+        With ``n_jobs > 1`` chunks of ``batch_size`` go to worker processes
+        (``n_jobs=0``: one per core; negative values count back from the
+        number of cores, as in joblib).
         """
         if batch_size < 1:
             raise InputError(f"batch_size must be a positive integer; got {batch_size!r}")
+        if n_jobs == 0:
+            from .batch import resolve_n_jobs
+
+            n_jobs = resolve_n_jobs(0)
         chunks = _chunks(items, batch_size)
         if n_jobs == 1:
             for chunk in chunks:
@@ -405,11 +411,17 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 _WORKER_MODELS: dict[str, Classifier] = {}
 
 
-def _classify_chunk(model: Classifier | str, chunk: list[Any]) -> list[Prediction]:
+def worker_model(model: Classifier | str) -> Classifier:
+    """The model itself, or the model saved at that path, loaded once per process
+    (joblib and Dask workers keep it for every chunk they classify)."""
     if isinstance(model, str):
         if model not in _WORKER_MODELS:
             from .persist import load
 
             _WORKER_MODELS[model] = load(model)
         model = _WORKER_MODELS[model]
-    return model._predict_batch(chunk)
+    return model
+
+
+def _classify_chunk(model: Classifier | str, chunk: list[Any]) -> list[Prediction]:
+    return worker_model(model)._predict_batch(chunk)

@@ -34,7 +34,7 @@ from typing import IO, Any
 from .errors import InputError, MissingDependencyError
 from .ingest import MAX_HEADER_CHARS, Email, message_to_email, normalize_id, stable_id
 
-__all__ = ["Columns", "detect_format", "is_mail_format", "read_messages"]
+__all__ = ["Columns", "RawMessage", "detect_format", "is_mail_format", "read_messages"]
 
 FORMATS = ("csv", "tsv", "jsonl", "json", "parquet", "mbox", "eml")
 _MAIL_FORMATS = ("mbox", "eml")
@@ -60,6 +60,33 @@ class Columns:
     sender: str = "sender"
     id: str = "id"
     date: str = "date"
+
+
+class RawMessage(tuple):
+    """One message as read, not yet parsed: a JSONL line (text) or an mbox
+    message (bytes), with where it came from. ``read_messages(..., raw=True)``
+    yields these so a worker process can parse them: raw text and bytes cost
+    little to send between processes, parsed objects more.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, kind: str, data: str | bytes, where: str, cap: int, truncated: bool):
+        return tuple.__new__(cls, (kind, data, where, cap, truncated))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+    def parse(self, cols: Columns) -> Email:
+        """The Email this message gives (exactly what ``raw=False`` would have yielded)."""
+        kind, data, where, cap, truncated = self
+        if kind == "json":
+            return _json_record(data, where, cols, truncated)
+        return _parse_message(data, where, cap, truncated)
+
+
+def as_email(item: Email | RawMessage, cols: Columns) -> Email:
+    return item.parse(cols) if isinstance(item, RawMessage) else item
 
 
 def detect_format(path: str | Path) -> str:
@@ -97,13 +124,16 @@ def read_messages(
     date: str = "date",
     chunk_size: int = 2000,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    raw: bool = False,
 ) -> Iterator[Email]:
     """Yield one Email per message in ``path`` (``-`` reads JSONL from stdin).
 
     Column options name the fields of table-like inputs (CSV, JSONL,
     Parquet); mail inputs (mbox, .eml, a folder of .eml) ignore them.
     ``max_message_bytes`` caps what is kept of one message (its start is
-    kept, and the Email is marked ``truncated``).
+    kept, and the Email is marked ``truncated``). With ``raw=True``, JSON
+    lines and mbox messages come as :class:`RawMessage` (turn each into its
+    Email with ``as_email(item, Columns(...))``), other items as Emails.
 
     >>> from rejectlens.readers import read_messages
     >>> next(read_messages("data/examples/inbox.csv", body="text", id="message_id")).id
@@ -121,7 +151,7 @@ def read_messages(
         if fmt in ("csv", "tsv"):
             yield from _read_csv_stream(stdin, "<stdin>", cols, "\t" if fmt == "tsv" else ",", cap)
         else:
-            yield from _read_json_stream(stdin, "<stdin>", cols, cap)
+            yield from _read_json_stream(stdin, "<stdin>", cols, cap, raw)
         return
     p = Path(path)
     if fmt == "eml" and p.is_dir():
@@ -137,9 +167,9 @@ def read_messages(
         yield from _read_csv(p, cols, sep="\t" if fmt == "tsv" else ",", cap=cap)
     elif fmt in ("jsonl", "json"):
         with _open_text(p) as f:
-            yield from _read_json_stream(f, str(p), cols, cap)
+            yield from _read_json_stream(f, str(p), cols, cap, raw)
     elif fmt == "mbox":
-        yield from _read_mbox(p, cap)
+        yield from _read_mbox(p, cap, raw)
     else:
         yield _read_eml(p, str(p), cap)
 
@@ -304,7 +334,8 @@ def _json_record(text: str, where: str, cols: Columns, truncated: bool) -> Email
     return _record_email(rec, cols, where, truncated=truncated)
 
 
-def _read_json_stream(f: IO[str], name: str, cols: Columns, cap: int) -> Iterator[Email]:
+def _read_json_stream(f: IO[str], name: str, cols: Columns, cap: int,
+                      raw: bool = False) -> Iterator[Email]:
     """JSON lines, or one JSON array (told by its first character), streamed."""
     try:
         head = f.read(1)
@@ -319,10 +350,11 @@ def _read_json_stream(f: IO[str], name: str, cols: Columns, cap: int) -> Iterato
     if head == "[":  # a JSON array, not JSON lines
         yield from _read_json_array(f, name, cols, cap)
     else:
-        yield from _read_jsonl(f, name, cols, cap, head)
+        yield from _read_jsonl(f, name, cols, cap, head, raw)
 
 
-def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "") -> Iterator[Email]:
+def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
+                raw: bool = False) -> Iterator[Email]:
     source = _SafeLines(f, _PIECE)
     n = 0
     pieces: list[str] = [head] if head else []
@@ -337,18 +369,21 @@ def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "") 
         if not piece.endswith("\n"):
             continue  # the line goes on
         n += 1
-        yield from _jsonl_line("".join(pieces), f"{name} line {n}", cols, truncated)
+        yield from _jsonl_line("".join(pieces), f"{name} line {n}", cols, truncated, raw)
         pieces, size, truncated = [], 0, False
     if pieces:
         n += 1
-        yield from _jsonl_line("".join(pieces), f"{name} line {n}", cols, truncated)
+        yield from _jsonl_line("".join(pieces), f"{name} line {n}", cols, truncated, raw)
     if source.error is not None:
         yield _ends_early(name, f"line {n}", source.error)
 
 
-def _jsonl_line(line: str, where: str, cols: Columns, truncated: bool) -> Iterator[Email]:
+def _jsonl_line(line: str, where: str, cols: Columns, truncated: bool,
+                raw: bool = False) -> Iterator[Email]:
     if line.strip():
-        yield _json_record(line.rstrip("\r\n") if truncated else line, where, cols, truncated)
+        text = line.rstrip("\r\n") if truncated else line
+        yield RawMessage("json", text, where, 0, truncated) if raw else \
+            _json_record(text, where, cols, truncated)
 
 
 _JSON_IN_STRING = re.compile(r'["\\]')
@@ -707,7 +742,7 @@ def _raw_cap(cap: int) -> int:
     return cap * 4 // 3 + (1 << 16)
 
 
-def _read_mbox(p: Path, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Iterator[Email]:
+def _read_mbox(p: Path, cap: int = DEFAULT_MAX_MESSAGE_BYTES, raw: bool = False) -> Iterator[Email]:
     """Stream an mbox without loading it: a message starts at a "From " line
     that follows a blank line or that reads as an envelope (sender and date).
 
@@ -751,7 +786,7 @@ def _read_mbox(p: Path, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Iterator[Email]
             line_start, at_start = at_start, line.endswith(b"\n")
             if line_start and line.startswith(b"From ") and (prev_blank or _ENVELOPE.match(line)):
                 n += 1
-                yield _parse_message(b"".join(lines), f"{p}#{n}", cap, truncated)
+                yield _mail_item(b"".join(lines), f"{p}#{n}", cap, truncated, raw)
                 lines, size, truncated, prev_blank = [], 0, False, False
                 while not at_start:  # skip the rest of a long envelope line
                     rest = f.readline(_PIECE)
@@ -767,7 +802,12 @@ def _read_mbox(p: Path, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Iterator[Email]
                 lines.append(line)
                 size += len(line)
         n += 1
-        yield _parse_message(b"".join(lines), f"{p}#{n}", cap, truncated)
+        yield _mail_item(b"".join(lines), f"{p}#{n}", cap, truncated, raw)
+
+
+def _mail_item(data: bytes, where: str, cap: int, truncated: bool, raw: bool):
+    return RawMessage("mail", data, where, cap, truncated) if raw else \
+        _parse_message(data, where, cap, truncated)
 
 
 def _read_eml(p: Path, where: str, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Email:

@@ -22,7 +22,8 @@ from typing import Any
 
 from .errors import InputError, MissingDependencyError
 
-__all__ = ["OUTPUT_FORMATS", "PredictionWriter", "output_format", "safe_csv_cell", "safe_text"]
+__all__ = ["OUTPUT_FORMATS", "PredictionWriter", "format_rows", "output_format", "safe_csv_cell",
+           "safe_text"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 _JSON_COLUMNS = ("reasons", "reason_scores", "stage_scores", "evidence", "signals")
@@ -90,14 +91,19 @@ class PredictionWriter:
 
     def write(self, row: Mapping[str, Any]) -> None:
         if self.fmt == "jsonl":
-            line = json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False)
-            self._fh.write(safe_text(line) + "\n")
+            self._fh.write(_jsonl_line(row, self.columns))
         elif self.fmt == "csv":
-            self._csv.writerow({c: safe_csv_cell(_cell(row.get(c))) for c in self.columns})
+            self._csv.writerow(_csv_row(row, self.columns))
         else:
             self._buffer.append(row)
             if len(self._buffer) >= 5000:
                 self._flush_parquet()
+
+    def write_text(self, text: str) -> None:
+        """Rows already formatted by :func:`format_rows` (JSONL or CSV, not Parquet)."""
+        if self.fmt == "parquet":
+            raise ValueError("Parquet rows are written one by one with write()")
+        self._fh.write(text)
 
     def _flush_parquet(self) -> None:
         try:
@@ -144,6 +150,31 @@ class PredictionWriter:
                 finally:
                     if self._tmp.exists():
                         self._tmp.unlink()
+
+
+def _jsonl_line(row: Mapping[str, Any], columns: Sequence[str]) -> str:
+    return safe_text(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False)) + "\n"
+
+
+def _csv_row(row: Mapping[str, Any], columns: Sequence[str]) -> dict[str, Any]:
+    return {c: safe_csv_cell(_cell(row.get(c))) for c in columns}
+
+
+def format_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str]) -> str:
+    """The text :meth:`PredictionWriter.write` would write for ``rows`` (JSONL or CSV,
+    without the CSV header), so worker processes can format their own rows and
+    hand back one string: :meth:`PredictionWriter.write_text` writes it."""
+    if fmt == "jsonl":
+        return "".join(_jsonl_line(r, columns) for r in rows)
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO(newline="")
+        w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
+        w.writerows(_csv_row(r, columns) for r in rows)
+        return buf.getvalue()
+    raise ValueError(f"rows are formatted as jsonl or csv; got {fmt!r}")
 
 
 def _commit(tmp: Path, path: Path, force: bool) -> None:

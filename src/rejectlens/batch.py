@@ -1,0 +1,122 @@
+"""Classify a stream of messages into formatted output rows, chunk by chunk.
+
+What ``rejectlens classify`` runs. With ``n_jobs > 1`` the reading process
+only splits the input into raw messages (JSON lines as text, mbox messages
+as bytes: :class:`~rejectlens.readers.RawMessage`); each worker process
+parses, classifies and formats its own chunks and hands back one string of
+JSONL or CSV rows, so what crosses between processes is raw text both ways,
+not Python objects. Chunks come back in input order, and at most two per
+worker are in flight, so memory stays bounded whatever the input size.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from .readers import Columns, as_email
+from .writers import format_rows
+
+__all__ = ["RowFormat", "classify_chunk", "classify_chunks", "count", "resolve_n_jobs"]
+
+# Messages per task sent to a worker: small enough that the last tasks of a run
+# keep every worker busy, large enough that sending one costs little.
+TASK_SIZE = 500
+
+
+@dataclass(frozen=True)
+class RowFormat:
+    """How the rows of a chunk are made: output format and columns, the input
+    columns of raw JSON lines, whether the input is mail (adds date, sender and
+    subject) and which rows to keep."""
+
+    fmt: str
+    columns: tuple[str, ...]
+    cols: Columns = field(default_factory=Columns)
+    mail: bool = False
+    only_rejections: bool = False
+    only_job_related: bool = False
+
+
+def resolve_n_jobs(n_jobs: int) -> int:
+    """``0`` means every core; otherwise the number itself (at least 1)."""
+    from .errors import InputError
+
+    if n_jobs < 0:
+        raise InputError(f"n_jobs must be 0 (every core) or a positive integer; got {n_jobs}")
+    return n_jobs or (os.cpu_count() or 1)
+
+
+def count(stats: Counter, p) -> None:
+    """Add one prediction to the run's summary counts."""
+    stats["read"] += 1
+    if p.error:
+        stats["errors"] += 1
+        return
+    if p.job_related is not False:
+        stats["job_related"] += 1
+    if p.language not in (None, "en"):
+        stats["not_english"] += 1
+        stats[f"lang:{p.language}"] += 1
+    if p.is_rejection:
+        stats["rejections"] += 1
+        stats[f"p:{p.personalization}"] += 1
+        for r in p.reasons or ():
+            stats[f"r:{r}"] += 1
+
+
+def classify_chunk(model, items: list[Any], form: RowFormat) -> tuple[str | list[dict], Counter]:
+    """(the chunk's rows, formatted as text for JSONL and CSV or as dicts for
+    Parquet; its summary counts). One row per message, in order, unless a
+    filter of ``form`` drops it."""
+    emails = [as_email(x, form.cols) for x in items]
+    stats: Counter = Counter()
+    rows = []
+    for e, p in zip(emails, model._predict_batch(emails)):
+        count(stats, p)
+        if form.only_rejections and p.error is None and not p.is_rejection:
+            continue
+        if form.only_job_related and p.error is None and p.job_related is False:
+            continue
+        row = p.to_dict()
+        if form.mail:
+            row.update(date=getattr(e, "date", None), sender=getattr(e, "sender", None),
+                       subject=getattr(e, "subject", None))
+        rows.append(row)
+    if form.fmt == "parquet":
+        return rows, stats
+    return format_rows(rows, form.fmt, form.columns), stats
+
+
+def classify_chunks(model, items: Iterable[Any], form: RowFormat, chunk_size: int = 2000,
+                    n_jobs: int = 1) -> Iterator[tuple[str | list[dict], Counter]]:
+    """:func:`classify_chunk` over ``items`` (Emails, mappings or RawMessages),
+    in order; with ``n_jobs > 1`` (``0``: every core) in worker processes."""
+    n_jobs = resolve_n_jobs(n_jobs)
+    if n_jobs == 1:
+        for chunk in _chunks(items, chunk_size):
+            yield classify_chunk(model, chunk, form)
+        return
+    from joblib import Parallel, delayed
+
+    # A saved model travels as its path: each worker loads it once.
+    payload = model if model.path is None else str(model.path)
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
+    tasks = _chunks(items, min(chunk_size, TASK_SIZE))
+    yield from parallel(delayed(_worker_chunk)(payload, chunk, form) for chunk in tasks)
+
+
+def _worker_chunk(model, chunk: list[Any], form: RowFormat):
+    from .model import worker_model
+
+    return classify_chunk(worker_model(model), chunk, form)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
