@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MissingDependencyError
 from .labels import REASONS
+from .plotting import pyplot
 
 __all__ = ["write_report"]
 
@@ -18,21 +18,10 @@ _FIELDS = ("job_related", "is_rejection", "personalization", "stage", "feedback_
            "reapply_encouraged")
 
 
-def _pyplot():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # headless: no display on servers and CI
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise MissingDependencyError("matplotlib", "report", "Writing report plots") from None
-    return plt
-
-
 def write_report(model, records: Sequence[Mapping[str, Any]], preds, metrics: Mapping[str, Any],
                  out_dir: str | Path) -> Path:
     """Write metrics.json, report.md and the plots into ``out_dir``; returns it."""
-    plt = _pyplot()
+    plt = pyplot("Writing report plots")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError
+from ..plotting import pyplot as _pyplot
 
 if TYPE_CHECKING:
     from .build import MailboxReport
@@ -58,14 +59,7 @@ def _atomic(path: Path, data: bytes) -> None:
 
 
 def pyplot():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # headless: no display on servers and CI
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise MissingDependencyError("matplotlib", "report", "Drawing the report's charts") from None
-    return plt
+    return _pyplot("Drawing the report's charts")
 
 
 def _png(fig) -> bytes:
