@@ -264,6 +264,7 @@ def test_validation_names_the_row_and_the_allowed_values(tmp_path):
 
 # ---- the command line ---------------------------------------------------------------
 @pytest.mark.parametrize("flag", [["--base", "none"], ["--weight", "3"], ["--holdout", "0.2"],
+                                  ["--weight", "0"], ["--holdout", "0"],
                                   ["--force-worse"], ["--with-bundled-corpus"]])
 def test_a_corpus_folder_refuses_flags_it_would_ignore(flag, tmp_path, capsys):
     (tmp_path / "data").mkdir()
@@ -277,6 +278,13 @@ def test_weight_and_holdout_need_a_base(small_records, tmp_path, capsys):
     p.write_text("\n".join(json.dumps(r) for r in small_records), encoding="utf-8")
     assert main(["train", str(p), "-o", str(tmp_path / "m"), "--base", "none", "--weight", "2"]) == 2
     assert "--weight applies on top of a base model" in capsys.readouterr().err
+
+
+def test_too_few_folds_are_refused(small_records, tmp_path, capsys):
+    p = tmp_path / "l.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in small_records), encoding="utf-8")
+    assert main(["train", str(p), "-o", str(tmp_path / "m"), "--base", "none", "--cv", "1"]) == 2
+    assert "--cv must be at least 2" in capsys.readouterr().err
 
 
 # ---- properties -----------------------------------------------------------------------------

@@ -38,3 +38,13 @@ def test_cli_suggest_writes_a_csv_train_can_read(tmp_path, capsys):
     assert (tmp_path / "to_label.README.txt").is_file()
     assert main(["suggest", str(src), "-n", "3", "-o", str(out)]) == 2
     assert "--force" in capsys.readouterr().err
+
+
+def test_cli_suggest_never_overwrites_a_readme_it_did_not_write(tmp_path, capsys):
+    src = tmp_path / "unlabeled.csv"
+    pd.DataFrame({"id": [r["id"] for r in SMALL_SET], "body": [r["body"] for r in SMALL_SET]}).to_csv(src, index=False)
+    mine = tmp_path / "sheet.README.txt"
+    mine.write_text("my own notes", encoding="utf-8")
+    assert main(["suggest", str(src), "-n", "3", "-o", str(tmp_path / "sheet.csv")]) == 2
+    assert "sheet.README.txt exists" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "my own notes" and not (tmp_path / "sheet.csv").exists()

@@ -15,9 +15,9 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
+from .model import _chunks, worker_model
 from .readers import Columns, as_email
 from .writers import format_rows
 
@@ -111,12 +111,6 @@ def classify_chunks(model, items: Iterable[Any], form: RowFormat, chunk_size: in
 
 
 def _worker_chunk(model, chunk: list[Any], form: RowFormat):
-    from .model import worker_model
-
     return classify_chunk(worker_model(model), chunk, form)
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk

@@ -453,11 +453,13 @@ def _suggest(args) -> int:
     from .errors import InputError
     from .readers import read_messages
     from .suggest import sheet_readme, suggest
-    from .writers import PredictionWriter
+    from .writers import PredictionWriter, write_file_atomic
 
     out = Path(args.output)
-    if out.exists() and not args.force:
-        raise InputError(f"output {out} exists; pass --force to overwrite it")
+    readme = out.with_name(out.stem + ".README.txt")
+    for path in (out, readme):
+        if path.exists() and not args.force:
+            raise InputError(f"output {path} exists; pass --force to overwrite it")
     if args.n < 1:
         raise InputError(f"-n must be a positive integer; got {args.n}")
     model = _load_model(args.model)
@@ -467,8 +469,7 @@ def _suggest(args) -> int:
     with PredictionWriter(str(out), "csv", list(df.columns), force=args.force) as writer:
         for row in df.to_dict("records"):
             writer.write(row)
-    readme = out.with_name(out.stem + ".README.txt")
-    readme.write_text(sheet_readme(out.name), encoding="utf-8")
+    write_file_atomic(readme, sheet_readme(out.name).encode("utf-8"))
     print(f"{len(df)} emails to label written to {out}: fill the empty answer columns (the model's "
           f"guesses sit beside them; {readme.name} explains the columns), then "
           f"`rejectlens train {out} -o MODEL`")
@@ -543,6 +544,22 @@ _CORPUS_ONLY_FLAGS = (("--base", "base"), ("--weight", "weight"), ("--holdout", 
                       ("--force-worse", "force_worse"), ("--with-bundled-corpus", "with_bundled_corpus"))
 
 
+def _given(args, key: str) -> bool:
+    # "is not", not "not in (None, False)": --weight 0 and --holdout 0 are given too (0 == False)
+    value = getattr(args, key)
+    return value is not None and value is not False
+
+
+def _cv(args, default: int) -> int:
+    if args.cv is None:
+        return default
+    if args.cv < 2:
+        from .errors import InputError
+
+        raise InputError(f"--cv must be at least 2 (folds); got {args.cv}")
+    return args.cv
+
+
 def _train(args) -> int:
     from .errors import DataError, ModelFileError
 
@@ -553,7 +570,7 @@ def _train(args) -> int:
         if len(args.data) > 1:
             raise DataError("a corpus folder rebuilds the bundled model on its own; "
                             f"got {len(args.data)} inputs: {', '.join(args.data)}")
-        given = [flag for flag, key in _CORPUS_ONLY_FLAGS if getattr(args, key) not in (None, False)]
+        given = [flag for flag, key in _CORPUS_ONLY_FLAGS if _given(args, key)]
         if given:
             # The folder rebuilds the bundled model from scratch: a base, a weight
             # or a held-out check would be silently ignored, so they are refused.
@@ -563,7 +580,7 @@ def _train(args) -> int:
         from .corpus_model import build_from_corpus
 
         metrics = build_from_corpus(args.data[0], out, seed=args.seed, n_jobs=args.n_jobs,
-                                    cv=args.cv or 5)
+                                    cv=_cv(args, 5))
         from .evaluation import format_metrics
 
         print(f"model written to {out}\nmetrics on the written test split:")
@@ -582,7 +599,7 @@ def _train(args) -> int:
 
     started = time.perf_counter()
     result = retrain(records, base=base, weight=args.weight,
-                     holdout=0.25 if args.holdout is None else args.holdout, cv=args.cv or 2,
+                     holdout=0.25 if args.holdout is None else args.holdout, cv=_cv(args, 2),
                      seed=args.seed, n_jobs=args.n_jobs,
                      progress=lambda msg: print(f"rejectlens train [{time.perf_counter() - started:5.1f} s] "
                                                 f"{msg}", file=sys.stderr, flush=True))
@@ -605,13 +622,13 @@ def _train_from_scratch(args, records, out: Path) -> int:
     from .training import train
 
     for flag, key in (("--weight", "weight"), ("--holdout", "holdout"), ("--force-worse", "force_worse")):
-        if getattr(args, key) not in (None, False):
+        if _given(args, key):
             from .errors import DataError
 
             raise DataError(f"{flag} applies on top of a base model; --base none trains on your rows "
                             "alone (with --with-bundled-corpus: and the corpus)")
     model = train(records, base=None, with_bundled_corpus=args.with_bundled_corpus,
-                  cv=args.cv or 5, seed=args.seed, n_jobs=args.n_jobs)
+                  cv=_cv(args, 5), seed=args.seed, n_jobs=args.n_jobs)
     model.save(out, force=args.force)
     t = model.manifest["training"]
     print(f"trained on {t['n_records']} emails in {t['seconds']} s; model written to {out}")

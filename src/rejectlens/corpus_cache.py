@@ -93,6 +93,7 @@ def corpus_features(
             say(f"cached corpus matrix {path} is unreadable ({type(err).__name__}); rebuilding it")
     X = sp.csr_matrix(build(records))
     if use_cache:
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".corpus-", suffix=".npz", dir=path.parent)
@@ -101,4 +102,7 @@ def corpus_features(
             os.replace(tmp, path)  # atomic: a reader never sees half a file
         except OSError as err:
             say(f"could not cache the corpus matrix in {path.parent} ({err}); continuing without")
+        finally:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
     return X, False

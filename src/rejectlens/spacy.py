@@ -34,13 +34,17 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .api import load
-from .model import Classifier
-from .prediction import Prediction
+# spaCy imports this module through its entry point in every process that
+# builds a pipeline, rejectlens's own included: the model is imported only
+# when a component is made.
+if TYPE_CHECKING:
+    from .model import Classifier
+    from .prediction import Prediction
 
 __all__ = ["FACTORY", "SPANS_KEY", "NonEnglishPipelineWarning", "RejectionComponent"]
 
@@ -74,6 +78,8 @@ class RejectionComponent:
         self.model = model
         self.spans_key = spans_key
         self.batch_size = batch_size
+        from .api import load
+
         self.classifier: Classifier = load(model)
 
     def __call__(self, doc: Doc) -> Doc:

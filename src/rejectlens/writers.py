@@ -203,6 +203,21 @@ def _umask() -> int:
     return mask
 
 
+def write_file_atomic(path: str | Path, data: bytes) -> None:
+    """Write a whole small file (a report, a sheet's README) under its final
+    name only once it is complete, readable by others as a new file would be."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files 0600
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _cell(value: Any, none: Any = "") -> Any:
     # CSV and Parquet cells hold list and mapping columns as JSON text.
     if value is None:

@@ -12,8 +12,6 @@ import base64
 import html
 import io
 import json
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +20,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..plotting import pyplot as _pyplot
+from ..writers import write_file_atomic
 
 if TYPE_CHECKING:
     from .build import MailboxReport
@@ -42,20 +41,6 @@ def check_output_dir(out: str | Path, force: bool) -> Path:
         raise InputError(f"output folder {d} is not empty; pass --force to write the report into it")
     d.mkdir(parents=True, exist_ok=True)
     return d
-
-
-def _atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes files 0600; a report is meant to be shared
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def pyplot():
@@ -231,12 +216,12 @@ def write_outputs(r: MailboxReport, out: str | Path, force: bool = False) -> lis
     images = charts(r)
     written = []
     for name, (_, png) in images.items():
-        _atomic(d / name, png)
+        write_file_atomic(d / name, png)
         written.append(d / name)
-    _atomic(d / "report.html", render_html(r, images).encode("utf-8"))
+    write_file_atomic(d / "report.html", render_html(r, images).encode("utf-8"))
     apps = r.applications.copy()
     apps["reasons"] = apps["reasons"].map(lambda x: json.dumps(list(x)))
-    _atomic(d / "applications.csv", _csv(apps))
+    write_file_atomic(d / "applications.csv", _csv(apps))
     msgs = r.messages.copy()
     msgs["reasons"] = msgs["reasons"].map(lambda x: json.dumps(list(x or [])))
     try:
@@ -244,13 +229,13 @@ def write_outputs(r: MailboxReport, out: str | Path, force: bool = False) -> lis
 
         buf = io.BytesIO()
         msgs.to_parquet(buf, index=False)
-        _atomic(d / "messages.parquet", buf.getvalue())
+        write_file_atomic(d / "messages.parquet", buf.getvalue())
         written.append(d / "messages.parquet")
     except ImportError:
-        _atomic(d / "messages.csv", _csv(msgs))
+        write_file_atomic(d / "messages.csv", _csv(msgs))
         written.append(d / "messages.csv")
-    _atomic(d / "summary.json", json.dumps(r.summary, indent=2, ensure_ascii=False).encode("utf-8"))
-    _atomic(d / "feedback_requests.md", r.feedback_requests.encode("utf-8"))
+    write_file_atomic(d / "summary.json", json.dumps(r.summary, indent=2, ensure_ascii=False).encode("utf-8"))
+    write_file_atomic(d / "feedback_requests.md", r.feedback_requests.encode("utf-8"))
     written += [d / n for n in OUTPUTS]
     return written
 
