@@ -251,21 +251,7 @@ def classify_dataset(
 
 def _replace_dir(tmp: Path, out: Path) -> None:
     """Give the finished folder its name (an existing one, with --force, goes)."""
-    import shutil
+    from .writers import _umask, replace_dir
 
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)
+    replace_dir(tmp, out)
     os.chmod(out, 0o777 & ~_umask())
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -32,6 +32,7 @@ import numpy as np
 
 from .errors import ModelFileError
 from .labels import schema
+from .writers import replace_dir
 
 if TYPE_CHECKING:
     from .model import Classifier
@@ -155,20 +156,7 @@ def save(
             manifest["metrics"] = dict(metrics)
         manifest["files"] = {name: _sha256(tmp / name) for name in files}
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
-        # Swap directories so a failure at any point leaves the old model usable.
-        old = path.with_name(f".{path.name}.old") if path.exists() else None
-        if old is not None:
-            if old.exists():
-                shutil.rmtree(old)
-            path.rename(old)
-        try:
-            tmp.rename(path)
-        except OSError:
-            if old is not None:
-                old.rename(path)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, path)  # a failure at any point leaves the old model usable
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -203,6 +203,27 @@ def _umask() -> int:
     return mask
 
 
+def replace_dir(tmp: Path, path: Path) -> None:
+    """Give a finished folder its name. An existing folder is moved aside and
+    removed only once the new one is in place, and put back if that fails, so a
+    failure at any point leaves the old folder usable."""
+    import shutil
+
+    old = path.with_name(f".{path.name}.old") if path.exists() else None
+    if old is not None:
+        if old.exists():
+            shutil.rmtree(old)
+        path.rename(old)
+    try:
+        tmp.rename(path)
+    except OSError:
+        if old is not None:
+            old.rename(path)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def write_file_atomic(path: str | Path, data: bytes) -> None:
     """Write a whole small file (a report, a sheet's README) under its final
     name only once it is complete, readable by others as a new file would be."""
