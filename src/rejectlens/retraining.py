@@ -336,6 +336,9 @@ class _Fitter:
         self.X_user, self.user = X_user, user
         self.present, self.weight = present, weight
         self.cv, self.seed, self.n_jobs = cv, seed, n_jobs
+        # Every field either side labels: the corpus teaches the refit heads too.
+        corpus_fields = _corpus_fields(corpus)
+        self.fields = [f for f in LABEL_FIELDS if f in present or f in corpus_fields]
 
     def model(self, todo: Sequence[str], rows: Sequence[int],
               like: Mapping[str, Any] | None = None) -> tuple[Classifier, dict[str, Any]]:
@@ -345,9 +348,7 @@ class _Fitter:
         vectorizer, base_heads = self.base.compiled()
         user = [self.user[i] for i in rows]
         n_c = len(self.corpus)
-        # Every field either side labels: the corpus teaches the refit heads too.
-        fields = [f for f in LABEL_FIELDS if f in self.present or f in _corpus_fields(self.corpus)]
-        y, _ = head_labels(self.corpus + user, fields)
+        y, _ = head_labels(self.corpus + user, self.fields)
         scale = np.r_[np.ones(n_c), np.full(len(user), self.weight)]
         weights = {}
         if "job_related" in y:
