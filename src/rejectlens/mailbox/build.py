@@ -158,11 +158,13 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     if not emails:
         raise InputError("no messages found in the mailboxes given")
     dates = [_utc(e.date) for e in emails]
-    texts = [clean(e).text if not e.error and (e.body or e.html) else "" for e in emails]
+    job = [p.error is None and bool(p.job_related) for p in preds]
+    # Only job mail's text is read below (companies, roles, events, templates),
+    # so the rest of the mailbox is not cleaned a second time.
+    texts = [clean(e).text if j and (e.body or e.html) else "" for e, j in zip(emails, job)]
     owner = owner_addresses((e.sender for e in emails), (e.to for e in emails))
     parties = [counterparty(e.sender, e.to, e.subject, t if not _fwd(e) else (e.body or t), owner)
                for e, t in zip(emails, texts)]
-    job = [p.error is None and bool(p.job_related) for p in preds]
     events = [classify_event(pt.subject, pt.text, is_rejection=bool(p.is_rejection),
                              owner_sent=pt.owner_sent and not pt.forwarded, forwarded=pt.forwarded)
               if j else None for pt, p, j in zip(parties, preds, job)]
