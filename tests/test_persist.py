@@ -7,12 +7,12 @@ import pytest
 
 import rejectlens
 from rejectlens.errors import ModelFileError
+from rejectlens.model_files import sha256
 from rejectlens.persist import (
     MANIFEST_FILE,
     MODEL_FILE,
     SCORING_ARRAYS,
     ModelVersionWarning,
-    _sha256,
     load_estimators,
     read_manifest,
 )
@@ -98,7 +98,7 @@ def test_untrusted_types_are_refused_without_running_code(saved):
     sio.dump({"vectorizer": Evil(), "heads": Evil()}, saved / MODEL_FILE,
              compression=zipfile.ZIP_DEFLATED)
     m = json.loads((saved / MANIFEST_FILE).read_text())
-    m["files"][MODEL_FILE] = _sha256(saved / MODEL_FILE)  # an attacker can rewrite the manifest too
+    m["files"][MODEL_FILE] = sha256(saved / MODEL_FILE)  # an attacker can rewrite the manifest too
     (saved / MANIFEST_FILE).write_text(json.dumps(m))
     with pytest.raises(ModelFileError, match=r"does not trust: .*Evil"):
         load_estimators(saved)
