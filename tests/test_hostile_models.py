@@ -167,3 +167,11 @@ def test_8_settings_with_wrong_types(model_dir):
     _rewrite(model_dir, SCORING_SETTINGS, json.dumps(settings).encode())
     with pytest.raises(ModelFileError):
         rejectlens.load(model_dir)
+
+
+def test_the_base_model_is_read_with_its_own_checks(model_dir):
+    from rejectlens.persist import read_model
+
+    saved = read_model(model_dir)
+    assert saved.base is not None and saved.base.path == model_dir / "base"
+    assert set(saved.base.heads.heads_) > set(saved.heads.heads_)
