@@ -167,3 +167,26 @@ def test_rejection_only_fields_are_empty_unless_a_rejection(default_model):
             assert all(v is not None for v in values), p
         else:
             assert all(v is None for v in values), p
+
+
+def test_one_email_visits_each_stage_once_in_order(default_model, monkeypatch):
+    from rejectlens import model as model_module
+    from rejectlens.analyse import Analyser
+    from rejectlens.scoring import CompiledHeads, CompiledVectorizer
+
+    visits = []
+
+    def spy(name, f):
+        def wrapped(*a, **k):
+            visits.append(name)
+            return f(*a, **k)
+        return wrapped
+
+    monkeypatch.setattr(model_module, "clean", spy("clean", model_module.clean))
+    monkeypatch.setattr(Analyser, "analyse", spy("analyse", Analyser.analyse))
+    monkeypatch.setattr(CompiledVectorizer, "transform_both", spy("features", CompiledVectorizer.transform_both))
+    monkeypatch.setattr(CompiledHeads, "predict_proba", spy("heads", CompiledHeads.predict_proba))
+    monkeypatch.setattr(model_module, "decide", spy("decide", model_module.decide))
+    p = default_model.classify(SMALL_SET[0]["body"])
+    assert p.is_rejection and p.evidence
+    assert visits == ["clean", "analyse", "features", "heads", "decide"]
