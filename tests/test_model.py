@@ -137,7 +137,7 @@ def test_a_classifier_always_scores_with_the_runtime(small_model, small_model_di
 
 def test_the_constructor_takes_the_runtime_and_says_how_to_pass_estimators(small_model):
     vec, heads = small_model.estimators()
-    with pytest.raises(InputError, match=r"Classifier.from_estimators\(vectorizer, heads, patterns\)"):
+    with pytest.raises(TypeError, match=r"Classifier.from_estimators\(vectorizer, heads, patterns\)"):
         rejectlens.Classifier(vec, heads, small_model.patterns)
     rebuilt = rejectlens.Classifier.from_estimators(vec, heads, small_model.patterns)
     text = SMALL_SET[1]["body"]

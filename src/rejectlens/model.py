@@ -92,7 +92,8 @@ class Classifier:
         estimators: tuple[EmailVectorizer, RejectionHeads] | None = None,
     ) -> None:
         if not isinstance(vectorizer, CompiledVectorizer) or not isinstance(heads, CompiledHeads):
-            raise InputError(
+            # a programming error, not bad input data: the built-in TypeError
+            raise TypeError(
                 "Classifier(vectorizer, heads, ...) takes the runtime (CompiledVectorizer, "
                 f"CompiledHeads); got {type(vectorizer).__name__}, {type(heads).__name__}. "
                 "For fitted estimators use Classifier.from_estimators(vectorizer, heads, patterns)."
