@@ -25,3 +25,13 @@ def test_evidence_points_at_a_sentence_that_exists(default_model):
 def test_no_reasons_no_evidence(default_model):
     p = default_model.classify("Hi, your interview is confirmed for Monday at 10am.")
     assert p.evidence is None
+
+
+def test_evidence_keys_name_the_head_they_back_up():
+    from rejectlens.evidence import DECISION
+    from rejectlens.labels import REASONS, evidence_head, reason_head
+
+    assert evidence_head(DECISION) == "is_rejection"
+    assert evidence_head("personalized") == "personalization"
+    assert [evidence_head(r) for r in REASONS] == [reason_head(r) for r in REASONS]
+    assert reason_head("timing") == "reason:timing"

@@ -14,12 +14,12 @@ import pytest
 import rejectlens
 from rejectlens.cli import main
 from rejectlens.errors import ModelFileError
+from rejectlens.model_files import sha256
 from rejectlens.persist import (
     CUES_FILE,
     MANIFEST_FILE,
     SCORING_ARRAYS,
     SCORING_SETTINGS,
-    _sha256,
 )
 
 
@@ -51,7 +51,7 @@ def _rewrite(path, name, data: bytes):
     """Replace a model file and fix its hash in the manifest, as an attacker can."""
     (path / name).write_bytes(data)
     m = _manifest(path)
-    m["files"][name] = _sha256(path / name)
+    m["files"][name] = sha256(path / name)
     (path / MANIFEST_FILE).write_text(json.dumps(m))
 
 
@@ -77,7 +77,7 @@ def test_7_symlinked_model_files_are_refused(model_dir, tmp_path):
     (model_dir / CUES_FILE).unlink()
     (model_dir / CUES_FILE).symlink_to(secret)
     m = _manifest(model_dir)
-    m["files"][CUES_FILE] = _sha256(secret)
+    m["files"][CUES_FILE] = sha256(secret)
     (model_dir / MANIFEST_FILE).write_text(json.dumps(m))
     with pytest.raises(ModelFileError, match="symbolic link"):
         rejectlens.load(model_dir)
@@ -134,9 +134,9 @@ def test_8_huge_declared_shape(model_dir):
 
 
 def test_8_member_that_inflates_past_the_limit_is_not_inflated(model_dir, monkeypatch):
-    from rejectlens import persist
+    from rejectlens import model_files
 
-    monkeypatch.setattr(persist, "MAX_ARRAY_BYTES", 1000)  # the same check as for a 4 GB member
+    monkeypatch.setattr(model_files, "MAX_ARRAY_BYTES", 1000)  # the same check as for a 4 GB member
     calls = []
     monkeypatch.setattr(np.lib.format, "read_array", lambda *a, **k: calls.append(1))
     with pytest.raises(ModelFileError, match="would inflate"):
@@ -167,3 +167,11 @@ def test_8_settings_with_wrong_types(model_dir):
     _rewrite(model_dir, SCORING_SETTINGS, json.dumps(settings).encode())
     with pytest.raises(ModelFileError):
         rejectlens.load(model_dir)
+
+
+def test_the_base_model_is_read_with_its_own_checks(model_dir):
+    from rejectlens.persist import read_model
+
+    saved = read_model(model_dir)
+    assert saved.base is not None and saved.base.path == model_dir / "base"
+    assert set(saved.base.heads.heads_) > set(saved.heads.heads_)

@@ -116,3 +116,77 @@ def test_bad_batch_size_is_refused(default_model):
 def test_failed_prediction_shape():
     p = Prediction.failed("r1", "boom")
     assert p.to_dict()["error"] == "boom" and p.to_dict()["is_rejection"] is None
+
+
+def test_a_classifier_always_scores_with_the_runtime(small_model, small_model_dir):
+    from rejectlens.features import EmailVectorizer
+    from rejectlens.heads import RejectionHeads
+    from rejectlens.scoring import CompiledHeads, CompiledVectorizer
+
+    loaded = rejectlens.load(small_model_dir)
+    for m in (small_model, loaded):
+        assert isinstance(m.vectorizer, CompiledVectorizer) and isinstance(m.heads, CompiledHeads)
+    # after training the estimators are in memory; a loaded model reads them from model.skops
+    vec, heads = small_model.estimators()
+    assert isinstance(vec, EmailVectorizer) and isinstance(heads, RejectionHeads)
+    assert loaded._estimators is None  # not read until asked
+    again_vec, again_heads = loaded.estimators()
+    assert again_heads.thresholds_ == heads.thresholds_
+    assert loaded.estimators()[0] is again_vec  # read once
+
+
+def test_the_constructor_takes_the_runtime_and_says_how_to_pass_estimators(small_model):
+    vec, heads = small_model.estimators()
+    with pytest.raises(TypeError, match=r"Classifier.from_estimators\(vectorizer, heads, patterns\)"):
+        rejectlens.Classifier(vec, heads, small_model.patterns)
+    rebuilt = rejectlens.Classifier.from_estimators(vec, heads, small_model.patterns)
+    text = SMALL_SET[1]["body"]
+    assert rebuilt.classify(text) == small_model.classify(text)
+    assert rebuilt.estimators() == (vec, heads)
+
+
+def test_a_pickled_classifier_carries_the_runtime_only(small_model, small_records):
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(small_model))
+    assert copy._estimators is None and small_model._estimators is not None
+    assert [p.to_dict() for p in copy.classify_many(small_records)] == [
+        p.to_dict() for p in small_model.classify_many(small_records)]
+
+
+def test_rejection_only_fields_are_empty_unless_a_rejection(default_model):
+    from rejectlens.labels import REJECTION_ONLY
+    from rejectlens.prediction import REJECTION_ONLY_OUTPUTS
+
+    assert set(REJECTION_ONLY) < set(REJECTION_ONLY_OUTPUTS) <= set(OUTPUT_FIELDS)
+    preds = list(default_model.classify_many([r["body"] for r in SMALL_SET]))
+    assert {p.is_rejection for p in preds} == {True, False}
+    for p in preds:
+        values = [getattr(p, f) for f in REJECTION_ONLY_OUTPUTS]
+        if p.is_rejection:
+            assert all(v is not None for v in values), p
+        else:
+            assert all(v is None for v in values), p
+
+
+def test_one_email_visits_each_stage_once_in_order(default_model, monkeypatch):
+    from rejectlens import model as model_module
+    from rejectlens.analyse import Analyser
+    from rejectlens.scoring import CompiledHeads, CompiledVectorizer
+
+    visits = []
+
+    def spy(name, f):
+        def wrapped(*a, **k):
+            visits.append(name)
+            return f(*a, **k)
+        return wrapped
+
+    monkeypatch.setattr(model_module, "clean", spy("clean", model_module.clean))
+    monkeypatch.setattr(Analyser, "analyse", spy("analyse", Analyser.analyse))
+    monkeypatch.setattr(CompiledVectorizer, "transform_both", spy("features", CompiledVectorizer.transform_both))
+    monkeypatch.setattr(CompiledHeads, "predict_proba", spy("heads", CompiledHeads.predict_proba))
+    monkeypatch.setattr(model_module, "decide", spy("decide", model_module.decide))
+    p = default_model.classify(SMALL_SET[0]["body"])
+    assert p.is_rejection and p.evidence
+    assert visits == ["clean", "analyse", "features", "heads", "decide"]

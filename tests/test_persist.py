@@ -7,12 +7,12 @@ import pytest
 
 import rejectlens
 from rejectlens.errors import ModelFileError
+from rejectlens.model_files import sha256
 from rejectlens.persist import (
     MANIFEST_FILE,
     MODEL_FILE,
     SCORING_ARRAYS,
     ModelVersionWarning,
-    _sha256,
     load_estimators,
     read_manifest,
 )
@@ -98,7 +98,7 @@ def test_untrusted_types_are_refused_without_running_code(saved):
     sio.dump({"vectorizer": Evil(), "heads": Evil()}, saved / MODEL_FILE,
              compression=zipfile.ZIP_DEFLATED)
     m = json.loads((saved / MANIFEST_FILE).read_text())
-    m["files"][MODEL_FILE] = _sha256(saved / MODEL_FILE)  # an attacker can rewrite the manifest too
+    m["files"][MODEL_FILE] = sha256(saved / MODEL_FILE)  # an attacker can rewrite the manifest too
     (saved / MANIFEST_FILE).write_text(json.dumps(m))
     with pytest.raises(ModelFileError, match=r"does not trust: .*Evil"):
         load_estimators(saved)
@@ -125,3 +125,21 @@ def test_copied_model_directory_loads_and_saves_again(saved, tmp_path):
     model.save(tmp_path / "again")
     assert rejectlens.load(tmp_path / "again").thresholds == model.thresholds
     assert (tmp_path / "again" / MODEL_FILE).is_file()
+
+
+def test_reading_a_model_needs_no_classifier(small_model_dir):
+    import subprocess
+    import sys
+
+    code = ("import sys; from rejectlens.persist import read_model; s = read_model(sys.argv[1]);"
+            "assert s.heads.heads_ and s.base is None and s.path.name == 'small';"
+            "assert 'rejectlens.model' not in sys.modules, 'persist imported the model module'")
+    out = subprocess.run([sys.executable, "-c", code, str(small_model_dir)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-1500:]
+
+
+def test_manifest_records_the_package_version(saved):
+    from rejectlens._version import __version__
+
+    assert rejectlens.__version__ == __version__
+    assert read_manifest(saved)["versions"]["rejectlens"] == __version__

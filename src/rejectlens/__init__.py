@@ -13,13 +13,9 @@ below, so ``import rejectlens`` and ``rejectlens --help`` stay fast.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("rejectlens")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0+unknown"
+from ._version import __version__
 
 _EXPORTS: dict[str, str] = {
     "load": "api",

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .errors import ModelFileError
 from .model import Classifier
-from .persist import load as _load_dir
 
 __all__ = ["default_model_path", "load"]
 
@@ -35,4 +34,4 @@ def load(path: str | Path | None = None) -> Classifier:
     >>> model.classify("We have decided to move forward with other candidates.").is_rejection
     True
     """
-    return _load_dir(default_model_path() if path is None else path)
+    return Classifier.load(default_model_path() if path is None else path)

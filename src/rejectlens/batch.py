@@ -11,13 +11,13 @@ worker are in flight, so memory stays bounded whatever the input size.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import _chunks, worker_model
+from .model import worker_model
+from .parallel import chunks, map_chunks, resolve_n_jobs
 from .readers import Columns, as_email
 from .writers import format_rows
 
@@ -40,15 +40,6 @@ class RowFormat:
     mail: bool = False
     only_rejections: bool = False
     only_job_related: bool = False
-
-
-def resolve_n_jobs(n_jobs: int) -> int:
-    """``0`` means every core; otherwise the number itself (at least 1)."""
-    from .errors import InputError
-
-    if n_jobs < 0:
-        raise InputError(f"n_jobs must be 0 (every core) or a positive integer; got {n_jobs}")
-    return n_jobs or (os.cpu_count() or 1)
 
 
 def count(stats: Counter, p) -> None:
@@ -98,16 +89,13 @@ def classify_chunks(model, items: Iterable[Any], form: RowFormat, chunk_size: in
     in order; with ``n_jobs > 1`` (``0``: every core) in worker processes."""
     n_jobs = resolve_n_jobs(n_jobs)
     if n_jobs == 1:
-        for chunk in _chunks(items, chunk_size):
+        for chunk in chunks(items, chunk_size):
             yield classify_chunk(model, chunk, form)
         return
-    from joblib import Parallel, delayed
-
     # A saved model travels as its path: each worker loads it once.
     payload = model if model.path is None else str(model.path)
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
-    tasks = _chunks(items, min(chunk_size, TASK_SIZE))
-    yield from parallel(delayed(_worker_chunk)(payload, chunk, form) for chunk in tasks)
+    tasks = chunks(items, min(chunk_size, TASK_SIZE))
+    yield from map_chunks(_worker_chunk, payload, tasks, n_jobs, form)
 
 
 def _worker_chunk(model, chunk: list[Any], form: RowFormat):

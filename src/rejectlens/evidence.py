@@ -13,11 +13,12 @@ import numpy as np
 
 from .analyse import Analysis
 from .decision import DECISION_FEATURES
+from .labels import DECISION_EVIDENCE, evidence_head
 from .scoring import CompiledHeads, CompiledVectorizer
 
 __all__ = ["DECISION", "find_evidence"]
 
-DECISION = "decision"  # evidence key of the sentence that states the decision
+DECISION = DECISION_EVIDENCE  # evidence key of the sentence that states the decision
 
 _MIN_WORDS = 3  # greetings and sign-offs are never evidence
 
@@ -49,8 +50,11 @@ def find_evidence(
         X = sentences[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in todo])]
     starts = np.cumsum([0] + [len(a.sentences) for a in subset])
     names = sorted({n for i in todo for n in wanted[i]})
+    # The decision sentence is the sentence model's to find, never the is_rejection
+    # head's: a model without a sentence model gives no decision evidence.
     scores: dict[str, np.ndarray] = {
-        n: heads.head_proba(_head(n), X) for n in names if _head(n) in heads.heads_
+        n: heads.head_proba(evidence_head(n), X)
+        for n in names if n != DECISION and evidence_head(n) in heads.heads_
     }
     if DECISION in names and vectorizer.decision_coef is not None:
         # the sentence model's own column: the sentence that states the decision
@@ -68,7 +72,3 @@ def find_evidence(
             s[~ok] = -1.0
             out[i][n] = sents[int(s.argmax())].strip()
     return out
-
-
-def _head(name: str) -> str:
-    return "personalization" if name == "personalized" else f"reason:{name}"

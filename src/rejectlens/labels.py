@@ -66,3 +66,23 @@ def job_related_target(record) -> bool | None:
     if v is not None and not (isinstance(v, float) and v != v):
         return bool(v)
     return True if record.get("is_rejection") is True else None
+
+
+# ---- head names at run time -------------------------------------------------------
+# A head is named after the label field it predicts; each reason has a head of
+# its own. Evidence keys name what a sentence shows: a reason, "personalized",
+# or the decision itself (DECISION_EVIDENCE).
+REASON_HEAD_PREFIX = "reason:"
+DECISION_EVIDENCE = "decision"
+
+
+def reason_head(reason: str) -> str:
+    """The name of the head that predicts ``reason`` (``"reason:<reason>"``)."""
+    return REASON_HEAD_PREFIX + reason
+
+
+def evidence_head(key: str) -> str:
+    """The head whose decision an evidence key backs up."""
+    if key == DECISION_EVIDENCE:
+        return "is_rejection"
+    return "personalization" if key == "personalized" else reason_head(key)

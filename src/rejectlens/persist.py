@@ -16,7 +16,6 @@ A model directory holds:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import shutil
@@ -24,20 +23,25 @@ import tempfile
 import warnings
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._version import __version__
 from .errors import ModelFileError
 from .labels import schema
+from .model_files import check_zip, inside, load_arrays, read_json, sha256, verify
 from .writers import replace_dir
 
 if TYPE_CHECKING:
     from .model import Classifier
+    from .scoring import CompiledHeads, CompiledVectorizer
 
-__all__ = ["FORMAT_VERSION", "ModelVersionWarning", "load", "load_estimators", "read_manifest", "save"]
+__all__ = ["FORMAT_VERSION", "ModelVersionWarning", "SavedModel", "load_estimators", "read_manifest",
+           "read_model", "save"]
 
 FORMAT_VERSION = 1
 SUPPORTED_FORMATS = (1,)
@@ -67,20 +71,10 @@ class ModelVersionWarning(UserWarning):
     """The model was saved with other versions of scikit-learn or rejectlens."""
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _versions() -> dict[str, str]:
     # Read from package metadata: importing scikit-learn just for its version
     # would cost a second on every model load.
     from importlib.metadata import PackageNotFoundError, version
-
-    from . import __version__
 
     out = {"rejectlens": __version__, "python": platform.python_version()}
     for dist in ("scikit-learn", "spacy", "skops", "numpy"):
@@ -148,13 +142,13 @@ def save(
             manifest["base"] = {
                 "dir": BASE_DIR,
                 "heads": sorted(model.fallback.compiled()[1].heads_),
-                "manifest_sha256": _sha256(tmp / BASE_DIR / MANIFEST_FILE),
+                "manifest_sha256": sha256(tmp / BASE_DIR / MANIFEST_FILE),
             }
         else:
             manifest.pop("base", None)
         if metrics is not None:
             manifest["metrics"] = dict(metrics)
-        manifest["files"] = {name: _sha256(tmp / name) for name in files}
+        manifest["files"] = {name: sha256(tmp / name) for name in files}
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         replace_dir(tmp, path)  # a failure at any point leaves the old model usable
     finally:
@@ -162,36 +156,6 @@ def save(
             shutil.rmtree(tmp, ignore_errors=True)
     model.manifest = manifest
     return path
-
-
-# What a model's arrays may take once inflated (the bundled model needs ~4 MB):
-# sizes are read from the zip directory before anything is inflated.
-MAX_ARRAY_BYTES = 1 << 30
-
-
-def _inside(path: Path, name: Any, what: str) -> Path:
-    """``path / name`` for a plain relative name that stays in the model folder:
-    no absolute path, no ``..``, no symbolic link on the way."""
-    if not isinstance(name, str) or not name or "\x00" in name:
-        raise ModelFileError(f"{path}: {what} must be a file name inside the model folder; got {name!r}")
-    rel = Path(name)
-    if rel.is_absolute() or rel.drive or ".." in rel.parts or "\\" in name:
-        raise ModelFileError(
-            f"{path}: {what} {name!r} points outside the model folder; a model names only its own files")
-    f = path
-    for part in rel.parts:
-        f = f / part
-        if f.is_symlink():
-            raise ModelFileError(
-                f"{f} is a symbolic link; a model folder must hold its own files (copy them in)")
-    return f
-
-
-def _read_json(f: Path, what: str) -> Any:
-    try:
-        return json.loads(f.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError, OSError) as err:
-        raise ModelFileError(f"{f} ({what}) is not valid JSON: {type(err).__name__}: {err}") from None
 
 
 def read_manifest(path: str | Path) -> dict[str, Any]:
@@ -202,10 +166,10 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
             f"expected a model directory containing {MANIFEST_FILE}; {path} "
             + ("is a file" if path.exists() else "does not exist")
         )
-    mf = _inside(path, MANIFEST_FILE, "the manifest")
+    mf = inside(path, MANIFEST_FILE, "the manifest")
     if not mf.is_file():
         raise ModelFileError(f"{path} is not a rejectlens model: {MANIFEST_FILE} is missing")
-    manifest = _read_json(mf, "the manifest")
+    manifest = read_json(mf, "the manifest")
     if not isinstance(manifest, dict):
         raise ModelFileError(f"{mf} must hold a JSON object (a mapping); found {type(manifest).__name__}")
     if not isinstance(manifest.get("files", {}), dict):
@@ -219,22 +183,22 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def _verify(path: Path, manifest: Mapping[str, Any], name: str) -> Path:
-    f = _inside(path, name, "a model file")
-    if not f.is_file():
-        raise ModelFileError(f"model file {f} is missing")
-    expected = (manifest.get("files") or {}).get(name)
-    actual = _sha256(f)
-    if expected != actual:
-        raise ModelFileError(
-            f"{f} does not match its manifest (sha256 {actual[:12]}..., manifest says "
-            f"{str(expected)[:12]}...): the file was changed or corrupted; retrain or re-copy it"
-        )
-    return f
+@dataclass(frozen=True, eq=False)
+class SavedModel:
+    """A model directory, read and checked: the runtime it scores with, its cue
+    patterns and manifest, and the base model it carries (``base/``), if any.
+    :meth:`rejectlens.Classifier.load` turns it into a Classifier."""
+
+    vectorizer: CompiledVectorizer
+    heads: CompiledHeads
+    patterns: dict[str, list[str]]
+    manifest: dict[str, Any]
+    path: Path
+    base: SavedModel | None = None
 
 
-def load(path: str | Path) -> Classifier:
-    """Load a model directory written by :func:`save`, for classification.
+def read_model(path: str | Path) -> SavedModel:
+    """Read a model directory written by :func:`save`.
 
     Reads plain arrays (``numpy.load`` with ``allow_pickle=False``) and JSON:
     nothing in the directory can run code, and scikit-learn is not imported.
@@ -242,20 +206,21 @@ def load(path: str | Path) -> Classifier:
     or tampered model; warns with :class:`ModelVersionWarning` on a
     scikit-learn or rejectlens version drift.
     """
-    from .model import Classifier
+    # Imported here: the runtime pulls in spaCy's types, and the manifest
+    # helpers above must stay cheap to import.
     from .scoring import CompiledHeads, CompiledVectorizer
 
     path = Path(path)
     manifest = read_manifest(path)
-    arrays_file = _verify(path, manifest, SCORING_ARRAYS)
-    settings = _read_json(_verify(path, manifest, SCORING_SETTINGS), "scoring settings")
-    patterns = _read_json(_verify(path, manifest, CUES_FILE), "cue patterns")
+    arrays_file = verify(path, manifest, SCORING_ARRAYS)
+    settings = read_json(verify(path, manifest, SCORING_SETTINGS), "scoring settings")
+    patterns = read_json(verify(path, manifest, CUES_FILE), "cue patterns")
     if not isinstance(patterns, dict) or not all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
             for k, v in patterns.items()):
         raise ModelFileError(f"{path / CUES_FILE} must map cue names to lists of patterns")
     try:
-        arrays = _load_arrays(arrays_file)
+        arrays = load_arrays(arrays_file)
         vectorizer = CompiledVectorizer.from_saved(
             {k.split("__", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer__")},
             settings["vectorizer"],
@@ -270,66 +235,21 @@ def load(path: str | Path) -> Classifier:
     except Exception as err:  # any shape, dtype or key problem: the model is unusable
         raise ModelFileError(
             f"{path} holds an incomplete or invalid model: {type(err).__name__}: {err}") from None
-    fallback = None
+    base = None
     if manifest.get("base"):
-        base = manifest["base"]
-        if not isinstance(base, dict):
+        entry = manifest["base"]
+        if not isinstance(entry, dict):
             raise ModelFileError(f"{path}: the manifest's 'base' must be a mapping")
-        base_dir = _inside(path, base.get("dir"), "the base model folder")
-        actual = _sha256(base_dir / MANIFEST_FILE) if (base_dir / MANIFEST_FILE).is_file() else None
-        if actual != base.get("manifest_sha256"):
+        base_dir = inside(path, entry.get("dir"), "the base model folder")
+        actual = sha256(base_dir / MANIFEST_FILE) if (base_dir / MANIFEST_FILE).is_file() else None
+        if actual != entry.get("manifest_sha256"):
             raise ModelFileError(
                 f"{base_dir} (the base model) is missing or does not match its manifest; "
                 "copy the whole model directory again, or retrain"
             )
-        fallback = load(base_dir)
+        base = read_model(base_dir)
     _warn_on_drift(manifest, path)
-    return Classifier(vectorizer, heads, patterns, manifest, path=path, fallback=fallback)
-
-
-def _check_zip(f: Path, limit: int | None = None) -> zipfile.ZipFile:
-    """Open a zip whose members' inflated sizes (from its directory, before
-    anything is inflated) stay within ``limit``; zipfile never inflates a
-    member past its listed size."""
-    try:
-        zf = zipfile.ZipFile(f)
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise ModelFileError(f"{f} is not a readable zip archive: {err}") from None
-    limit = MAX_ARRAY_BYTES if limit is None else limit
-    total = sum(info.file_size for info in zf.infolist())
-    if total > limit:
-        zf.close()
-        raise ModelFileError(
-            f"{f} would inflate to {total:,} bytes (more than {limit:,}); refusing to read it")
-    return zf
-
-
-def _load_arrays(f: Path) -> dict[str, np.ndarray]:
-    """The arrays of an .npz, each checked before it is read: real .npy data,
-    a plain numeric dtype, and a declared shape that fits its member's size."""
-    arrays: dict[str, np.ndarray] = {}
-    with _check_zip(f) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            if not name.endswith(".npy"):
-                raise ModelFileError(f"{f}: member {name!r} is not a .npy array")
-            with zf.open(info) as member:
-                try:
-                    version = np.lib.format.read_magic(member)
-                    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                                   else np.lib.format.read_array_header_2_0)
-                    shape, _, dtype = read_header(member)
-                except Exception as err:
-                    raise ModelFileError(f"{f}: member {name!r} is not a numpy array ({err})") from None
-                if dtype.hasobject or dtype.kind not in "biufU":
-                    raise ModelFileError(f"{f}: member {name!r} has dtype {dtype}; expected numbers")
-                declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
-                if declared > info.file_size:
-                    raise ModelFileError(f"{f}: member {name!r} declares shape {shape} ({declared:,} "
-                                         f"bytes) but holds {info.file_size:,} bytes")
-            with zf.open(info) as member:  # read again from the start, now that it is known sane
-                arrays[name[: -len(".npy")]] = np.lib.format.read_array(member, allow_pickle=False)
-    return arrays
+    return SavedModel(vectorizer, heads, patterns, manifest, path, base)
 
 
 def _smoke_test(vectorizer, heads) -> None:
@@ -367,8 +287,8 @@ def load_estimators(path: str | Path):
 
     path = Path(path)
     manifest = read_manifest(path)
-    f = _verify(path, manifest, MODEL_FILE)
-    _check_zip(f).close()
+    f = verify(path, manifest, MODEL_FILE)
+    check_zip(f).close()
     try:
         untrusted = set(sio.get_untrusted_types(file=f))
     except Exception as err:

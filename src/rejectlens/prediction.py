@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["OUTPUT_FIELDS", "Prediction"]
+from .labels import REJECTION_ONLY
+
+__all__ = ["OUTPUT_FIELDS", "REJECTION_ONLY_OUTPUTS", "Prediction"]
 
 # Column order of every output record (JSON, CSV, DataFrame).
 OUTPUT_FIELDS: tuple[str, ...] = (
@@ -29,13 +31,23 @@ OUTPUT_FIELDS: tuple[str, ...] = (
     "error",
 )
 
+# Output fields that only say something about a rejection: the labels that
+# apply to rejections only (labels.REJECTION_ONLY), their scores and the
+# evidence behind them. They are None whenever is_rejection is not True.
+_SCORES_OF = {"personalization": "personalization_score", "reasons": "reason_scores",
+              "stage": "stage_scores"}
+REJECTION_ONLY_OUTPUTS: tuple[str, ...] = tuple(
+    f for f in OUTPUT_FIELDS
+    if f in REJECTION_ONLY or f in {_SCORES_OF.get(label) for label in REJECTION_ONLY} or f == "evidence"
+)
+
 
 @dataclass(frozen=True)
 class Prediction:
     """What rejectlens says about one email.
 
-    Rejection-only fields (``personalization`` through ``evidence``) are None
-    when the email is not a rejection. ``is_rejection`` is only ever True for
+    Rejection-only fields (``REJECTION_ONLY_OUTPUTS``: ``personalization``
+    through ``evidence``) are None when the email is not a rejection. ``is_rejection`` is only ever True for
     job-related mail (``job_related``; None when the model has no such head).
     ``language`` is the ISO 639-1 code of the text (labels are reliable for
     ``"en"`` only). When the email could not be read, ``error`` says why and

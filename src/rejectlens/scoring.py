@@ -146,8 +146,6 @@ def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags
     return M
 
 
-
-
 def cue_matrix(items, cue_names: Sequence[str], flag_names: Sequence[str], cap: int) -> sp.csr_matrix:
     """Capped cue counts scaled to [0, 1], then 0/1 flags."""
     n_cues = len(cue_names)
@@ -237,15 +235,6 @@ class CompiledVectorizer:
         cues = cue_sentence_matrix(X, self.cue_names, len(self.flag_names), self.cap)
         return sp.hstack([words, cues * self.cue_weight], format="csr")
 
-    def _base(self, X: Sequence[Analysis]) -> sp.csr_matrix:
-        words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
-        return self._email_rows(X, words)
-
-    def base_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
-        """Sentence rows without decision columns (what the sentence model reads)."""
-        words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, True)
-        return self._sentence_rows(X, words)
-
     def base_both(self, X: Sequence[Analysis]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """(email rows, sentence rows) without decision columns, from one pass over the terms."""
         words, sent_words = tfidf_both(X, self.vocabulary_ids, self.idf, self.ngram_range)
@@ -262,7 +251,8 @@ class CompiledVectorizer:
         sentence rows are None when no decision model needed them (evidence
         then builds them only for the emails it explains)."""
         if self.decision_coef is None:
-            return self._base(X), None
+            words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
+            return self._email_rows(X, words), None
         base, S = self.base_both(X)
         p = self.sentence_scores(S)
         feats = decision_features(p, [len(a.sentences) for a in X]) * self.decision_weight
@@ -274,7 +264,8 @@ class CompiledVectorizer:
         return sp.hstack([S, sp.csr_matrix(cols)], format="csr")
 
     def transform_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
-        S = self.base_sentences(X)
+        words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, True)
+        S = self._sentence_rows(X, words)
         if self.decision_coef is None:
             return S
         return self._with_decision(S, self.sentence_scores(S))

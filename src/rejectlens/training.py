@@ -14,7 +14,7 @@ from .features import EmailVectorizer
 from .heads import RejectionHeads, tune_gate
 from .ingest import to_email
 from .labels import JOB_GATE, LABEL_FIELDS, job_related_target
-from .model import Classifier
+from .model import Classifier, analyse_emails
 
 __all__ = ["head_labels", "train"]
 
@@ -87,9 +87,8 @@ def train(
     vectorizer = EmailVectorizer(min_df=min_df, cue_weight=cue_weight, cue_names=sorted(patterns),
                                  decision_weight=decision_weight)
     heads = RejectionHeads(C=C, threshold_cv=cv, random_state=seed, n_jobs=n_jobs)
-    model = Classifier(vectorizer, heads, patterns, fallback=fallback)
     emails = [to_email(r) for r in records]
-    analyses = model.analyse(emails)
+    analyses = analyse_emails(emails, patterns)
     groups = [r.get("group") for r in records]
     groups = groups if all(g is not None for g in groups) else None
     X = vectorizer.fit_transform(
@@ -122,6 +121,7 @@ def train(
             f"{heads.min_class_count} examples of every class. Counts: "
             + "; ".join(f"{k} {v}" for k, v in heads.class_counts_.items())
         )
+    model = Classifier.from_estimators(vectorizer, heads, patterns, fallback=fallback)
     model.manifest = {
         "training": {
             "data_hash": data_hash(records),

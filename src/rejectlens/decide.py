@@ -1,0 +1,171 @@
+"""The last stage: head probabilities in, one Prediction per email out.
+
+Earlier stages (clean → analyse → features → runtime heads) hand over one
+:class:`Scores` per batch. Here the tuned thresholds turn probabilities into
+labels, the job-mail gate keeps rejections to job mail, heads the model did
+not learn come from its base model, and evidence names the sentence behind
+each decision. Nothing here reads the email's text again except evidence,
+which rescores the sentences of predicted rejections with the head that
+made the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analyse import Analysis
+from .evidence import find_evidence
+from .ingest import Email
+from .labels import DECISION_EVIDENCE, JOB_GATE, REASONS, STAGES, evidence_head, reason_head
+from .prediction import Prediction
+from .scoring import CompiledHeads, CompiledVectorizer
+
+__all__ = ["EMPTY_AFTER_CLEANING", "Scorer", "Scores", "borrow", "decide", "has_text", "score"]
+
+EMPTY_AFTER_CLEANING = (
+    "empty body: nothing readable is left after removing HTML, quoted text, signatures "
+    "and footers"
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Scorer:
+    """The runtime that scored some heads, with what it read: evidence rescores
+    sentences with the same model (a borrowed head reads the base's features)."""
+
+    vectorizer: CompiledVectorizer
+    heads: CompiledHeads
+    analyses: Sequence[Analysis]
+    sentences: object | None  # sparse sentence rows, when the vectorizer built them
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """Probabilities of every head for a batch, the threshold of each binary
+    head (and the job gate), and which model scored each head."""
+
+    proba: Mapping[str, np.ndarray]
+    thresholds: Mapping[str, float]
+    sources: Mapping[str, Scorer]
+
+
+def has_text(text: str | None) -> bool:
+    return bool(text) and any(ch.isalnum() for ch in text)
+
+
+def score(vectorizer: CompiledVectorizer, heads: CompiledHeads, analyses: Sequence[Analysis]) -> Scores:
+    """Features, then every head of one model."""
+    X, S = vectorizer.transform_both(analyses)
+    proba = heads.predict_proba(X)
+    source = Scorer(vectorizer, heads, analyses, S)
+    return Scores(proba, dict(heads.thresholds_), dict.fromkeys(proba, source))
+
+
+def borrow(own: Scores, base: Scores, names: Sequence[str]) -> Scores:
+    """``own`` plus the heads ``names`` from the base model, with the base's
+    thresholds; borrowing ``job_related`` borrows the base's job gate too."""
+    proba, th, sources = dict(own.proba), dict(own.thresholds), dict(own.sources)
+    for n in names:
+        proba[n], sources[n] = base.proba[n], base.sources[n]
+        if n in base.thresholds:  # stage has none: it takes the likeliest
+            th[n] = base.thresholds[n]
+    if "job_related" in names and JOB_GATE in base.thresholds:
+        th[JOB_GATE] = base.thresholds[JOB_GATE]
+    return Scores(proba, th, sources)
+
+
+def decide(emails: Sequence[Email], analyses: Sequence[Analysis], scores: Scores) -> list[Prediction]:
+    """One Prediction per email (with an id), from its analysis and its scores."""
+    proba, th = scores.proba, scores.thresholds
+    n = len(emails)
+    job_p = proba.get("job_related")
+    # A model without a job_related head (trained before it existed) reads
+    # every email as job mail, as it always did.
+    is_job = job_p >= th["job_related"] if job_p is not None else np.ones(n, bool)
+    rej_p = proba.get("is_rejection")
+    is_rej = rej_p >= th["is_rejection"] if rej_p is not None else np.zeros(n, bool)
+    if job_p is not None:
+        # Only job applications can be rejected; and every rejection is job mail.
+        is_rej &= job_p >= th.get(JOB_GATE, th["job_related"])
+        is_job |= is_rej
+    readable = [has_text(a.text) for a in analyses]
+    is_rej &= np.array(readable, dtype=bool)
+    reasons = [_reasons(proba, th, i) if is_rej[i] else () for i in range(n)]
+    evidence = _evidence(scores, [_wanted(proba, th, i, reasons[i]) if is_rej[i] else []
+                                  for i in range(n)])
+    out = []
+    for i, (e, a) in enumerate(zip(emails, analyses)):
+        if not readable[i]:
+            out.append(Prediction.failed(e.id, EMPTY_AFTER_CLEANING))
+            continue
+        score_ = None if rej_p is None else float(rej_p[i])
+        if score_ is not None and job_p is not None and not is_job[i]:
+            # Not job mail: the rejection score cannot exceed the chance that it is.
+            score_ = min(score_, float(job_p[i]))
+        common = {
+            "id": e.id,
+            "rejection_score": None if score_ is None else round(score_, 4),
+            "signals": tuple(sorted(a.cue_names() | (a.flags - {"no_named_greeting"}))),
+            "job_related": bool(is_job[i]) if job_p is not None else None,
+            "job_related_score": _score(proba, "job_related", i),
+            "language": a.language,
+        }
+        if not is_rej[i]:
+            out.append(Prediction(is_rejection=False, **common))
+            continue
+        out.append(Prediction(is_rejection=True, **common, **_rejection_fields(proba, th, i),
+                              reasons=reasons[i], evidence=evidence[i]))
+    return out
+
+
+def _reasons(proba, th, i: int) -> tuple[str, ...]:
+    return tuple(r for r in REASONS
+                 if reason_head(r) in proba and proba[reason_head(r)][i] >= th[reason_head(r)])
+
+
+def _wanted(proba, th, i: int, reasons: tuple[str, ...]) -> list[str]:
+    """The evidence keys a rejection asks for: the decision, its reasons, personal content."""
+    w = list(reasons)
+    if "personalization" in proba and proba["personalization"][i] >= th["personalization"]:
+        w.append("personalized")
+    return [DECISION_EVIDENCE, *w]
+
+
+def _evidence(scores: Scores, wanted: list[list[str]]) -> list[dict[str, str]]:
+    """Evidence per email, each key found by the model that scored its head."""
+    evidence: list[dict[str, str]] = [{} for _ in wanted]
+    for source in dict.fromkeys(scores.sources.values()):
+        mine = [[w for w in ws if scores.sources.get(evidence_head(w)) is source] for ws in wanted]
+        found = find_evidence(source.vectorizer, source.heads, source.analyses, mine,
+                              sentences=source.sentences)
+        for i, f in enumerate(found):
+            evidence[i].update(f)
+    return evidence
+
+
+def _rejection_fields(proba, th, i: int) -> dict:
+    stage = proba.get("stage")
+    return {
+        "personalization": _binary(proba, th, "personalization", i, "personalized", "generic"),
+        "personalization_score": _score(proba, "personalization", i),
+        "reason_scores": {r: round(float(proba[reason_head(r)][i]), 4)
+                          for r in REASONS if reason_head(r) in proba},
+        "stage": STAGES[int(stage[i].argmax())] if stage is not None else None,
+        "stage_scores": ({s: round(float(p), 4) for s, p in zip(STAGES, stage[i])}
+                         if stage is not None else None),
+        "feedback_offered": _binary(proba, th, "feedback_offered", i, True, False),
+        "reapply_encouraged": _binary(proba, th, "reapply_encouraged", i, True, False),
+    }
+
+
+def _binary(proba, th, name, i, yes, no):
+    if name not in proba:
+        return None
+    return yes if proba[name][i] >= th[name] else no
+
+
+def _score(proba, name, i):
+    return round(float(proba[name][i]), 4) if name in proba else None
