@@ -19,6 +19,7 @@ from .evidence import DECISION, find_evidence
 from .ingest import Email, EmailLike, normalize_id, stable_id, to_email
 from .labels import JOB_GATE, REASONS, STAGES
 from .prediction import OUTPUT_FIELDS, Prediction
+from .signals import entity_pipeline
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,10 +39,10 @@ def _patterns_key(patterns: Mapping[str, Sequence[str]]) -> str:
     return hashlib.sha256(json.dumps(patterns, sort_keys=True).encode()).hexdigest()
 
 
-def _shared_analyser(patterns: Mapping[str, Sequence[str]]) -> Analyser:
-    key = _patterns_key(patterns)
+def _shared_analyser(patterns: Mapping[str, Sequence[str]], entities: str | None = None) -> Analyser:
+    key = f"{_patterns_key(patterns)}:{entities}"
     if key not in _ANALYSERS:
-        _ANALYSERS[key] = Analyser(patterns)
+        _ANALYSERS[key] = Analyser(patterns, entities=entities)
     return _ANALYSERS[key]
 
 
@@ -105,7 +106,7 @@ class Classifier:
 
     @property
     def analyser(self) -> Analyser:
-        return _shared_analyser(self.patterns)
+        return _shared_analyser(self.patterns, entity_pipeline(self.manifest))
 
     @property
     def thresholds(self) -> dict[str, float]:
