@@ -130,3 +130,18 @@ def test_analyses_compare_by_value_and_hash(default_model):
     assert a1 != "We regret to inform you." and Analysis("", (), (), frozenset()) == Analysis("", (), (), frozenset())
     assert len({a1, a2, b1}) == 2
     assert np.array_equal(a1.tok_ids, a2.tok_ids)
+
+
+def test_training_records_the_entity_setting_in_the_manifest(small_model, small_model_dir, small_records,
+                                                             monkeypatch):
+    import spacy
+
+    from rejectlens.persist import load, read_manifest
+    from rejectlens.training import train
+
+    assert small_model.manifest["entity_signals"] is None
+    assert read_manifest(small_model_dir)["entity_signals"] is None
+    assert load(small_model_dir).analyser.entities is None
+    monkeypatch.setattr(spacy.util, "is_package", lambda name: False)
+    with pytest.raises(RejectLensError, match="not installed"):  # before any training work
+        train(small_records, entity_signals="en_core_web_sm")
