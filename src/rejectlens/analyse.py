@@ -123,8 +123,9 @@ class Analyser:
         for doc, text, c, sender, ents in zip(
             self.nlp.pipe(texts, batch_size=self.batch_size), texts, cleaned, senders, entities
         ):
-            flags = set(c.flags) | ents | message_flags(c.text, sender, len(doc))
-            if len(doc) == 0:
+            n_tokens = len(doc)
+            flags = set(c.flags) | ents | message_flags(c.text, sender, n_tokens)
+            if n_tokens == 0:
                 out.append(Analysis(text, (), (), frozenset(flags), language=detect_language(text)))
                 continue
             # One to_array call feeds sentences, cue offsets and tokens; Span
