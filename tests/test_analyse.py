@@ -145,3 +145,17 @@ def test_training_records_the_entity_setting_in_the_manifest(small_model, small_
     monkeypatch.setattr(spacy.util, "is_package", lambda name: False)
     with pytest.raises(RejectLensError, match="not installed"):  # before any training work
         train(small_records, entity_signals="en_core_web_sm")
+
+
+def test_a_malformed_entity_setting_is_refused_on_load(small_model_dir, tmp_path):
+    import json
+    import shutil
+
+    from rejectlens.errors import ModelFileError
+    from rejectlens.persist import load
+
+    shutil.copytree(small_model_dir, tmp_path / "m")
+    mf = tmp_path / "m" / "manifest.json"
+    mf.write_text(json.dumps({**json.loads(mf.read_text()), "entity_signals": ["en_core_web_sm"]}))
+    with pytest.raises(ModelFileError, match="'entity_signals' must name a spaCy pipeline"):
+        load(tmp_path / "m")

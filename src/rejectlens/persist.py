@@ -32,6 +32,7 @@ import numpy as np
 
 from .errors import ModelFileError
 from .labels import schema
+from .signals import entity_pipeline
 from .writers import replace_dir
 
 if TYPE_CHECKING:
@@ -247,6 +248,7 @@ def load(path: str | Path) -> Classifier:
 
     path = Path(path)
     manifest = read_manifest(path)
+    entity_pipeline(manifest)  # a malformed entity setting fails here, not on every email
     arrays_file = _verify(path, manifest, SCORING_ARRAYS)
     settings = _read_json(_verify(path, manifest, SCORING_SETTINGS), "scoring settings")
     patterns = _read_json(_verify(path, manifest, CUES_FILE), "cue patterns")
