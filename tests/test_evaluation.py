@@ -5,7 +5,8 @@ import pytest
 
 from rejectlens.cli import main
 from rejectlens.errors import MissingDependencyError
-from rejectlens.evaluation import evaluate, format_metrics
+from rejectlens.evaluation import Evaluation, evaluate, format_metrics, measure
+from rejectlens.evaluation_report import write_report
 from tests.conftest import SMALL_SET
 
 
@@ -58,3 +59,35 @@ def test_nan_labels_count_as_unlabelled(default_model):
     m = evaluate(default_model, rows)
     assert m["feedback_offered"]["n"] == 1
     assert m["reasons"]["n"] == 1
+
+
+def test_measure_returns_data_and_the_report_is_written_from_it(default_model, tmp_path):
+    ev = measure(default_model, SMALL_SET)
+    assert isinstance(ev, Evaluation) and ev.probabilities is None
+    assert ev.metrics == evaluate(default_model, SMALL_SET)
+    assert len(ev.records) == len(ev.predictions) == len(SMALL_SET)
+    assert [p.is_rejection for p in ev.predictions] == [p.is_rejection for p in default_model.classify_many(SMALL_SET)]
+    assert all("job_related" in r for r in ev.records)  # as measured, the default filled in
+    with pytest.raises(ValueError, match=r"probabilities=True"):
+        write_report(ev, tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+    pytest.importorskip("matplotlib")
+    ev = measure(default_model, SMALL_SET * 3, probabilities=True)
+    assert set(ev.probabilities) >= {"is_rejection", "job_related"}
+    assert len(ev.probabilities["is_rejection"]) == 3 * len(SMALL_SET)
+    write_report(ev, tmp_path / "r")
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text()) == ev.metrics
+    assert format_metrics(ev.metrics) in (tmp_path / "r" / "report.md").read_text()
+
+
+def test_the_report_does_not_import_the_metrics_back():
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("import_graph", ROOT / "scripts" / "import_graph.py")
+    graph = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(graph)
+    _, edges = graph.build_graph(ROOT / "src")
+    back = edges.get(("rejectlens.evaluation_report", "rejectlens.evaluation"), {"kinds": set()})
+    assert back["kinds"] <= {"typing"}  # the Evaluation type only, never at run time

@@ -2,21 +2,27 @@
 
 A rejection-only field counts as wrong when the model missed the rejection
 itself ("none" in the confusion matrices), just as a user would see it.
+:func:`measure` returns data only (an :class:`Evaluation`);
+:mod:`rejectlens.evaluation_report` turns that data into files and text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from .data import missing_as_none, validate_labels
+from .evaluation_report import format_metrics
 from .labels import PERSONALIZATION, REASONS, STAGES, job_related_target
 from .model import Classifier
+from .prediction import Prediction
 
-__all__ = ["evaluate", "format_metrics"]
+__all__ = ["Evaluation", "evaluate", "format_metrics", "measure"]
 
 BOOL_FIELDS = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
 _GATES = ("job_related", "is_rejection")  # measured on every record, not only on rejections
@@ -43,20 +49,53 @@ def _confusion(y_true, y_pred, rows, cols) -> dict[str, Any]:
             "matrix": m[keep].tolist()}
 
 
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """One evaluation as data: the metrics and what they were measured on.
+
+    ``eq=False``: it holds numpy arrays and whole record lists, so two
+    evaluations compare by identity; compare their ``metrics`` instead.
+    """
+
+    metrics: dict[str, Any]  # JSON-ready; what :func:`evaluate` returns
+    records: tuple[dict[str, Any], ...]  # as measured: missing labels None, job_related filled in
+    predictions: tuple[Prediction, ...]
+    # Raw head probabilities (Classifier.predict_proba) for curves; None unless asked for.
+    probabilities: dict[str, np.ndarray] | None = None
+
+
 def evaluate(
-    model: Classifier, records: Iterable[Mapping[str, Any]], report: str | None = None
+    model: Classifier, records: Iterable[Mapping[str, Any]], report: str | Path | None = None
 ) -> dict[str, Any]:
     """Per-field precision / recall / F1 (per label for reasons) and confusion matrices.
 
     Records may hold any subset of the label fields; each field is measured
     where it is labelled. With ``report`` (a directory), also writes
-    ``metrics.json``, ``report.md`` and PNG plots (needs the ``report`` extra).
+    ``metrics.json``, ``report.md`` and PNG plots (needs the ``report`` extra)
+    through :func:`rejectlens.evaluation_report.write_report`.
     """
+    evaluation = measure(model, records, probabilities=report is not None)
+    if report is not None:
+        from .evaluation_report import write_report
+
+        write_report(evaluation, report)
+    return evaluation.metrics
+
+
+def measure(model: Classifier, records: Iterable[Mapping[str, Any]], *,
+            probabilities: bool = False) -> Evaluation:
+    """The metrics of :func:`evaluate` with the records and predictions behind
+    them, and the raw head probabilities when ``probabilities`` is true."""
     records = [missing_as_none(r) for r in records]
     validate_labels(records)
     for r in records:
         r["job_related"] = job_related_target(r)
     preds = list(model.classify_many(records))
+    proba = model.predict_proba(records) if probabilities else None
+    return Evaluation(_metrics(records, preds), tuple(records), tuple(preds), proba)
+
+
+def _metrics(records: list[dict[str, Any]], preds: list[Prediction]) -> dict[str, Any]:
     out: dict[str, Any] = {"n": len(records)}
     labelled_rej = [r.get("is_rejection") for r in records]
     for field in BOOL_FIELDS:
@@ -102,30 +141,4 @@ def evaluate(
             if t[:, j].sum() or y[:, j].sum():
                 per[x] = {**_prf(t[:, j], y[:, j], average="binary"), "support": int(t[:, j].sum())}
         out["reasons"]["per_label"] = per
-    if report is not None:
-        from .evaluation_report import write_report
-
-        write_report(model, records, preds, out, report)
     return out
-
-
-def format_metrics(metrics: Mapping[str, Any]) -> str:
-    """A small text table of the headline number per field."""
-    rows = [("field", "metric", "value", "n")]
-    for field, key in (
-        ("job_related", "f1"), ("is_rejection", "f1"), ("personalization", "macro_f1"), ("reasons", "f1"),
-        ("stage", "macro_f1"), ("feedback_offered", "f1"), ("reapply_encouraged", "f1"),
-    ):
-        if field in metrics:
-            m = metrics[field]
-            name = "micro_f1" if field == "reasons" else key
-            rows.append((field, name, f"{m[key]:.3f}", str(m.get("n", ""))))
-    width = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, width)) for r in rows]
-    if "reasons" in metrics and metrics["reasons"].get("per_label"):
-        lines.append("")
-        lines.append("reasons per label (precision / recall / f1, support)")
-        for label, m in metrics["reasons"]["per_label"].items():
-            lines.append(f"  {label:20s} {m['precision']:.2f} / {m['recall']:.2f} / {m['f1']:.2f}  "
-                         f"({m['support']})")
-    return "\n".join(lines)

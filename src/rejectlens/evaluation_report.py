@@ -1,31 +1,46 @@
-"""An evaluation report people can read: metrics.json, report.md and PNG plots."""
+"""An evaluation report people can read: metrics.json, report.md and PNG plots,
+and the text table of the headline metrics.
+
+Everything here renders an :class:`~rejectlens.evaluation.Evaluation` (data
+made by :mod:`rejectlens.evaluation`); nothing here measures or classifies.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .labels import REASONS
 from .plotting import pyplot
 
-__all__ = ["write_report"]
+if TYPE_CHECKING:
+    from .evaluation import Evaluation
+
+__all__ = ["format_metrics", "write_report"]
 
 _FIELDS = ("job_related", "is_rejection", "personalization", "stage", "feedback_offered",
            "reapply_encouraged")
 
 
-def write_report(model, records: Sequence[Mapping[str, Any]], preds, metrics: Mapping[str, Any],
-                 out_dir: str | Path) -> Path:
-    """Write metrics.json, report.md and the plots into ``out_dir``; returns it."""
+def write_report(evaluation: Evaluation, out_dir: str | Path) -> Path:
+    """Write metrics.json, report.md and the plots into ``out_dir``; returns it.
+
+    ``evaluation`` must carry probabilities
+    (``measure(model, records, probabilities=True)``): the curves need them.
+    """
+    if evaluation.probabilities is None:
+        raise ValueError("write_report draws precision-recall and calibration curves from head "
+                         "probabilities; this evaluation has none. Make it with "
+                         "measure(model, records, probabilities=True).")
     plt = pyplot("Writing report plots")
+    metrics, records, proba = evaluation.metrics, evaluation.records, evaluation.probabilities
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-    proba = model.predict_proba(records)
     plots = []
     if _confusions(plt, metrics, out / "confusion_matrices.png"):
         plots.append(("Confusion matrices", "confusion_matrices.png"))
@@ -130,8 +145,6 @@ def _calibration(plt, records, proba, path: Path) -> bool:
 
 
 def _markdown(metrics: Mapping[str, Any], plots) -> str:
-    from .evaluation import format_metrics
-
     lines = ["# Evaluation report", "", f"{metrics['n']} labelled emails.", "",
              "Rejection-only fields are measured on emails labelled as rejections; a missed",
              "rejection counts as a wrong answer for them (\"none\" below).", "",
@@ -154,4 +167,26 @@ def _markdown(metrics: Mapping[str, Any], plots) -> str:
             lines.append("")
     for title, file in plots:
         lines += [f"## {title}", "", f"![{title}]({file})", ""]
+    return "\n".join(lines)
+
+
+def format_metrics(metrics: Mapping[str, Any]) -> str:
+    """A small text table of the headline number per field."""
+    rows = [("field", "metric", "value", "n")]
+    for field, key in (
+        ("job_related", "f1"), ("is_rejection", "f1"), ("personalization", "macro_f1"), ("reasons", "f1"),
+        ("stage", "macro_f1"), ("feedback_offered", "f1"), ("reapply_encouraged", "f1"),
+    ):
+        if field in metrics:
+            m = metrics[field]
+            name = "micro_f1" if field == "reasons" else key
+            rows.append((field, name, f"{m[key]:.3f}", str(m.get("n", ""))))
+    width = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, width)) for r in rows]
+    if "reasons" in metrics and metrics["reasons"].get("per_label"):
+        lines.append("")
+        lines.append("reasons per label (precision / recall / f1, support)")
+        for label, m in metrics["reasons"]["per_label"].items():
+            lines.append(f"  {label:20s} {m['precision']:.2f} / {m['recall']:.2f} / {m['f1']:.2f}  "
+                         f"({m['support']})")
     return "\n".join(lines)

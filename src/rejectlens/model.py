@@ -30,6 +30,7 @@ from .persist import MODEL_FILE, SavedModel, load_estimators, read_model
 from .persist import save as _save
 from .prediction import OUTPUT_FIELDS, Prediction
 from .scoring import CompiledHeads, CompiledVectorizer
+from .signals import entity_pipeline
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,18 +45,24 @@ __all__ = ["Classifier", "analyse_emails", "runtime_of", "worker_model"]
 _ANALYSERS: dict[str, Analyser] = {}
 
 
-def _shared_analyser(patterns: Mapping[str, Sequence[str]]) -> Analyser:
-    key = hashlib.sha256(json.dumps(patterns, sort_keys=True).encode()).hexdigest()
+def _patterns_key(patterns: Mapping[str, Sequence[str]]) -> str:
+    return hashlib.sha256(json.dumps(patterns, sort_keys=True).encode()).hexdigest()
+
+
+def _shared_analyser(patterns: Mapping[str, Sequence[str]], entities: str | None = None) -> Analyser:
+    key = f"{_patterns_key(patterns)}:{entities}"
     if key not in _ANALYSERS:
-        _ANALYSERS[key] = Analyser(patterns)
+        _ANALYSERS[key] = Analyser(patterns, entities=entities)
     return _ANALYSERS[key]
 
 
-def analyse_emails(emails: Sequence[Email], patterns: Mapping[str, Sequence[str]]) -> list[Analysis]:
-    """Clean, then run the spaCy stage with these cue patterns: one Analysis per email.
+def analyse_emails(emails: Sequence[Email], patterns: Mapping[str, Sequence[str]],
+                   entities: str | None = None) -> list[Analysis]:
+    """Clean, then run the spaCy stage with these cue patterns (and entity
+    signals from the pipeline named by ``entities``): one Analysis per email.
     (Training calls it before any Classifier exists.)"""
     cleaned = [clean(e) for e in emails]
-    return _shared_analyser(patterns).analyse(cleaned, [e.subject for e in emails],
+    return _shared_analyser(patterns, entities).analyse(cleaned, [e.subject for e in emails],
                                               [e.sender for e in emails])
 
 
@@ -155,7 +162,7 @@ class Classifier:
 
     @property
     def analyser(self) -> Analyser:
-        return _shared_analyser(self.patterns)
+        return _shared_analyser(self.patterns, entity_pipeline(self.manifest))
 
     @property
     def thresholds(self) -> dict[str, float]:
@@ -288,7 +295,7 @@ class Classifier:
 
     def analyse(self, emails: Sequence[Email]) -> list[Analysis]:
         """Clean and run the spaCy stage: what the vectorizer reads, one per email."""
-        return analyse_emails(emails, self.patterns)
+        return analyse_emails(emails, self.patterns, entity_pipeline(self.manifest))
 
     def score(self, emails: Sequence[Email], analyses: Sequence[Analysis]) -> Scores:
         """Features and runtime heads; heads this model did not learn come from

@@ -34,6 +34,7 @@ from ._version import __version__
 from .errors import ModelFileError
 from .labels import schema
 from .model_files import check_zip, inside, load_arrays, read_json, sha256, verify
+from .signals import entity_pipeline
 from .writers import replace_dir
 
 if TYPE_CHECKING:
@@ -212,6 +213,7 @@ def read_model(path: str | Path) -> SavedModel:
 
     path = Path(path)
     manifest = read_manifest(path)
+    entity_pipeline(manifest)  # a malformed entity setting fails here, not on every email
     arrays_file = verify(path, manifest, SCORING_ARRAYS)
     settings = read_json(verify(path, manifest, SCORING_SETTINGS), "scoring settings")
     patterns = read_json(verify(path, manifest, CUES_FILE), "cue patterns")

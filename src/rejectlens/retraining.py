@@ -46,6 +46,7 @@ from .labels import LABEL_FIELDS
 from .model import Classifier
 from .refit import refit_binary, refit_stage
 from .scoring import CompiledHeads
+from .signals import ENTITY_SIGNALS, entity_pipeline
 from .training import BaseModel, _job_weights, _resolve_base, head_labels
 
 __all__ = ["FieldScore", "HeadChoice", "RetrainResult", "default_weight", "retrain"]
@@ -231,6 +232,7 @@ def retrain(
     say(f"refitting {len(todo)} heads on all {len(user)} of your rows")
     model, _ = fit.model(todo, list(range(len(user))), like=tuned)
     model.manifest = {
+        ENTITY_SIGNALS: entity_pipeline(base_model.manifest),
         "training": {
             "mode": "retrain",
             "data_hash": data_hash(user),

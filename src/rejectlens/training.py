@@ -15,6 +15,7 @@ from .heads import RejectionHeads, tune_gate
 from .ingest import to_email
 from .labels import JOB_GATE, LABEL_FIELDS, job_related_target
 from .model import Classifier, analyse_emails
+from .signals import ENTITY_SIGNALS, EntitySignals
 
 __all__ = ["head_labels", "train"]
 
@@ -45,6 +46,7 @@ def train(
     n_jobs: int = 1,
     job_words_only: bool = True,
     decision_weight: float = 0.1,
+    entity_signals: str | None = None,
 ) -> Classifier:
     """Fit a Classifier on labeled records.
 
@@ -57,7 +59,10 @@ def train(
     field when every record has one, so a template family never sits on both
     sides of a fold. Records may carry ``decision`` (the sentences that state
     the decision of a rejection) to train the decision-sentence model; the
-    project corpus does. ``n_jobs`` heads train at once.
+    project corpus does. ``n_jobs`` heads train at once. ``entity_signals``
+    names a trained spaCy pipeline (e.g. ``"en_core_web_sm"``) whose named
+    entities the model adds to ``signals``; off by default, recorded in the
+    manifest.
 
     >>> import rejectlens
     >>> no = "Thank you for applying for the Data Analyst role. We have decided not to proceed."
@@ -82,6 +87,8 @@ def train(
     if cv < 2:
         raise DataError(f"cv must be at least 2 folds; got {cv}")
     fallback = _resolve_base(base)
+    if entity_signals is not None:
+        EntitySignals(entity_signals)  # a missing pipeline fails now, not at the first classify
     started = time.perf_counter()
     patterns = dict(patterns or default_cue_patterns())
     vectorizer = EmailVectorizer(min_df=min_df, cue_weight=cue_weight, cue_names=sorted(patterns),
@@ -123,6 +130,7 @@ def train(
         )
     model = Classifier.from_estimators(vectorizer, heads, patterns, fallback=fallback)
     model.manifest = {
+        ENTITY_SIGNALS: entity_signals,
         "training": {
             "data_hash": data_hash(records),
             "n_records": len(records),

@@ -1,0 +1,142 @@
+"""Clause scopes and who writes: email heuristics on the tokens of one doc.
+
+Not a spaCy component: it reads the ``to_array`` rows the analyse stage
+already holds (see :mod:`rejectlens.tokens`), and one sorted lookup classifies
+every token, so it adds no Python work per token.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .tokens import COL_LOWER, COL_PUNCT, COL_SENT, COL_SPACE
+
+__all__ = ["SCOPES", "SCOPE_PREFIX", "ScopeMarker"]
+
+# Clause scopes a token can sit in (Analysis.tok_scope holds the index): a
+# decision word inside an "if ..." clause or a negated "this does not reflect
+# ..." is not a decision, and a clause opened by "I" is about the writer.
+SCOPES: tuple[str, ...] = ("", "cond", "neg", "self")
+SCOPE_PREFIX: tuple[str, ...] = ("", "if:", "not:", "i:")
+# Words opening a conditional or hypothetical clause, anywhere in a sentence...
+_COND_ANYWHERE = ("if", "unless", "whether", "provided", "providing")
+# ...and words that do so only at the start of a clause ("Should your profile
+# match, ..." but not "you should hear from us").
+_COND_CLAUSE_START = ("should", "once", "in case", "in the event", "assuming")
+# A negation shortly before one of these makes the rest of the clause praise
+# or reassurance, not a reason: "this does not reflect your skills".
+_NEG_TARGETS = ("reflect", "reflects", "reflection", "reflective", "judgement", "judgment",
+                "indication", "indicative", "comment", "statement", "about", "mean", "means")
+_NEGATIONS = ("not", "n't", "no", "never", "nothing")
+# ...and a negation anywhere before one of these turns the whole clause into
+# reassurance: "relocation would not have been an issue", "sponsorship was
+# never a factor".
+_CLAUSE_NEG_TARGETS = ("issue", "concern", "factor", "problem", "question", "obstacle",
+                       "barrier", "reason", "doubt")
+# A clause the writer opens with "I" is about the writer ("I have decided not
+# to proceed with my application") until someone else takes over the clause.
+_SELF = ("i", "i'm", "i've", "i'll", "i'd")
+_OTHERS = ("we", "they", "our", "their", "client", "team", "company", "panel", "manager",
+           "committee", "you", "your")
+_CLAUSE_ENDS = (",", ";", ":", "(", ")", "-", "–", "—", "but", "however", "so")
+# Who writes: an employer writes "we/our/us", a candidate "I/my/me". The
+# candidate's own mail (withdrawing, declining an offer) uses decision words
+# too, and is never a rejection.
+_SINGULAR = ("i", "my", "me", "mine", "myself", "i'm", "i've", "i'd", "i'll")
+_PLURAL = ("we", "our", "us", "ours", "ourselves", "we're", "we've", "we'd", "we'll")
+
+# Bits of the word classes the scope marker and the voice flags look for.
+(_ANYWHERE, _CLAUSE_START, _NEG_TARGET, _NEGATION, _ENDER, _SINGULAR_BIT, _PLURAL_BIT,
+ _CLAUSE_NEG, _SELF_BIT, _OTHER_BIT) = (1 << k for k in range(10))
+
+
+class ScopeMarker:
+    """Marks each token with the clause scope it sits in, and tells who writes.
+
+    ``hash_of`` is the pipeline's ``vocab.strings.add``: the word lists become
+    one sorted array of hashes.
+    """
+
+    def __init__(self, hash_of) -> None:
+        h = hash_of
+        classes: dict[int, int] = {}
+        for bit, words in ((_ANYWHERE, _COND_ANYWHERE), (_NEG_TARGET, _NEG_TARGETS),
+                           (_NEGATION, _NEGATIONS), (_ENDER, _CLAUSE_ENDS),
+                           (_SINGULAR_BIT, _SINGULAR), (_PLURAL_BIT, _PLURAL),
+                           (_CLAUSE_NEG, _CLAUSE_NEG_TARGETS), (_SELF_BIT, _SELF),
+                           (_OTHER_BIT, _OTHERS),
+                           (_CLAUSE_START, [w.split()[0] for w in _COND_CLAUSE_START])):
+            for w in words:
+                classes[h(w)] = classes.get(h(w), 0) | bit
+        self.rest: dict[int, list[list[int]]] = {}
+        for w in _COND_CLAUSE_START:
+            first, *rest = w.split()
+            self.rest.setdefault(h(first), []).append([h(x) for x in rest])
+        order = sorted(classes)
+        self.keys = np.array(order, dtype=np.uint64)
+        self.bits = np.array([classes[k] for k in order], dtype=np.int64)
+
+    def classes(self, lower: np.ndarray) -> np.ndarray:
+        idx = np.minimum(np.searchsorted(self.keys, lower), len(self.keys) - 1)
+        return np.where(self.keys[idx] == lower, self.bits[idx], 0)
+
+    def __call__(self, arr: np.ndarray) -> tuple[np.ndarray, set[str]]:
+        """(scope index per token, voice flags) from ``to_array(TOKEN_ATTRS)`` rows."""
+        lower = arr[:, COL_LOWER].astype(np.uint64)
+        cls = self.classes(lower)
+        n = len(lower)
+        scope = np.zeros(n, np.uint8)
+        sent_start = arr[:, COL_SENT] == 1
+        ender = (cls & _ENDER) > 0
+        boundary = sent_start | ender
+        bounds = np.flatnonzero(boundary)
+
+        def clause_end(i: int) -> int:
+            k = np.searchsorted(bounds, i, side="right")
+            return int(bounds[k]) if k < len(bounds) else n
+
+        first = None
+        for i in np.flatnonzero(cls & (_ANYWHERE | _CLAUSE_START)).tolist():
+            skip = 0
+            if not cls[i] & _ANYWHERE:
+                at_start = i == 0 or sent_start[i] or ender[i - 1] or arr[i - 1, COL_PUNCT] == 1 \
+                    or arr[i - 1, COL_SPACE] == 1
+                if not at_start:
+                    continue
+                first = lower.tolist() if first is None else first
+                rests = [r for r in self.rest[first[i]] if first[i + 1 : i + 1 + len(r)] == r]
+                if not rests:
+                    continue
+                skip = max(len(r) for r in rests)
+            scope[i : clause_end(i + skip)] = 1
+
+        def clause_start(j: int) -> int:
+            k = np.searchsorted(bounds, j, side="right") - 1
+            if k < 0:
+                return 0
+            b = int(bounds[k])
+            return b + 1 if ender[b] else b
+
+        for i in np.flatnonzero(cls & _SELF_BIT).tolist():
+            end = clause_end(i)
+            others = np.flatnonzero(cls[i + 1 : end] & _OTHER_BIT)
+            if len(others):
+                end = i + 1 + int(others[0])
+            scope[i:end] = np.where(scope[i:end] == 0, 3, scope[i:end])
+        for j in np.flatnonzero(cls & _CLAUSE_NEG).tolist():
+            lo = clause_start(j)
+            if (cls[lo:j] & _NEGATION).any():
+                scope[lo : clause_end(j)] = 2
+        for j in np.flatnonzero(cls & _NEG_TARGET).tolist():
+            lo = max(0, j - 4)
+            neg = np.flatnonzero(cls[lo:j] & _NEGATION)
+            if len(neg) and not boundary[lo + int(neg[-1]) + 1 : j + 1].any():
+                scope[lo + int(neg[-1]) : clause_end(j)] = 2
+        singular = int(np.count_nonzero(cls & _SINGULAR_BIT))
+        plural = int(np.count_nonzero(cls & _PLURAL_BIT))
+        voice: set[str] = set()
+        if singular >= 2 and singular > plural:
+            voice.add("first_person_writer")
+        elif plural >= 2 and plural > singular:
+            voice.add("employer_voice")
+        return scope, voice
