@@ -12,6 +12,10 @@ Memory is bounded per message, not by the largest message: no reader holds
 more than ``max_message_bytes`` (default 25 MB) of one message. A longer
 message keeps its readable start and is marked ``truncated``.
 
+>>> from rejectlens.readers import read_messages
+>>> [e.id for e in read_messages("data/examples/inbox.csv", body="text", id="message_id")][:2]
+['ex-01', 'ex-02']
+
 Layout: :mod:`.dispatch` picks the reader from the path; :mod:`.tables`
 (CSV/TSV, Parquet), :mod:`.jsonl` (JSON lines, JSON arrays) and :mod:`.mail`
 (mbox, .eml) cut a stream into messages; :mod:`.message` turns one message
