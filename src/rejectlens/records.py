@@ -25,6 +25,8 @@ __all__ = ["NO_REASON", "data_hash", "missing_as_none", "read_records", "validat
 NO_REASON = "none"
 # The one label holding several values (a list drawn from its schema entry).
 _LIST_FIELDS = ("reasons",)
+# Labels whose value is one word of a list (personalization, stage).
+_CHOICE_FIELDS = tuple(k for k in LABEL_FIELDS if k not in BOOL_FIELDS and k not in _LIST_FIELDS)
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:
@@ -102,7 +104,7 @@ def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False)
             v = str(rec[key]).strip().lower()
             rec[key] = None if v == "" else {"true": True, "1": True, "yes": True,
                                              "false": False, "0": False, "no": False}.get(v, rec[key])
-    for key in ("personalization", "stage"):
+    for key in _CHOICE_FIELDS:
         if key in rec and key in text_keys:
             v = str(rec[key]).strip()
             rec[key] = None if v == "" else v
