@@ -36,7 +36,7 @@ test: $(VENV)/.dev
 # then the real-mail and mailbox metrics into the card; realdev is skipped where it is absent).
 model: $(VENV)/.core
 	$(BIN)/python scripts/compose.py
-	$(BIN)/rejectlens train data -o models/default --force
+	$(BIN)/python -m rejectlens.corpus.build data -o models/default
 	$(BIN)/python -m benchmarks.real_mail --card models/default/MODEL_CARD.md
 
 lint: $(VENV)/.dev

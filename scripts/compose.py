@@ -3,7 +3,7 @@
 Reads data/fragments/fragments.json (sentences the team wrote, each with the
 labels it carries) and writes data/composed/composed.jsonl. Labels follow
 from the fragments chosen; every record is marked ``origin: composed`` and
-stays in the train split (see rejectlens.data.split_records).
+stays in the train split (see rejectlens.corpus.split_records).
 
     python scripts/compose.py [--n 1200] [--seed 7]
 """

@@ -163,3 +163,20 @@ def test_show_and_explain_name_non_job_mail(mixed_jsonl, tmp_path, capsys):
     assert "not job mail" in table and "ERROR" in table
     _, text, _ = run(["explain", "Your order #1182 has shipped and arrives Tuesday."], capsys)
     assert "job-related: no" in text
+
+
+def test_every_subcommand_of_the_parser_has_its_command_module():
+    from rejectlens.cli.app import COMMANDS
+    from rejectlens.cli.parser import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
+    assert all(COMMANDS[name].__module__ == f"rejectlens.cli.{name}" for name in COMMANDS)
+
+
+def test_version_comes_from_the_version_module(capsys):
+    from rejectlens._version import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out == f"rejectlens {__version__}\n"

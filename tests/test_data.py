@@ -1,17 +1,15 @@
+import dataclasses
 import json
+import subprocess
+import sys
 
 import pytest
 
+from rejectlens import data
 from rejectlens.cli import main
-from rejectlens.data import (
-    assign_splits,
-    check_corpus,
-    load_corpus,
-    read_records,
-    split_records,
-    validate_labels,
-)
+from rejectlens.corpus import assign_splits, check_corpus, load_corpus, split_records
 from rejectlens.errors import DataError
+from rejectlens.records import read_records, validate_labels
 from tests.conftest import ROOT
 
 
@@ -78,3 +76,38 @@ def test_read_csv_with_spreadsheet_cells(tmp_path):
     assert rows[0]["is_rejection"] is True and rows[0]["reasons"] == ["timing", "location"]
     assert rows[0]["stage"] is None and rows[1]["is_rejection"] is False and rows[1]["reasons"] is None
     validate_labels(rows)
+
+
+def test_the_old_data_module_names_the_same_objects():
+    import rejectlens.corpus.load
+    import rejectlens.records
+
+    assert data.read_records is read_records and data.check_corpus is check_corpus
+    assert data.bundled_corpus is rejectlens.corpus.load.bundled_corpus
+    assert data.data_hash is rejectlens.records.data_hash and data.__all__
+    assert all(hasattr(data, name) for name in data.__all__)
+
+
+def test_validation_follows_the_label_schema(monkeypatch):
+    # One schema: a value labels.schema() allows is valid, whatever the field.
+    from rejectlens import labels, records
+
+    spec = labels.schema()
+    monkeypatch.setattr(records, "schema", lambda: {**spec, "stage": [*spec["stage"], "offer"]})
+    validate_labels([{"id": "x", "body": "b", "stage": "offer"}])
+    with pytest.raises(DataError, match=r"reasons: expected a list drawn from other_candidates, "):
+        validate_labels([{"id": "x", "body": "b", "reasons": "timing"}])
+
+
+def test_check_report_is_a_frozen_result(tmp_path):
+    report = check_corpus(write_corpus(tmp_path, [rec(0, job_related=True)]), minimums={"emails": 1})
+    assert report.ok and report.table[0] == ("emails", 1, 1) and report.splits["test"] == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.problems = ("x",)
+
+
+def test_corpus_build_runs_as_a_module():
+    done = subprocess.run([sys.executable, "-m", "rejectlens.corpus.build", "--help"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "python -m rejectlens.corpus.build" in done.stdout and "--output" in done.stdout

@@ -399,7 +399,7 @@ def test_6_a_huge_unclosed_quote_is_read_again_from_the_file(tmp_path):
 
 
 def test_12_an_unreadable_folder_gives_an_error_row(tmp_path, monkeypatch):
-    from rejectlens import readers
+    from rejectlens.readers import mail
 
     (tmp_path / "a.eml").write_bytes(b"Subject: a\n\n" + NO.encode())
     (tmp_path / "locked").mkdir()
@@ -412,7 +412,7 @@ def test_12_an_unreadable_folder_gives_an_error_row(tmp_path, monkeypatch):
                 onerror(PermissionError(13, "Permission denied", os.path.join(root, "locked")))
             yield root, dirs, names
 
-    monkeypatch.setattr(readers.os, "walk", walk)
+    monkeypatch.setattr(mail.os, "walk", walk)
     emails = list(read_messages(tmp_path))
     assert len(emails) == 2 and emails[0].error is None
     assert "locked: folder could not be read" in emails[1].error

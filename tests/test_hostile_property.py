@@ -116,7 +116,7 @@ def reference(kind: str, raw: bytes) -> list[str | None]:
 def fast_cli(default_model):
     # The property is about reading and writing: load the model once.
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cli, "_load_model", lambda path: default_model)
+        mp.setattr("rejectlens.cli.classify.load_model", lambda path: default_model)
         yield
 
 

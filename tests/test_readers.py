@@ -163,7 +163,7 @@ def test_tsv_gzip_json_array_and_jsonl_errors(tmp_path):
     lines.write_text('{"id": "l1", "body": "ok"}\n{broken\n{"id": "l3", "body": 7}\n')
     got = list(read_messages(lines))
     assert len(got) == 3 and got[0].error is None
-    assert "line 2: not valid JSON" in got[1].error and "body must be text" in got[2].error
+    assert "line 2: not valid JSON" in got[1].error and "field 'body' must be text; found int: 7" in got[2].error
 
 
 def test_parquet(tmp_path):

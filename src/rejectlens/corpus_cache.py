@@ -56,7 +56,7 @@ def _code_hash() -> str:
 
 def cache_key(vectorizer, patterns: Mapping[str, Sequence[str]], records_hash: str) -> str:
     """sha256 naming the matrix of these records under this vectorizer and code."""
-    from . import __version__
+    from ._version import __version__
 
     h = hashlib.sha256()
     h.update(json.dumps({"format": CACHE_FORMAT, "version": __version__, "code": _code_hash(),

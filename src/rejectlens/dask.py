@@ -133,7 +133,7 @@ def _classify_part(path: str, k: int, out_dir: str, model, form, batch_size: int
     partition), and write it as ``part.<k>.parquet``; its summary counts."""
     from .batch import classify_chunks
     from .model import worker_model
-    from .readers import _read_parquet
+    from .readers.tables import _read_parquet
     from .writers import PredictionWriter
 
     m = worker_model(model)

@@ -1,4 +1,10 @@
-"""Turn whatever the caller has (a string, a mapping, a parsed message) into an Email."""
+"""Turn whatever the caller has (a string, a mapping, a parsed message) into an Email.
+
+A record (a mapping, a table row, a JSON object) becomes an Email in one
+place, :func:`record_to_email`: ``to_email``, the file readers and
+``Classifier.classify_frame`` all go through it, so the API and the command
+line read the same row the same way.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["Email", "EmailLike", "message_to_email", "normalize_id", "stable_id", "to_email"]
+__all__ = ["Columns", "Email", "EmailLike", "frame_records", "message_to_email", "normalize_id",
+           "record_to_email", "stable_id", "to_email"]
 
 
 @dataclass(frozen=True)
@@ -85,18 +92,108 @@ def stable_id(subject: str, body: str, sender: str = "") -> str:
     return "sha1-" + digest.hexdigest()[:16]
 
 
-def _as_text(value: Any, field: str) -> str:
-    if value is None:
-        return ""
+@dataclass(frozen=True)
+class Columns:
+    """Which fields of a record (a mapping, a table row, a JSON object) hold the email's parts."""
+
+    body: str = "body"
+    subject: str = "subject"
+    sender: str = "sender"
+    id: str = "id"
+    date: str = "date"
+    html: str = "html"
+
+
+_DEFAULT_COLUMNS = Columns()
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN (float or numpy) and pandas' NA/NaT: what a table holds for "no value"."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    try:
+        return bool(value != value)  # NaN is the one value unequal to itself
+    except (TypeError, ValueError):  # an array: a value, not a missing one
+        return False
+
+
+def _body_text(value: Any) -> str | None:
+    """A body-like field as text ("" when missing); None when it is not text."""
     if isinstance(value, str):
         return value
-    if isinstance(value, float) and value != value:  # NaN from pandas means missing
-        return ""
-    if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
-        return ""
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    raise InputError(f"field '{field}' must be text; got {type(value).__name__}: {value!r:.60}")
+    return "" if _missing(value) else None
+
+
+def _header_text(value: Any) -> str:
+    # A header read from a table may be a number or a date (a subject "2024",
+    # a timestamp column): its text is what the mail said.
+    if isinstance(value, str):
+        return value[:MAX_HEADER_CHARS]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")[:MAX_HEADER_CHARS]
+    return "" if _missing(value) else str(value)[:MAX_HEADER_CHARS]
+
+
+def record_to_email(
+    rec: Mapping[str, Any],
+    cols: Columns = _DEFAULT_COLUMNS,
+    *,
+    source: str | None = None,
+    truncated: bool = False,
+) -> Email:
+    """The Email of one record; never raises.
+
+    Rules every input path shares: missing values (None, NaN, pandas NA) are
+    empty; ``body`` and ``html`` must be text (bytes are decoded as UTF-8);
+    subject, sender and date take the text of any other value (``5`` ->
+    ``"5"``) and are cut to ``MAX_HEADER_CHARS``; the id goes through
+    :func:`normalize_id`. A record that cannot be an email (no body or html
+    field, a body that is not text) gives an Email whose ``error`` says why,
+    after ``source`` when given.
+    """
+    rid = normalize_id(rec.get(cols.id))
+
+    def failed(why: str) -> Email:
+        return Email(body="", id=rid, source=source, error=f"{source}: {why}" if source else why)
+
+    if cols.body not in rec and cols.html not in rec:
+        found = ", ".join(map(str, rec)) or "none"
+        return failed(f"body field '{cols.body}' missing (an HTML-only email may give '{cols.html}' "
+                      f"instead); fields found: {found}")
+    texts = {}
+    for name in (cols.body, cols.html):
+        value = rec.get(name)
+        texts[name] = _body_text(value)
+        if texts[name] is None:
+            return failed(f"field '{name}' must be text; found {type(value).__name__}: {value!r:.60}")
+    return Email(
+        body=texts[cols.body] or "",
+        subject=_header_text(rec.get(cols.subject)),
+        sender=_header_text(rec.get(cols.sender)),
+        id=rid,
+        date=_header_text(rec.get(cols.date)) or None,
+        html=texts[cols.html] or None,
+        source=source,
+        truncated=truncated,
+    )
+
+
+def frame_records(df: Any, body: str = "body", subject: str | None = "subject",
+                  sender: str | None = "sender", id: str | None = "id") -> Iterator[dict[str, Any]]:
+    """The rows of a DataFrame as records under the default field names, for
+    :func:`to_email`: ``body`` names the body column, the other arguments
+    their columns (None, or a column the frame lacks, leaves the field out);
+    ``date`` and ``html`` columns are read when the frame has them, as the
+    file readers read them."""
+    cols = {"body": body}
+    for key, name in (("subject", subject), ("sender", sender), ("id", id), ("date", "date"),
+                      ("html", "html")):
+        if name is not None and name in df.columns:
+            cols[key] = name
+    for row in df[list(cols.values())].itertuples(index=False, name=None):
+        yield dict(zip(cols, row))
 
 
 def _decode_part(part: email.message.Message) -> str:
@@ -206,20 +303,10 @@ def to_email(x: EmailLike) -> Email:
     if isinstance(x, email.message.Message):
         return message_to_email(x)
     if isinstance(x, Mapping):
-        if "body" not in x and "html" not in x:
-            found = ", ".join(map(str, x)) or "none"
-            raise InputError(
-                f"an email record needs a 'body' field (optional: 'subject', 'sender', 'id'); "
-                f"found fields: {found}"
-            )
-        return Email(
-            body=_as_text(x.get("body"), "body"),
-            subject=_as_text(x.get("subject"), "subject")[:MAX_HEADER_CHARS],
-            sender=_as_text(x.get("sender"), "sender")[:MAX_HEADER_CHARS],
-            id=normalize_id(x.get("id")),
-            date=_as_text(x.get("date"), "date") or None,
-            html=_as_text(x.get("html"), "html") or None,
-        )
+        e = record_to_email(x)
+        if e.error is not None:
+            raise InputError(e.error)
+        return e
     raise InputError(
         "expected an email as str, a mapping with 'body', an Email or an email.message.Message; "
         f"got {type(x).__name__}"

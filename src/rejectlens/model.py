@@ -24,7 +24,7 @@ from .analyse import Analyser, Analysis
 from .clean import clean
 from .decide import Scores, borrow, decide, has_text, score
 from .errors import InputError, ModelFileError
-from .ingest import Email, EmailLike, normalize_id, stable_id, to_email
+from .ingest import Email, EmailLike, frame_records, normalize_id, stable_id, to_email
 from .parallel import chunks, map_chunks, resolve_n_jobs
 from .persist import MODEL_FILE, SavedModel, load_estimators, read_model
 from .persist import save as _save
@@ -227,14 +227,7 @@ class Classifier:
                 f"body column '{body}' not found; columns found: {', '.join(map(str, df.columns))}. "
                 "Pass body=<column name>."
             )
-        cols = {"body": body}
-        for key, name in (("subject", subject), ("sender", sender), ("id", id)):
-            if name is not None and name in df.columns:
-                cols[key] = name
-        records = (
-            {key: row[i] for i, key in enumerate(cols)}
-            for row in df[list(cols.values())].itertuples(index=False, name=None)
-        )
+        records = frame_records(df, body=body, subject=subject, sender=sender, id=id)
         preds = list(self.classify_many(records, batch_size=batch_size, n_jobs=n_jobs))
         # Same index as the input, so the result joins back onto it row for row.
         out = pd.DataFrame([p.to_dict() for p in preds], columns=list(OUTPUT_FIELDS), index=df.index)

@@ -145,8 +145,7 @@ class PredictionWriter:
             if self._tmp is not None:
                 try:
                     if finished:
-                        os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp makes files 0600
-                        _commit(self._tmp, self.path, self.force)
+                        _publish(self._tmp, self.path, self.force)
                 finally:
                     if self._tmp.exists():
                         self._tmp.unlink()
@@ -175,6 +174,13 @@ def format_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[s
         w.writerows(_csv_row(r, columns) for r in rows)
         return buf.getvalue()
     raise ValueError(f"rows are formatted as jsonl or csv; got {fmt!r}")
+
+
+def _publish(tmp: Path, path: Path, force: bool) -> None:
+    """The one way a finished temporary file takes its name (streamed rows and
+    whole small files alike): readable as a new file would be, then renamed."""
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files 0600
+    _commit(tmp, path, force)
 
 
 def _commit(tmp: Path, path: Path, force: bool) -> None:
@@ -232,8 +238,7 @@ def write_file_atomic(path: str | Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files 0600
-        os.replace(tmp, path)
+        _publish(Path(tmp), path, force=True)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -2,19 +2,25 @@
 
 Trains on the train and dev splits (thresholds tuned on grouped folds of
 them), measures on the written test split, and writes the model directory
-plus ``MODEL_CARD.md``. One command: ``rejectlens train data -o models/default``.
+plus ``MODEL_CARD.md``. ``make model`` runs it; so do
+``python -m rejectlens.corpus.build data -o models/default`` and
+``rejectlens train data -o models/default``.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .data import data_hash, load_corpus, split_records
-from .evaluation import evaluate, format_metrics
-from .training import train
+from ..evaluation import evaluate, format_metrics
+from ..records import data_hash
+from ..training import train
+from ..writers import write_file_atomic
+from .load import load_corpus
+from .splits import split_records
 
 __all__ = ["build_from_corpus"]
 
@@ -105,4 +111,23 @@ numbers read higher than what to expect on real mail; see "Limits" below.
 - Personalization is judged from wording; a personal-sounding template can
   pass as personalized.
 """
-    (out / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    write_file_atomic(out / "MODEL_CARD.md", card.encode("utf-8"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m rejectlens.corpus.build DATA -o OUT``: what ``make model`` runs."""
+    p = argparse.ArgumentParser(prog="python -m rejectlens.corpus.build", description=__doc__)
+    p.add_argument("data", help="the corpus folder (data/)")
+    p.add_argument("-o", "--output", required=True, help="model directory to write (replaced)")
+    p.add_argument("--cv", type=int, default=5, help="folds for calibration and thresholds (default: 5)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n-jobs", type=int, default=2, help="heads trained at once (default: 2)")
+    args = p.parse_args(argv)
+    metrics = build_from_corpus(args.data, args.output, seed=args.seed, n_jobs=args.n_jobs, cv=args.cv)
+    print(f"model written to {args.output}\nmetrics on the written test split:")
+    print(format_metrics(metrics))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""Run one command: parse, hand the arguments to the command's module, turn errors into exit codes.
+
+Exit codes: 0 success; 1 the command ran but some rows had errors (classify)
+or the data check failed or train refused a worse model; 2 bad usage or
+unreadable input (one line on stderr, no traceback); 130 Ctrl-C; 143 SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from ..errors import RejectLensError
+from . import classify, data, evaluate, explain, report, show, suggest, train
+from .common import EXIT_OK, EXIT_USAGE
+from .parser import build_parser
+
+__all__ = ["COMMANDS", "main"]
+
+# One module per subcommand, each with run(args) -> exit code.
+COMMANDS: dict[str, Callable[..., int]] = {
+    "classify": classify.run,
+    "explain": explain.run,
+    "train": train.run,
+    "evaluate": evaluate.run,
+    "data": data.run,
+    "show": show.run,
+    "suggest": suggest.run,
+    "report": report.run,
+}
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a timeout, systemd, docker stop): unwind like Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM unwinds like Ctrl-C, so the output's temporary file is removed.
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(args)
+    except Terminated:
+        print("rejectlens: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args) -> int:
+    try:
+        handler = COMMANDS[args.command]
+        return handler(args)
+    except BrokenPipeError:
+        # `rejectlens ... | head`: the reader left; not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except (RejectLensError, OSError) as err:
+        print(f"rejectlens: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("rejectlens: interrupted", file=sys.stderr)
+        return 130
+

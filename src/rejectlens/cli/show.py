@@ -1,0 +1,21 @@
+"""`rejectlens show`: a one-line-per-email table of a predictions file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import EXIT_OK
+from .render import render_table
+
+__all__ = ["run"]
+
+
+def run(args) -> int:
+    from ..errors import InputError
+    from ..records import read_records
+
+    path = Path(args.predictions)
+    if path.suffix.lower() not in (".jsonl", ".json"):
+        raise InputError(f"{path}: show reads the .jsonl that `rejectlens classify` writes")
+    print(render_table(read_records(path)))
+    return EXIT_OK

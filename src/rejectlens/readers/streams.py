@@ -1,0 +1,132 @@
+"""Opening inputs so that reading them stays bounded and survives damage.
+
+A ``.gz`` is decompressed on the fly and one that breaks off (a cut
+download, a corrupt block) ends quietly, its reason kept for an error row;
+lines come in pieces of at most ``_PIECE`` characters, so no line, however
+long, is held whole; stdin is read like a file (byte-order mark dropped,
+undecodable bytes replaced).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "stream_error"]
+
+DEFAULT_MAX_MESSAGE_BYTES = 25_000_000
+_PIECE = 1 << 20  # read at most this much of a line at once
+# What a compressed or damaged stream raises when it ends early or is corrupt.
+_STREAM_ERRORS = (EOFError, OSError, zlib.error, gzip.BadGzipFile)
+
+
+class _Guarded(io.RawIOBase):
+    """A compressed stream that ends quietly where it breaks (a cut download,
+    a corrupt block) and keeps the reason in ``error``: everything before the
+    break is still read."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw, self.error = raw, None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.error is not None:
+            return 0
+        try:
+            # read1: one read of the compressed stream, so data read before a
+            # break is returned before the break is raised
+            data = self._raw.read1(len(buffer))
+        except _STREAM_ERRORS as err:
+            self.error = err
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _open_binary(p: Path) -> IO[bytes]:
+    """The file's bytes (decompressed for .gz); ``stream_error(f)`` tells, at
+    the end, whether the file broke off before its real end."""
+    if p.suffix.lower() == ".gz":
+        guard = _Guarded(gzip.open(p, "rb"))  # noqa: SIM115 (closed with the returned reader)
+        f = io.BufferedReader(guard, _PIECE)
+        f.guard = guard  # type: ignore[attr-defined]
+        return f
+    return open(p, "rb")
+
+
+def stream_error(f: Any) -> BaseException | None:
+    guard = getattr(f, "guard", None)
+    return None if guard is None else guard.error
+
+
+def _open_text(p: Path) -> IO[str]:
+    if p.suffix.lower() == ".gz":
+        raw = _open_binary(p)
+        f = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        f.guard = raw.guard  # type: ignore[attr-defined]
+        return f
+    # utf-8-sig: spreadsheet exports often start with a byte-order mark
+    return p.open(encoding="utf-8-sig", errors="replace", newline="")
+
+
+def _stdin_text() -> IO[str]:
+    # Like files: a byte-order mark is dropped, undecodable bytes replaced.
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # replaced by a text stream (tests, embedding)
+        return _DropBom(sys.stdin)
+    return io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="replace", newline="")
+
+
+class _DropBom:
+    """A text stream whose first character is dropped when it is a byte-order mark."""
+
+    def __init__(self, f: IO[str]) -> None:
+        self._f, self._first = f, True
+
+    def _strip(self, text: str) -> str:
+        if self._first and text:
+            self._first = False
+            return text[1:] if text[0] == "\ufeff" else text
+        return text
+
+    def read(self, n: int = -1) -> str:
+        return self._strip(self._f.read(n))
+
+    def readline(self, n: int = -1) -> str:
+        return self._strip(self._f.readline(n))
+
+    def __iter__(self) -> Iterator[str]:
+        while line := self.readline():
+            yield line
+
+
+class _SafeLines:
+    """Lines of a text stream, each at most ``limit`` characters (a longer line
+    comes in pieces); a stream that breaks (a cut .gz) ends the lines and
+    leaves the reason in ``error``."""
+
+    def __init__(self, f: IO[str], limit: int = -1) -> None:
+        self.f, self.limit, self.error = f, limit, None
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            try:
+                line = self.f.readline(self.limit)
+            except _STREAM_ERRORS as err:
+                self.error = err
+                return
+            if not line:
+                self.error = stream_error(self.f)
+                return
+            yield line

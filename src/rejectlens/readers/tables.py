@@ -1,0 +1,217 @@
+"""Tables: CSV and TSV (stdlib reader, streamed, bounded) and Parquet (row group by row group)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from ..errors import InputError, MissingDependencyError
+from ..ingest import Columns, Email
+from .message import _check_body_column, _ends_early, _record_email
+from .streams import _PIECE, _STREAM_ERRORS, _open_text, stream_error
+
+__all__ = ["csv_rows"]
+
+class _CsvLines:
+    """The lines of a CSV stream for the csv reader, with what it needs to
+    stay bounded and to recover.
+
+    Each record keeps its lines (``kept``) so one that swallowed the rest of
+    the file behind an unclosed quote can be read again. Past ``cap``
+    characters in one record, only the characters that shape the record
+    (quotes, separators, line ends) are passed on: the cell keeps its start,
+    the record ends where it would have, and ``truncated`` is set. A stream
+    that breaks (a cut .gz) ends the lines and leaves the reason in ``error``.
+    """
+
+    def __init__(self, f: IO[str], sep: str, cap: int | None = None) -> None:
+        self.f, self.cap, self.error = f, cap, None
+        self._drop = re.compile('[^"' + re.escape(sep) + "\r\n]+")
+        self.lines = 0  # physical lines passed on so far
+        self.new_record()
+
+    def new_record(self) -> None:
+        self.kept: list[str] = []
+        self.size, self.truncated, self.start = 0, False, self.lines
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            parts: list[str] = []
+            while True:
+                try:
+                    piece = self.f.readline(_PIECE if self.cap is not None else -1)
+                except _STREAM_ERRORS as err:
+                    self.error, piece = err, ""
+                if not piece:
+                    self.error = self.error or stream_error(self.f)
+                    break
+                if self.cap is not None and self.size + len(piece) > self.cap:
+                    room = max(self.cap - self.size, 0)
+                    piece = piece[:room] + self._drop.sub("", piece[room:])
+                    self.truncated = True
+                self.size += len(piece)
+                parts.append(piece)
+                if piece.endswith(("\n", "\r")):
+                    break
+            if not parts:
+                return
+            line = "".join(parts)
+            self.lines += 1
+            self.kept.append(line)
+            yield line
+
+
+def _unclosed_quote(lines: list[str], sep: str) -> bool:
+    """Whether these lines (one CSV record) end inside a quoted field."""
+    try:
+        for _ in csv.reader(lines, delimiter=sep, strict=True):
+            pass
+    except csv.Error as err:
+        return "unexpected end of data" in str(err)
+    return False
+
+
+def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row: int,
+                 reopen: Callable[[], IO[str]] | None = None):
+    """(where, record, error, truncated) for each data row; a quote left open
+    (which makes the reader swallow the rest of the file) gives an error row
+    for its record, and reading goes on with the lines after that record's first."""
+    reader = csv.reader(source, delimiter=sep)
+    while True:
+        source.new_record()
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            row += 1
+            yield f"{name} row {row}", None, f"{name} row {row}: CSV could not be parsed: {err}", False
+            continue
+        if not any(f.strip() for f in fields):
+            continue  # a blank line, or one of spaces and tabs
+        kept = source.kept
+        # Only a record cut by the end of the file can end inside quotes: its
+        # last line has no newline, or its last field swallowed one.
+        if kept and (not kept[-1].endswith(("\n", "\r")) or fields[-1].endswith(("\n", "\r"))) \
+                and _unclosed_quote(kept, sep):
+            row += 1
+            where = f"{name} row {row}"
+            yield where, None, (f"{where}: a quote opened in this row is never closed (it would "
+                                "take the rest of the file with it); the rows after it are read "
+                                "on their own"), False
+            if source.truncated and reopen is not None:
+                # The kept lines were cut down to the cap: read the rest again from the file.
+                with reopen() as f:
+                    again = _CsvLines(f, sep, source.cap)
+                    skip = source.start + 1
+                    for _ in again:
+                        skip -= 1
+                        if skip == 0:
+                            break
+                    yield from _csv_records(again, name, sep, header, row, reopen)
+            else:
+                rest = io.StringIO("".join(kept[1:]), newline="")
+                yield from _csv_records(_CsvLines(rest, sep, source.cap), name, sep, header, row)
+            return
+        row += 1
+        where = f"{name} row {row}"
+        if len(fields) > len(header):
+            yield where, None, (
+                f"{where}: expected {len(header)} fields as in the header, found "
+                f"{len(fields)} (an unquoted separator or quote in a cell?)"), False
+            continue
+        fields += [""] * (len(header) - len(fields))
+        yield where, dict(zip(header, fields)), None, source.truncated
+
+
+def _csv_stream_rows(f, name: str, sep: str, cap: int | None = None,
+                     reopen: Callable[[], IO[str]] | None = None):
+    csv.field_size_limit(2**31 - 1)  # a 5 MB body is a cell too
+    lines = _CsvLines(f, sep, cap)
+    reader = csv.reader(lines, delimiter=sep)
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        raise InputError(f"{name}: the header line could not be parsed: {err}") from None
+    if not header:
+        if lines.error is not None:
+            raise InputError(f"{name} could not be read: {lines.error}")
+        raise InputError(f"{name} is empty")
+    yield header
+    last = "the header"
+    for where, rec, error, truncated in _csv_records(lines, name, sep, header, 0, reopen):
+        last = where[len(name) + 1 :]
+        yield where, rec, error, truncated
+    if lines.error is not None:
+        yield f"{name} (after {last})", None, _ends_early(name, last, lines.error).error, False
+
+
+def csv_rows(p: Path, sep: str = ",") -> Iterator[tuple[str, dict[str, str] | None, str | None]]:
+    """Stream a CSV/TSV (optionally gzipped) as (where, record, error) per data row.
+
+    The stdlib reader, not pandas: it keeps quoted multi-line bodies, takes
+    fields of any size, and hands over a malformed row (more fields than the
+    header) as that row, so it is reported in place instead of taking its
+    neighbours with it. Raises InputError for an empty file.
+    """
+    with _open_text(p) as f:
+        rows = _csv_stream_rows(f, str(p), sep, reopen=lambda: _open_text(p))
+        next(rows)  # the header
+        for where, rec, error, _ in rows:
+            yield where, rec, error
+
+
+def _read_csv_stream(f, name: str, cols: Columns, sep: str, cap: int | None = None,
+                     reopen: Callable[[], IO[str]] | None = None) -> Iterator[Email]:
+    rows = _csv_stream_rows(f, name, sep, cap, reopen)
+    _check_body_column(next(rows), cols, name)
+    n = 0
+    for where, rec, error, truncated in rows:
+        n += 1
+        if error is not None:
+            yield Email(body="", source=where, error=error)
+        else:
+            yield _record_email(rec, cols, where, truncated=truncated)
+    if n == 0:
+        raise InputError(f"{name} has a header but no rows")
+
+
+def _read_csv(p: Path, cols: Columns, sep: str, cap: int | None = None) -> Iterator[Email]:
+    with _open_text(p) as f:
+        yield from _read_csv_stream(f, str(p), cols, sep, cap, reopen=lambda: _open_text(p))
+
+
+def _read_parquet(p: Path, cols: Columns, chunk_size: int) -> Iterator[Email]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingDependencyError("pyarrow", "parquet", "Reading Parquet files") from None
+    try:
+        pf = pq.ParquetFile(p)
+    except Exception as err:
+        raise InputError(f"{p} is not a readable Parquet file: {err}") from None
+    _check_body_column(pf.schema_arrow.names, cols, str(p))
+    wanted = [c for c in {cols.body, cols.subject, cols.sender, cols.id, cols.date, cols.html}
+              if c in pf.schema_arrow.names]
+    row = 0
+    # Row group by row group: a damaged group gives error rows for its rows
+    # and the readable groups are kept.
+    for group in range(pf.num_row_groups):
+        expected = pf.metadata.row_group(group).num_rows
+        done = 0
+        try:
+            for batch in pf.iter_batches(batch_size=chunk_size, columns=wanted, row_groups=[group]):
+                for rec in batch.to_pylist():
+                    row += 1
+                    done += 1
+                    yield _record_email(rec, cols, f"{p} row {row}")
+        except Exception as err:
+            for _ in range(max(expected - done, 1 if done == 0 else 0)):
+                row += 1
+                where = f"{p} row {row}"
+                yield Email(body="", source=where, error=f"{where}: row group {group} could not be "
+                            f"read ({type(err).__name__}: {err})")

@@ -1,0 +1,187 @@
+"""Labelled records: read them from JSONL, CSV/TSV or Parquet, and check their labels.
+
+A sheet's cells are text (``true``/``1``/``yes``, reasons joined by ``;``, an
+empty cell for "not labelled"); :func:`read_records` turns them into the
+values of the label schema, and :func:`validate_labels` checks the values
+against that schema as :func:`rejectlens.labels.schema` states it.
+The project's own corpus (folders, splits, coverage) is :mod:`rejectlens.corpus`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+from .labels import BOOL_FIELDS, LABEL_FIELDS, schema
+
+__all__ = ["NO_REASON", "data_hash", "missing_as_none", "read_records", "validate_labels"]
+
+# A reasons cell holding this word: a rejection that states no reason.
+NO_REASON = "none"
+# The one label holding several values (a list drawn from its schema entry).
+_LIST_FIELDS = ("reasons",)
+# Labels whose value is one word of a list (personalization, stage).
+_CHOICE_FIELDS = tuple(k for k in LABEL_FIELDS if k not in BOOL_FIELDS and k not in _LIST_FIELDS)
+
+
+def read_records(path: str | Path) -> list[dict[str, Any]]:
+    """Read labeled or unlabeled records from a JSONL, CSV/TSV or Parquet file.
+
+    Spreadsheet cells are text: ``true``/``1``/``yes`` for booleans, reasons
+    separated by ``;`` (or a JSON list), and an empty cell means "not labelled".
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(
+            f"expected a .jsonl, .csv or .parquet file; {path} does not exist or is not a file"
+        )
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".json"):
+        out = []
+        with path.open(encoding="utf-8-sig") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except ValueError as err:
+                    raise DataError(f"{path} line {n}: not valid JSON ({err})") from None
+                if not isinstance(rec, dict):
+                    raise DataError(f"{path} line {n}: expected a JSON object, found {type(rec).__name__}")
+                out.append(rec)
+        return out
+    if suffix in (".csv", ".tsv"):
+        from .errors import InputError
+        from .readers import csv_rows
+        from .writers import unneutralise_cell
+
+        records = []
+        try:
+            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else ","):
+                if error is not None:
+                    raise DataError(error)
+                # Undo the ' that our CSV writers put before formula-like cells.
+                rec = {k: unneutralise_cell(v) for k, v in rec.items()}
+                _coerce_csv_labels(rec, where)
+                records.append(rec)
+        except InputError as err:
+            raise DataError(str(err)) from None
+        return records
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            from .errors import MissingDependencyError
+
+            raise MissingDependencyError("pyarrow", "parquet", "Reading Parquet files") from None
+        import pandas as pd
+
+        records = pd.read_parquet(path).to_dict("records")
+        for n, rec in enumerate(records, 1):
+            for key, value in list(rec.items()):
+                if hasattr(value, "tolist"):  # numpy arrays from list columns
+                    rec[key] = value.tolist()
+                elif isinstance(value, float) and value != value:
+                    rec[key] = None
+            _coerce_csv_labels(rec, f"{path} row {n}", only_text=True)
+        return records
+    raise DataError(
+        f"{path}: unknown file type '{suffix}'; expected .jsonl, .json, .csv, .tsv or .parquet"
+    )
+
+
+def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False) -> None:
+    # Spreadsheet cells are text: "true"/"1", "a;b" or a JSON list for reasons,
+    # and an empty cell means "not labelled".
+    text_keys = {k for k, v in rec.items() if isinstance(v, str)} if only_text else set(rec)
+    for key in BOOL_FIELDS:
+        if key in rec and key in text_keys:
+            v = str(rec[key]).strip().lower()
+            rec[key] = None if v == "" else {"true": True, "1": True, "yes": True,
+                                             "false": False, "0": False, "no": False}.get(v, rec[key])
+    for key in _CHOICE_FIELDS:
+        if key in rec and key in text_keys:
+            v = str(rec[key]).strip()
+            rec[key] = None if v == "" else v
+    if "reasons" in rec and "reasons" in text_keys:
+        v = str(rec["reasons"]).strip()
+        if v == "":
+            rec["reasons"] = None
+        elif v.lower() == NO_REASON:
+            rec["reasons"] = []  # a rejection that gives no reason (empty = not labelled)
+        elif v.startswith("["):
+            try:
+                rec["reasons"] = json.loads(v)
+            except ValueError:
+                raise DataError(
+                    f"{where}: reasons cell {v!r} is not a JSON list; write it as "
+                    '["a", "b"] or as a;b'
+                ) from None
+        else:
+            rec["reasons"] = [p.strip() for p in v.replace(",", ";").split(";") if p.strip()]
+
+
+def missing_as_none(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``record`` whose unlabelled fields (NaN from pandas, "") are None."""
+    out = dict(record)
+    for key in LABEL_FIELDS:
+        v = out.get(key)
+        if (isinstance(v, float) and math.isnan(v)) or v == "":
+            out[key] = None
+    return out
+
+
+def _label_rule(key: str, spec: Any) -> tuple[Callable[[Any], bool], str]:
+    """(is this value allowed, what is expected) for one field of the label schema."""
+    if spec == "bool":
+        return (lambda v: isinstance(v, bool)), "true or false"
+    if key in _LIST_FIELDS:
+        allowed = tuple(spec)
+        return (lambda v: isinstance(v, list) and all(r in allowed for r in v)), (
+            "a list drawn from " + ", ".join(allowed)
+            + f" (in a sheet: separated by ;, or {NO_REASON} for a rejection without reasons)")
+    allowed = tuple(spec)
+    return (lambda v: v in allowed), " | ".join(allowed)
+
+
+def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the records") -> None:
+    """Raise DataError listing every record whose labels fall outside the schema."""
+    spec = schema()
+    rules = {key: _label_rule(key, spec[key]) for key in LABEL_FIELDS}
+    bad: dict[str, list[str]] = {}
+    for n, rec in enumerate(records):
+        # Name the row by its id and its place (row 1 = the first record, the
+        # line under a sheet's header), so it can be found either way.
+        rid = f"{rec['id']} (row {n + 1}" if rec.get("id") else f"row {n + 1} ("
+        sep = ", " if rec.get("id") else ""
+        if not isinstance(rec.get("body"), str):
+            bad.setdefault("body", []).append(f"{rid}{sep}found {type(rec.get('body')).__name__})")
+        for key in LABEL_FIELDS:
+            v = rec.get(key)
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            if not rules[key][0](v):
+                bad.setdefault(key, []).append(f"{rid}{sep}found {v!r})")
+    if bad:
+        lines = [f"{source}: labels outside the schema:"]
+        for key, rows in bad.items():
+            expected = rules[key][1] if key in rules else "text"
+            more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+            lines.append(f"  {key}: expected {expected}; offending: {', '.join(rows[:10])}{more}")
+        raise DataError("\n".join(lines))
+
+
+def data_hash(records: Iterable[Mapping[str, Any]]) -> str:
+    """sha256 over the canonical JSON of the records (order matters)."""
+    h = hashlib.sha256()
+    for r in records:
+        clean = {k: v for k, v in r.items() if not k.startswith("_")}
+        h.update(json.dumps(clean, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
