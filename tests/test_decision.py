@@ -9,7 +9,8 @@ from rejectlens.analyse import SCOPE_PREFIX
 from rejectlens.clean import Cleaned
 from rejectlens.decision import DECISION_FEATURES, decision_features, sentence_targets
 from rejectlens.features import EmailVectorizer, _token_text
-from rejectlens.heads import RejectionHeads, tune_gate
+from rejectlens.heads import RejectionHeads
+from rejectlens.thresholds import tune_gate
 
 
 def analyse(analyser, text):

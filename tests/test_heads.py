@@ -4,7 +4,9 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from rejectlens.heads import RejectionHeads, _tune_threshold, head_targets
+from rejectlens.heads import RejectionHeads
+from rejectlens.labels import head_targets
+from rejectlens.thresholds import tune_threshold as _tune_threshold
 
 
 def toy():

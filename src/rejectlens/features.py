@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .analyse import SCOPE_PREFIX, Analysis
 from .decision import DECISION_FEATURES, decision_features, sentence_targets
+from .export import export_vectorizer
 from .scoring import (
     CompiledVectorizer,
     cue_items,
@@ -240,7 +241,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         ).fit(X)
         self.cues_ = CueVectorizer(cue_names=self.cue_names).fit(X)
         self.decision_coef_, self.decision_intercept_ = None, 0.0
-        base = CompiledVectorizer.from_estimator(self)
+        base = export_vectorizer(self)
         if decisions is None or is_rejection is None:
             return base.transform(X)
         rows, S = base.base_both(X)
@@ -286,17 +287,21 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
             oof[test] = m.predict_proba(S[test])[:, 1]
         return oof
 
+    # Transforming goes through the runtime's arithmetic, so a model scores
+    # the same before and after it is saved.
     def transform(self, X: Sequence[Analysis]):
-        return self.compile().transform(X)
+        check_is_fitted(self, "words_")
+        return export_vectorizer(self).transform(X)
 
     def transform_sentences(self, X: Sequence[Analysis]):
         """One row per sentence of every email, in order (for evidence)."""
-        return self.compile().transform_sentences(X)
+        check_is_fitted(self, "words_")
+        return export_vectorizer(self).transform_sentences(X)
 
     def compile(self) -> CompiledVectorizer:
-        """The arrays this vectorizer transforms with (what a saved model keeps)."""
-        check_is_fitted(self, "words_")
-        return CompiledVectorizer.from_estimator(self)
+        """One-line delegation to :func:`rejectlens.export.export_vectorizer`, kept
+        for :class:`~rejectlens.model.Classifier` until it calls ``export``."""
+        return export_vectorizer(self)
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "words_")

@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from .heads import _tune_threshold
+from .thresholds import tune_threshold
 
 __all__ = ["RefitHead", "refit_binary", "refit_stage"]
 
@@ -89,8 +89,8 @@ def refit_binary(X, target: np.ndarray, weight: np.ndarray, groups: np.ndarray, 
         platt = _fit(LogisticRegression(C=1e4), z[seen, None], target[seen], weight[seen])
         a, b = -float(platt.coef_[0, 0]), -float(platt.intercept_[0])
         p = 1.0 / (1.0 + np.exp(a * z[seen] + b))
-        threshold, score = _tune_threshold(target[seen], p, macro=macro, min_gain=MIN_GAIN,
-                                           sample_weight=weight[seen])
+        threshold, score = tune_threshold(target[seen], p, macro=macro, min_gain=MIN_GAIN,
+                                          sample_weight=weight[seen])
     coef = np.zeros(X.shape[1])
     coef[: Xh.shape[1]] = final.coef_[0]
     return RefitHead(coef, float(final.intercept_[0]), (a, b), threshold, score)

@@ -40,9 +40,8 @@ import scipy.sparse as sp
 
 from .data import bundled_corpus, data_hash, validate_labels
 from .errors import DataError
-from .heads import BINARY_HEADS, head_targets
 from .ingest import to_email
-from .labels import LABEL_FIELDS
+from .labels import BINARY_HEADS, LABEL_FIELDS, head_targets
 from .model import Classifier
 from .refit import refit_binary, refit_stage
 from .scoring import CompiledHeads
