@@ -26,10 +26,10 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predi
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .labels import BINARY_HEADS, STAGES, head_targets
+from .labels import STAGES, head_targets
 from .thresholds import tune_threshold
 
-__all__ = ["BINARY_HEADS", "HeadClassifier", "RejectionHeads", "head_targets"]
+__all__ = ["HeadClassifier", "RejectionHeads"]
 
 
 class HeadClassifier(ClassifierMixin, BaseEstimator):
