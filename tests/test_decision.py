@@ -8,8 +8,10 @@ import scipy.sparse as sp
 from rejectlens.analyse import SCOPE_PREFIX
 from rejectlens.clean import Cleaned
 from rejectlens.decision import DECISION_FEATURES, decision_features, sentence_targets
+from rejectlens.export import export_heads
 from rejectlens.features import EmailVectorizer, _token_text
-from rejectlens.heads import RejectionHeads, tune_gate
+from rejectlens.heads import RejectionHeads
+from rejectlens.thresholds import tune_gate
 
 
 def analyse(analyser, text):
@@ -91,7 +93,7 @@ def test_head_columns_pad_coefficients_with_zeros():
     X = sp.csr_matrix(rng.random((60, 5)))
     y = {"job_related": list(X[:, 0].toarray().ravel() > 0.5)}
     heads = RejectionHeads(threshold_cv=3, head_columns={"job_related": 2}).fit(X, y)
-    compiled = heads.compile()
+    compiled = export_heads(heads)
     assert compiled.binary_coef.shape == (5, 1)
     assert np.all(compiled.binary_coef[2:, 0] == 0)
 

@@ -80,3 +80,44 @@ def test_sentence_rows_split_bigrams_at_sentence_ends(docs):
 def test_digits_are_folded_to_shapes(docs):
     v = TokenTfidf(min_df=1).fit(docs)
     assert "req-dddd" in set(v.get_feature_names_out())
+
+
+# Transformers on Analysis lists cannot run check_estimator (it feeds arrays);
+# these are the parts of scikit-learn's contract that apply to them.
+@pytest.mark.parametrize("make", [lambda: CueVectorizer(cap=2), lambda: TokenTfidf(min_df=1, max_features=50),
+                                  lambda: EmailVectorizer(min_df=1, cue_weight=0.5)])
+def test_analysis_transformers_follow_the_scikit_learn_contract(make, docs):
+    est = make()
+    params = est.get_params()
+    assert clone(est).get_params() == params
+    assert not [k for k in vars(est) if k.endswith("_")]  # __init__ only stores parameters
+    with pytest.raises(NotFittedError):
+        est.transform(docs)
+    X = est.fit_transform(docs)
+    assert est.get_params() == params  # fit leaves the parameters alone
+    np.testing.assert_array_equal(X.toarray(), est.transform(docs).toarray())
+    assert X.shape == (len(docs), len(est.get_feature_names_out()))
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.transform(docs).toarray(), X.toarray())
+    assert clone(est).fit(docs).get_feature_names_out().tolist() == est.get_feature_names_out().tolist()
+
+
+def test_idf_is_scikit_learn_smooth_idf(docs):
+    v = TokenTfidf(min_df=1).fit(docs)
+    df = np.array([sum(int(t in set(v._terms(d)[0].tolist())) for d in docs) for t in v.vocabulary_ids_])
+    np.testing.assert_array_equal(v.idf_, np.log((1 + len(docs)) / (1 + df)) + 1.0)
+    assert list(v.vocabulary_ids_) == sorted(v.vocabulary_ids_)
+
+
+def test_max_features_keeps_the_terms_in_most_emails(docs):
+    full = TokenTfidf(min_df=1).fit(docs)
+    df = {t: sum(int(t in set(full._terms(d)[0].tolist())) for d in docs) for t in full.vocabulary_ids_}
+    capped = TokenTfidf(min_df=1, max_features=3).fit(docs)
+    expected = sorted(sorted(df, key=lambda t: (-df[t], t))[:3])
+    assert list(capped.vocabulary_ids_) == expected
+    np.testing.assert_array_equal(capped.idf_, full.idf_[np.searchsorted(full.vocabulary_ids_, expected)])
+
+
+def test_no_term_in_enough_emails_gives_an_empty_vocabulary(docs):
+    v = TokenTfidf(min_df=10).fit(docs)
+    assert len(v.vocabulary_ids_) == 0 and v.transform(docs).shape == (len(docs), 0)

@@ -310,7 +310,8 @@ def test_holdout_split_keeps_groups_whole(rows, share, seed):
 def test_threshold_f1_grid_matches_scikit_learn(rows, macro, weighted):
     from sklearn.metrics import f1_score
 
-    from rejectlens.heads import _THRESHOLD_GRID, _f1_grid
+    from rejectlens.thresholds import THRESHOLD_GRID as _THRESHOLD_GRID
+    from rejectlens.thresholds import f1_grid as _f1_grid
 
     t = np.array([r[0] for r in rows])
     p = np.array([r[1] for r in rows])

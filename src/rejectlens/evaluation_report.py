@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .labels import REASONS
+from .labels import LABEL_FIELDS, REASON_HEAD_PREFIX, REASONS, head_targets, reason_head
 from .plotting import pyplot
 
 if TYPE_CHECKING:
@@ -76,28 +76,17 @@ def _confusions(plt, metrics, path: Path) -> bool:
 
 
 def _binary_targets(records, proba):
-    """(name, true 0/1, probability) per binary head, on the rows where it applies."""
-    out = []
-    is_rej = [r.get("is_rejection") for r in records]
-    job = [r.get("job_related") for r in records]
-    if "job_related" in proba:
-        rows = [i for i, v in enumerate(job) if v is not None]
-        out.append(("job_related", [int(bool(job[i])) for i in rows], proba["job_related"][rows]))
-    if "is_rejection" in proba:
-        rows = [i for i, v in enumerate(is_rej) if v is not None]
-        out.append(("is_rejection", [int(bool(is_rej[i])) for i in rows], proba["is_rejection"][rows]))
-    for field, positive in (("personalization", "personalized"), ("feedback_offered", True),
-                            ("reapply_encouraged", True)):
-        if field not in proba:
-            continue
-        rows = [i for i, r in enumerate(records) if is_rej[i] and r.get(field) is not None]
-        if rows:
-            out.append((field, [int(records[i][field] == positive) for i in rows], proba[field][rows]))
-    rows = [i for i, r in enumerate(records) if is_rej[i] and r.get("reasons") is not None]
-    names = [x for x in REASONS if f"reason:{x}" in proba]
-    if rows and names:
-        t = [int(x in records[i]["reasons"]) for i in rows for x in names]
-        p = np.array([proba[f"reason:{x}"][i] for i in rows for x in names])
+    """(name, 0/1 targets, probabilities) of every binary head the records
+    label, on the rows labels.head_targets judges it on; the reasons pooled."""
+    y = {f: [r.get(f) for r in records] for f in LABEL_FIELDS}
+    targets = head_targets({f: v for f, v in y.items() if any(x is not None for x in v)}, judging=True)
+    out = [(name, list(t), proba[name][rows]) for name, (rows, t) in targets.items()
+           if name in proba and name != "stage" and not name.startswith(REASON_HEAD_PREFIX)]
+    names = [reason_head(x) for x in REASONS if reason_head(x) in targets and reason_head(x) in proba]
+    if names:
+        rows = targets[names[0]][0]  # every reason head has the same rows
+        t = [int(v) for i in range(len(rows)) for v in (targets[nm][1][i] for nm in names)]
+        p = np.array([proba[nm][r] for r in rows for nm in names])
         out.append(("reasons (micro)", t, p))
     return [(n, t, p) for n, t, p in out if 0 < sum(t) < len(t)]
 

@@ -1,10 +1,13 @@
-"""The six output heads: calibrated linear classifiers with tuned thresholds.
+"""The output heads: one scikit-learn classifier per head, and the container of all.
 
-One binary head per boolean output and per reason (one-vs-rest), one binary
-head for personalization and a multiclass head for stage. Rejection-only heads
-learn from rejections alone. Decision thresholds are tuned on out-of-fold
-probabilities (grouped folds when groups are given) and stored on the
-estimator, never typed in.
+:class:`HeadClassifier` is one head on a 1-D target: a class-balanced
+logistic regression, sigmoid-calibrated, whose decision threshold (binary
+heads) is tuned on out-of-fold probabilities (grouped folds when groups are
+given) by :func:`rejectlens.thresholds.tune_threshold` and stored on the
+estimator, never typed in. :class:`RejectionHeads` maps head names
+(:data:`rejectlens.labels.HEADS`) to fitted heads; which rows teach which head
+is :func:`rejectlens.labels.head_targets`. Turning them into the arrays a
+saved model scores with is :func:`rejectlens.export.export`.
 """
 
 from __future__ import annotations
@@ -14,112 +17,173 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .labels import REASONS, STAGES
-from .scoring import CompiledHeads
+from .labels import STAGES, head_targets
+from .thresholds import tune_threshold
 
-__all__ = ["BINARY_HEADS", "RejectionHeads", "head_targets", "tune_gate"]
-
-BINARY_HEADS: tuple[str, ...] = (
-    "job_related",
-    "is_rejection",
-    "personalization",
-    "feedback_offered",
-    "reapply_encouraged",
-    *(f"reason:{r}" for r in REASONS),
-)
-_THRESHOLD_GRID = np.round(np.arange(0.15, 0.851, 0.01), 2)
+__all__ = ["HeadClassifier", "RejectionHeads"]
 
 
-def _known(v: Any) -> bool:
-    return v is not None and not (isinstance(v, float) and v != v)
-
-
-def head_targets(y: Mapping[str, Sequence[Any]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """For every head with labels: (row indices, target array).
-
-    Missing values (None/NaN) mean "not labelled" and drop the row for that
-    head only. Rejection-only heads use rows not labelled as non-rejections.
-    """
-    n = len(next(iter(y.values())))
-    is_rej = list(y.get("is_rejection", [None] * n))
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-    def rej_rows(values):
-        return [
-            i for i, v in enumerate(values) if _known(v) and is_rej[i] is not False and is_rej[i] != 0
-        ]
-
-    if "job_related" in y:
-        vals = y["job_related"]
-        rows = [i for i, v in enumerate(vals) if _known(v)]
-        out["job_related"] = (np.array(rows, dtype=int), np.array([int(bool(vals[i])) for i in rows]))
-    if "is_rejection" in y:
-        # Only job mail can be a rejection: the job_related head answers for
-        # the rest, and a refused rental would teach this head that decisions
-        # are not rejections.
-        job = y.get("job_related", [None] * n)
-        rows = [i for i, v in enumerate(is_rej)
-                if _known(v) and not (_known(job[i]) and not bool(job[i]))]
-        out["is_rejection"] = (np.array(rows, dtype=int), np.array([int(bool(is_rej[i])) for i in rows]))
-    if "personalization" in y:
-        vals = y["personalization"]
-        rows = rej_rows(vals)
-        out["personalization"] = (
-            np.array(rows, dtype=int),
-            np.array([int(vals[i] == "personalized") for i in rows]),
-        )
-    for name in ("feedback_offered", "reapply_encouraged"):
-        if name in y:
-            vals = y[name]
-            rows = rej_rows(vals)
-            out[name] = (np.array(rows, dtype=int), np.array([int(bool(vals[i])) for i in rows]))
-    if "reasons" in y:
-        vals = y["reasons"]
-        rows = rej_rows(vals)
-        for r in REASONS:
-            out[f"reason:{r}"] = (np.array(rows, dtype=int), np.array([int(r in vals[i]) for i in rows]))
-    if "stage" in y:
-        vals = y["stage"]
-        rows = rej_rows(vals)
-        out["stage"] = (np.array(rows, dtype=int), np.array([STAGES.index(vals[i]) for i in rows]))
-    return out
-
-
-class RejectionHeads(BaseEstimator):
-    """All output heads over one shared feature matrix.
+class HeadClassifier(ClassifierMixin, BaseEstimator):
+    """One head: calibrated logistic regression with a tuned decision threshold.
 
     Parameters
     ----------
     C : float
-        Inverse regularisation strength of every logistic regression.
+        Inverse regularisation strength of the logistic regression.
     calibration_cv : int
-        Folds for sigmoid calibration of each head.
+        Folds for sigmoid calibration (fewer when the rarest class is smaller;
+        below 2, the plain logistic regression).
     threshold_cv : int
-        Folds for the out-of-fold probabilities that thresholds are tuned on.
+        Folds for the out-of-fold probabilities the threshold is tuned on.
+    min_gain : float
+        A tuned threshold replaces 0.5 only when it beats 0.5 by this much
+        out-of-fold F1 (probabilities are calibrated, so 0.5 is the natural cut).
+    macro : bool
+        Tune on macro F1 over both classes instead of the positive class's F1.
+    columns : int or None
+        Read only the first ``columns`` feature columns (the job head reads the words only).
+    solver : str or None
+        Of the logistic regression; None: liblinear for two classes, lbfgs for more.
+    random_state : int
+        Seed for fold shuffling; fitting is deterministic given it.
+
+    Attributes
+    ----------
+    estimator_ : the fitted (calibrated) logistic regression.
+    classes_ : ndarray
+    threshold_ : float or None
+        Probability of ``classes_[1]`` from which ``predict`` says ``classes_[1]``;
+        None for more than two classes (the likeliest class wins).
+    oof_proba_ : ndarray or None
+        Out-of-fold probabilities of the training rows (None when a class was
+        too small for the folds).
+    cv_score_ : dict
+        Out-of-fold F1 at the threshold (binary) or macro F1 (multiclass).
+    """
+
+    def __init__(self, C: float = 8.0, calibration_cv: int = 3, threshold_cv: int = 5,
+                 min_gain: float = 0.02, macro: bool = False, columns: int | None = None,
+                 solver: str | None = None, random_state: int = 0):
+        self.C = C
+        self.calibration_cv = calibration_cv
+        self.threshold_cv = threshold_cv
+        self.min_gain = min_gain
+        self.macro = macro
+        self.columns = columns
+        self.solver = solver
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _estimator(self, n_min: int, n_classes: int):
+        solver = self.solver or ("liblinear" if n_classes == 2 else "lbfgs")
+        base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, solver=solver)
+        cv = min(self.calibration_cv, n_min)
+        if cv < 2:
+            return base
+        return CalibratedClassifierCV(
+            base, method="sigmoid", cv=StratifiedKFold(cv, shuffle=True, random_state=self.random_state),
+            ensemble=False)
+
+    def _columns(self, X):
+        return X[:, : self.columns] if self.columns is not None else X
+
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Fit on ``X`` and the 1-D target ``y``; ``groups`` keep a group on one
+        side of every threshold fold. Returns ``self``."""
+        X, y = validate_data(self, X, y, accept_sparse="csr")
+        check_classification_targets(y)
+        classes, counts = np.unique(y, return_counts=True)
+        if len(classes) < 2:
+            raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes in y; "
+                             f"got 1 class ({classes[0]!r})")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        groups = None if groups is None else np.asarray(groups)
+        n_min = int(counts.min())
+        est = self._estimator(n_min, len(classes))
+        Xh = self._columns(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.oof_proba_ = self._out_of_fold(est, Xh, y, groups, n_min, sample_weight)
+            kw = {} if sample_weight is None else {"sample_weight": sample_weight}
+            self.estimator_ = est.fit(Xh, y, **kw)
+        self.classes_ = self.estimator_.classes_
+        self.threshold_, self.cv_score_ = None, {}
+        oof = self.oof_proba_
+        if len(classes) == 2:
+            target = (y == self.classes_[1]).astype(int)
+            threshold, score = tune_threshold(target, None if oof is None else oof[:, 1],
+                                              macro=self.macro, min_gain=self.min_gain)
+            self.threshold_ = threshold
+            if score is not None:
+                self.cv_score_ = {"f1": score, "threshold": threshold}
+        elif oof is not None:
+            pred = self.classes_[oof.argmax(axis=1)]
+            self.cv_score_ = {"macro_f1": float(f1_score(y, pred, average="macro"))}
+        return self
+
+    def _out_of_fold(self, est, X, y, groups, n_min: int, weight):
+        n_splits = min(self.threshold_cv, n_min)
+        if groups is not None:
+            n_splits = min(n_splits, len(np.unique(groups)))
+        if n_splits < 2:
+            return None
+        if groups is not None:
+            cv = GroupKFold(n_splits)
+        else:
+            cv = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
+        try:
+            params = None if weight is None else {"sample_weight": weight}
+            return cross_val_predict(clone(est), X, y, groups=groups, cv=cv, method="predict_proba",
+                                     params=params)
+        except ValueError:
+            # A fold without one of the classes: fall back to the neutral threshold.
+            return None
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "estimator_")
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        return self.estimator_.predict_proba(self._columns(X))
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)
+        if self.threshold_ is None:
+            return self.classes_[proba.argmax(axis=1)]
+        return self.classes_[(proba[:, 1] >= self.threshold_).astype(int)]
+
+
+class RejectionHeads(BaseEstimator):
+    """All output heads over one shared feature matrix: head name -> :class:`HeadClassifier`.
+
+    Parameters are those of :class:`HeadClassifier`, shared by every head, plus:
+
     min_class_count : int
         A head whose rarest class has fewer examples is not trained; the
         reason is kept in ``skipped_``.
-    random_state : int
-        Seed for fold shuffling; training is deterministic given it.
     n_jobs : int
         Heads trained in parallel (joblib); training is identical for any value.
     head_columns : mapping of head name to int, or None
         Heads that read only the first ``k`` feature columns (the words):
         ``job_related`` asks what an email is about, and the rejection cues
         (which non-job refusals share) only mislead it.
-    min_gain : float
-        A tuned threshold replaces 0.5 only when it beats 0.5 by this much
-        out-of-fold F1. Probabilities are calibrated, so 0.5 is the natural
-        cut; on the dev split, freely tuned thresholds on a few hundred
-        rejections did no better than 0.5 on five of six fields.
+
+    ``personalization`` tunes on macro F1; ``stage`` is multiclass (lbfgs) and
+    has no threshold. On the dev split, freely tuned thresholds on a few
+    hundred rejections did no better than 0.5 on five of six fields, hence
+    ``min_gain``.
     """
 
     def __init__(
@@ -142,36 +206,26 @@ class RejectionHeads(BaseEstimator):
         self.n_jobs = n_jobs
         self.head_columns = head_columns
 
-    def _estimator(self, n_min: int, multiclass: bool):
-        base = LogisticRegression(
-            C=self.C,
-            class_weight="balanced",
-            max_iter=5000,
-            solver="lbfgs" if multiclass else "liblinear",
-        )
-        cv = min(self.calibration_cv, n_min)
-        if cv < 2:
-            return base
-        return CalibratedClassifierCV(
-            base,
-            method="sigmoid",
-            cv=StratifiedKFold(cv, shuffle=True, random_state=self.random_state),
-            ensemble=False,
-        )
+    def head(self, name: str) -> HeadClassifier:
+        """The unfitted classifier of one head, with this container's settings."""
+        return HeadClassifier(
+            C=self.C, calibration_cv=self.calibration_cv, threshold_cv=self.threshold_cv,
+            min_gain=self.min_gain, macro=name == "personalization",
+            columns=(self.head_columns or {}).get(name), solver="lbfgs" if name == "stage" else None,
+            random_state=self.random_state)
 
     def fit(self, X, y: Mapping[str, Sequence[Any]], groups: Sequence[Any] | None = None,
             sample_weight: Mapping[str, Sequence[float]] | None = None):
-        """Train every head that has labels in ``y``; returns ``self``.
-
-        ``sample_weight`` maps a head name to one weight per row of ``X``.
-        """
+        """Train every head that has labels in ``y`` (label field -> one value per
+        row of ``X``); returns ``self``. ``sample_weight`` maps a head name to
+        one weight per row of ``X``."""
         targets = head_targets(y)
         if not targets:
             raise ValueError(
                 "no label columns to learn from; expected any of: job_related, is_rejection, "
                 "personalization, reasons, stage, feedback_offered, reapply_encouraged"
             )
-        self.heads_: dict[str, Any] = {}
+        self.heads_: dict[str, HeadClassifier] = {}
         self.thresholds_: dict[str, float] = {}
         self.cv_scores_: dict[str, dict[str, float]] = {}
         self.skipped_: dict[str, str] = {}
@@ -179,7 +233,6 @@ class RejectionHeads(BaseEstimator):
         # Out-of-fold probabilities of each binary head (row indices into X,
         # targets, probabilities): what thresholds combining heads are tuned on.
         self.oof_: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        groups_arr = None if groups is None else np.asarray(groups)
         self.n_features_in_ = X.shape[1]
         todo = []
         for name, (rows, target) in targets.items():
@@ -194,214 +247,73 @@ class RejectionHeads(BaseEstimator):
                 )
                 continue
             todo.append((name, rows, target))
+        groups_arr = None if groups is None else np.asarray(groups)
         weights = {k: np.asarray(v, dtype=float) for k, v in (sample_weight or {}).items()}
+
+        def job(name, rows, target):
+            w = weights.get(name)
+            return self.head(name).fit(X[rows], target, None if w is None else w[rows],
+                                       None if groups_arr is None else groups_arr[rows])
+
         if self.n_jobs == 1 or len(todo) < 2:
-            fitted = [self._fit_head(X, name, rows, target, groups_arr, weights.get(name))
-                      for name, rows, target in todo]
+            fitted = [job(*t) for t in todo]
         else:
             from joblib import Parallel, delayed
 
-            fitted = Parallel(n_jobs=self.n_jobs)(
-                delayed(self._fit_head)(X, name, rows, target, groups_arr, weights.get(name))
-                for name, rows, target in todo
-            )
-        for (name, rows, target), (est, oof) in zip(todo, fitted):
-            if name == "stage":
-                if oof is not None:
-                    values = np.unique(target)
-                    pred = values[oof.argmax(axis=1)]
-                    self.cv_scores_[name] = {"macro_f1": float(f1_score(target, pred, average="macro"))}
-            else:
-                threshold, score = _tune_threshold(
-                    target, None if oof is None else oof[:, 1], macro=name == "personalization",
-                    min_gain=self.min_gain,
-                )
-                self.thresholds_[name] = threshold
-                if oof is not None:
-                    self.oof_[name] = (rows, target, oof[:, 1])
-                if score is not None:
-                    self.cv_scores_[name] = {"f1": score, "threshold": threshold}
-            self.heads_[name] = est
+            fitted = Parallel(n_jobs=self.n_jobs)(delayed(job)(*t) for t in todo)
+        for (name, rows, target), head in zip(todo, fitted):
+            self.heads_[name] = head
+            if head.cv_score_:
+                self.cv_scores_[name] = dict(head.cv_score_)
+            if head.threshold_ is not None:
+                self.thresholds_[name] = head.threshold_
+                if head.oof_proba_ is not None:
+                    self.oof_[name] = (rows, target, head.oof_proba_[:, 1])
         return self
 
-    def _fit_head(self, X, name, rows, target, groups_arr, weight=None):
-        """(fitted estimator, out-of-fold probabilities or None) of one head."""
-        n_min = int(np.unique(target, return_counts=True)[1].min())
-        est = self._estimator(n_min, name == "stage")
-        Xh = X[rows]
-        k = (self.head_columns or {}).get(name)
-        if k is not None:
-            Xh = Xh[:, :k]
-        g = None if groups_arr is None else groups_arr[rows]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            w = None if weight is None else weight[rows]
-            oof = self._oof(est, Xh, target, g, n_min, w)
-            if w is None:
-                return est.fit(Xh, target), oof
-            return est.fit(Xh, target, sample_weight=w), oof
-
-    def _oof(self, est, X, target, groups, n_min: int, weight=None):
-        n_splits = min(self.threshold_cv, n_min)
-        if groups is not None:
-            n_splits = min(n_splits, len(np.unique(groups)))
-        if n_splits < 2:
-            return None
-        if groups is not None:
-            cv = GroupKFold(n_splits)
-        else:
-            cv = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
-        try:
-            params = None if weight is None else {"sample_weight": weight}
-            return cross_val_predict(
-                clone(est), X, target, groups=groups, cv=cv, method="predict_proba", params=params
-            )
-        except ValueError:
-            # A fold without one of the classes: fall back to the neutral threshold.
-            return None
-
-    def compile(self) -> CompiledHeads:
-        """Every head as arrays with its thresholds (what a saved model keeps).
-
-        A calibrated logistic regression is a linear score through a fitted
-        sigmoid. As plain arrays one sparse product scores all heads, without
-        scikit-learn's per-call input checks, which cost more than the
-        arithmetic on a batch of emails.
-        """
+    def predict_proba(self, X) -> dict[str, np.ndarray]:
+        """Every trained head at once: name -> probability of the positive class
+        (stage: one column per stage of ``STAGES``, zeros for stages never seen)."""
         check_is_fitted(self, "heads_")
-        names = [n for n in self.heads_ if n != "stage"]
-        coef, intercept, calibration = [], [], []
-        for n in names:
-            lr, cals = _linear_parts(self.heads_[n])
-            coef.append(_padded(lr.coef_[0], self.n_features_in_))
-            intercept.append(lr.intercept_[0])
-            calibration.append(cals[0])
-        stage, softmax = None, False
-        if "stage" in self.heads_:
-            lr, cals = _linear_parts(self.heads_["stage"])
-            stage = {"coef": lr.coef_.T, "intercept": lr.intercept_,
-                     "calibration": np.array(cals).reshape(-1, 2),
-                     "classes": np.asarray(lr.classes_, dtype=int)}
-            softmax = not isinstance(self.heads_["stage"], CalibratedClassifierCV)
-        return CompiledHeads(
-            tuple(names),
-            np.array(coef).T if coef else np.zeros((0, 0)),
-            np.array(intercept),
-            np.array(calibration).reshape(-1, 2),
-            dict(self.thresholds_),
-            stage,
-            softmax,
-            tuple(self.heads_),
-        )
+        out: dict[str, np.ndarray] = {}
+        for name, head in self.heads_.items():
+            p = head.predict_proba(X)
+            if name == "stage":
+                full = np.zeros((p.shape[0], len(STAGES)))
+                full[:, np.asarray(head.classes_, dtype=int)] = p
+                out[name] = full
+            else:
+                out[name] = p[:, 1]
+        return out
 
     def head_proba(self, name: str, X) -> np.ndarray:
         """Probability of the positive class for a binary head (classes for stage)."""
-        return self.compile().head_proba(name, X)
-
-    def predict_proba(self, X) -> dict[str, np.ndarray]:
-        """Every trained head at once: name -> probabilities (stage: one column per stage)."""
-        return self.compile().predict_proba(X)
+        return self.predict_proba(X)[name] if name == "stage" else self.heads_[name].predict_proba(X)[:, 1]
 
     def predict(self, X) -> dict[str, np.ndarray]:
-        proba = self.predict_proba(X)
+        """name -> decisions at the stored thresholds (stage: the likeliest stage's name)."""
         out: dict[str, np.ndarray] = {}
-        for name, p in proba.items():
+        for name, p in self.predict_proba(X).items():
             if name == "stage":
                 out[name] = np.asarray(STAGES, dtype=object)[p.argmax(axis=1)]
             else:
                 out[name] = p >= self.thresholds_[name]
         return out
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Models saved before heads were HeadClassifiers (the bundled
+        # model.skops among them) hold the bare calibrated regressions.
+        super().__setstate__(state)
+        heads = self.__dict__.get("heads_")
+        if heads and not all(isinstance(h, HeadClassifier) for h in heads.values()):
+            self.heads_ = {n: h if isinstance(h, HeadClassifier) else self._wrap(n, h)
+                           for n, h in heads.items()}
 
-def tune_gate(heads: RejectionHeads, X, is_rejection: Sequence[Any]) -> float | None:
-    """The threshold on ``job_related``'s probability that, with ``is_rejection``'s
-    own threshold, gives the best out-of-fold F1 for "a rejection" over every
-    labelled row, non-job mail included.
-
-    The is_rejection head learns from job mail only; for the non-job rows it
-    never saw, its fitted probabilities are as unseen as out-of-fold ones.
-    None when either head has no out-of-fold probabilities.
-    """
-    if "is_rejection" not in heads.oof_ or "job_related" not in heads.oof_:
-        return None
-    rows_j, _, p_gate = heads.oof_["job_related"]
-    keep = np.array([_known(is_rejection[i]) for i in rows_j], dtype=bool)
-    rows_j, p_gate = rows_j[keep], p_gate[keep]
-    if not len(rows_j):
-        return None
-    target = np.array([int(bool(is_rejection[i])) for i in rows_j])
-    p_rej = heads.compile().head_proba("is_rejection", X[rows_j])
-    rows_r, _, oof_r = heads.oof_["is_rejection"]
-    pos = {int(r): k for k, r in enumerate(rows_r)}
-    for k, r in enumerate(rows_j):
-        if int(r) in pos:
-            p_rej[k] = oof_r[pos[int(r)]]
-    base = p_rej >= heads.thresholds_["is_rejection"]
-    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    scores = np.array([f1_score(target, base & (p_gate >= t), zero_division=0) for t in grid])
-    near = grid[scores >= scores.max() - 0.005]
-    return float(np.round(np.median(near), 2))
-
-
-def _padded(coef: np.ndarray, width: int) -> np.ndarray:
-    """A head that read the first columns only weighs the rest with zero."""
-    return np.concatenate([coef, np.zeros(width - len(coef))]) if len(coef) < width else coef
-
-
-def _linear_parts(est):
-    """(logistic regression, [(a, b) per calibrated class]) of a head."""
-    if isinstance(est, CalibratedClassifierCV):
-        cc = est.calibrated_classifiers_[0]
-        return cc.estimator, [(float(c.a_), float(c.b_)) for c in cc.calibrators]
-    # uncalibrated: expit(-(a*z + b)) with a=-1, b=0 is the plain logistic
-    n = 1 if est.coef_.shape[0] == 1 else est.coef_.shape[0]
-    return est, [(-1.0, 0.0)] * n
-
-
-def _tune_threshold(target: np.ndarray, proba: np.ndarray | None, macro: bool, min_gain: float = 0.0,
-                    sample_weight: np.ndarray | None = None):
-    """The middle of the plateau of near-best thresholds, if it clearly beats 0.5.
-
-    Out-of-fold F1 is flat over a range of thresholds on a few hundred
-    emails; its single best point moves with every fold split, while the
-    middle of the range that scores within 0.01 of it is steadier. It is
-    kept only when it beats the calibrated default of 0.5 by ``min_gain``.
-    """
-    if proba is None:
-        return 0.5, None
-    scores = _f1_grid(np.asarray(target), np.asarray(proba), macro, sample_weight)
-    best = float(scores.max())
-    near = _THRESHOLD_GRID[scores >= best - 0.01]
-    threshold = float(np.round(np.median(near), 2))
-    score = float(scores[np.abs(_THRESHOLD_GRID - threshold).argmin()])
-    at_half = float(scores[np.abs(_THRESHOLD_GRID - 0.5).argmin()])
-    if score - at_half <= min_gain:
-        return 0.5, at_half
-    return threshold, score
-
-
-def _f1_grid(target: np.ndarray, proba: np.ndarray, macro: bool,
-             sample_weight: np.ndarray | None = None) -> np.ndarray:
-    """F1 (binary, or macro over both classes) at every threshold of the grid at once.
-
-    The same numbers as ``f1_score(target, proba >= t, zero_division=0)`` per
-    threshold, without scikit-learn's input checks for each of 71 calls.
-    """
-    w = np.ones(len(target)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    pred = proba[None, :] >= _THRESHOLD_GRID[:, None]
-    pos = target == 1
-
-    def f1(pred_pos, true_pos):
-        tp = (pred_pos & true_pos) @ w
-        denom = pred_pos @ w + (true_pos @ w)
-        return np.divide(2 * tp, denom, out=np.zeros(len(tp)), where=denom > 0)
-
-    if not macro:
-        return f1(pred, np.broadcast_to(pos, pred.shape))
-    # scikit-learn averages over the classes seen in the truth or the predictions
-    total, seen = np.zeros(len(_THRESHOLD_GRID)), np.zeros(len(_THRESHOLD_GRID))
-    for p, t in ((pred, pos), (~pred, ~pos)):
-        here = p.any(axis=1) | t.any()
-        total += np.where(here, f1(p, np.broadcast_to(t, p.shape)), 0.0)
-        seen += here
-    return total / np.maximum(seen, 1)
+    def _wrap(self, name: str, est) -> HeadClassifier:
+        head = self.head(name)
+        head.estimator_, head.classes_ = est, est.classes_
+        head.threshold_ = None if name == "stage" else self.thresholds_.get(name, 0.5)
+        head.cv_score_ = dict(self.cv_scores_.get(name, {}))
+        head.oof_proba_ = None
+        head.n_features_in_ = self.n_features_in_
+        return head

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
 REASONS: tuple[str, ...] = (
     "other_candidates",
     "position_filled",
@@ -36,7 +41,7 @@ BOOL_FIELDS: tuple[str, ...] = ("job_related", "is_rejection", "feedback_offered
 
 SCHEMA_VERSION = 2
 # Name of the threshold on job_related's probability that a rejection must
-# also pass (tuned with the is_rejection head; see heads.tune_gate).
+# also pass (tuned with the is_rejection head; see thresholds.tune_gate).
 JOB_GATE = "job_related:gate"
 
 
@@ -86,3 +91,76 @@ def evidence_head(key: str) -> str:
     if key == DECISION_EVIDENCE:
         return "is_rejection"
     return "personalization" if key == "personalized" else reason_head(key)
+
+
+# ---- heads: the outputs the model learns, and which rows teach each one -----------
+BINARY_HEADS: tuple[str, ...] = (
+    "job_related",
+    "is_rejection",
+    "personalization",
+    "feedback_offered",
+    "reapply_encouraged",
+    *(reason_head(r) for r in REASONS),
+)
+HEADS: tuple[str, ...] = (*BINARY_HEADS, "stage")
+# Heads that only mean something for a rejection (the fields of REJECTION_ONLY).
+REJECTION_ONLY_HEADS: tuple[str, ...] = tuple(h for h in HEADS if h not in ("job_related", "is_rejection"))
+
+
+def _known(v: Any) -> bool:
+    return v is not None and not (isinstance(v, float) and v != v)
+
+
+def head_targets(y: Mapping[str, Sequence[Any]],
+                 judging: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For every head with labels in ``y`` (field -> one value per row): (row
+    indices, 1-D target) -- the one place saying which rows teach which head.
+
+    Missing values (None/NaN) mean "not labelled" and drop the row for that
+    head only. ``is_rejection`` learns from job mail only; rejection-only
+    heads from rows not labelled as non-rejections. Targets are 0/1, stage
+    the index into ``STAGES``. ``judging=True`` gives the rows a prediction is
+    judged on instead: ``is_rejection`` on every labelled row (a bank alert
+    called a rejection is an error even though no head learns from it).
+    """
+    n = len(next(iter(y.values())))
+    is_rej = list(y.get("is_rejection", [None] * n))
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def rows_where(keep) -> np.ndarray:
+        return np.array([i for i in range(n) if keep(i)], dtype=int)
+
+    def rejection_rows(values) -> np.ndarray:
+        return rows_where(lambda i: _known(values[i]) and is_rej[i] is not False and is_rej[i] != 0)
+
+    if "job_related" in y:
+        vals = y["job_related"]
+        rows = rows_where(lambda i: _known(vals[i]))
+        out["job_related"] = (rows, np.array([int(bool(vals[i])) for i in rows]))
+    if "is_rejection" in y:
+        # Only job mail can be a rejection: the job_related head answers for
+        # the rest, and a refused rental would teach this head that decisions
+        # are not rejections.
+        job = y.get("job_related", [None] * n)
+        non_job = [_known(v) and not bool(v) for v in job]
+        rows = rows_where(lambda i: _known(is_rej[i]) and (judging or not non_job[i]))
+        out["is_rejection"] = (rows, np.array([int(bool(is_rej[i])) for i in rows]))
+    if "personalization" in y:
+        vals = y["personalization"]
+        rows = rejection_rows(vals)
+        out["personalization"] = (rows, np.array([int(vals[i] == "personalized") for i in rows]))
+    for name in ("feedback_offered", "reapply_encouraged"):
+        if name in y:
+            vals = y[name]
+            rows = rejection_rows(vals)
+            out[name] = (rows, np.array([int(bool(vals[i])) for i in rows]))
+    if "reasons" in y:
+        vals = y["reasons"]
+        rows = rejection_rows(vals)
+        for r in REASONS:
+            out[reason_head(r)] = (rows, np.array([int(r in vals[i]) for i in rows]))
+    if "stage" in y:
+        vals = y["stage"]
+        rows = rejection_rows(vals)
+        out["stage"] = (rows, np.array([STAGES.index(vals[i]) for i in rows]))
+    return out

@@ -24,6 +24,7 @@ from .analyse import Analyser, Analysis
 from .clean import clean
 from .decide import Scores, borrow, decide, has_text, score
 from .errors import InputError, ModelFileError
+from .export import export
 from .ingest import Email, EmailLike, frame_records, normalize_id, stable_id, to_email
 from .parallel import chunks, map_chunks, resolve_n_jobs
 from .persist import MODEL_FILE, SavedModel, load_estimators, read_model
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .features import EmailVectorizer
     from .heads import RejectionHeads
 
-__all__ = ["Classifier", "analyse_emails", "runtime_of", "worker_model"]
+__all__ = ["Classifier", "analyse_emails", "worker_model"]
 
 # Analysers are rebuilt, never pickled; each process keeps one per pattern set
 # (and joblib workers one model per path, below): caches, not state.
@@ -64,16 +65,6 @@ def analyse_emails(emails: Sequence[Email], patterns: Mapping[str, Sequence[str]
     cleaned = [clean(e) for e in emails]
     return _shared_analyser(patterns, entities).analyse(cleaned, [e.subject for e in emails],
                                               [e.sender for e in emails])
-
-
-def runtime_of(vectorizer: EmailVectorizer,
-               heads: RejectionHeads) -> tuple[CompiledVectorizer, CompiledHeads]:
-    """The numpy runtime of fitted estimators.
-
-    The one place estimators become the runtime, so the training side can
-    swap in ``rejectlens.export.export(vectorizer, heads)`` on this line.
-    """
-    return vectorizer.compile(), heads.compile()
 
 
 class Classifier:
@@ -124,7 +115,7 @@ class Classifier:
     ) -> Classifier:
         """A Classifier scoring with the runtime of fitted estimators, which it
         keeps so :meth:`save` writes them to ``model.skops``."""
-        return cls(*runtime_of(vectorizer, heads), patterns, manifest, fallback=fallback,
+        return cls(*export(vectorizer, heads), patterns, manifest, fallback=fallback,
                    estimators=(vectorizer, heads))
 
     @classmethod

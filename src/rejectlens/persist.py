@@ -60,6 +60,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "rejectlens.features.CueVectorizer",
     "rejectlens.features.TokenTfidf",
     "rejectlens.heads.RejectionHeads",
+    "rejectlens.heads.HeadClassifier",
     # scikit-learn internals of CalibratedClassifierCV that skops does not
     # list by default; plain data holders, no code paths of their own.
     "sklearn.calibration._CalibratedClassifier",

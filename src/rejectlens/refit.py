@@ -14,6 +14,7 @@ fits. Same model family, same class balancing, same threshold rule.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +22,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from .heads import _tune_threshold
+from .scoring import CompiledHeads
+from .thresholds import tune_threshold
 
-__all__ = ["RefitHead", "refit_binary", "refit_stage"]
+__all__ = ["RefitHead", "head_columns", "merge_heads", "refit_binary", "refit_stage"]
 
 MIN_GAIN = 0.02  # as RejectionHeads: a tuned threshold must beat 0.5 by this much F1
 
@@ -89,8 +91,8 @@ def refit_binary(X, target: np.ndarray, weight: np.ndarray, groups: np.ndarray, 
         platt = _fit(LogisticRegression(C=1e4), z[seen, None], target[seen], weight[seen])
         a, b = -float(platt.coef_[0, 0]), -float(platt.intercept_[0])
         p = 1.0 / (1.0 + np.exp(a * z[seen] + b))
-        threshold, score = _tune_threshold(target[seen], p, macro=macro, min_gain=MIN_GAIN,
-                                           sample_weight=weight[seen])
+        threshold, score = tune_threshold(target[seen], p, macro=macro, min_gain=MIN_GAIN,
+                                          sample_weight=weight[seen])
     coef = np.zeros(X.shape[1])
     coef[: Xh.shape[1]] = final.coef_[0]
     return RefitHead(coef, float(final.intercept_[0]), (a, b), threshold, score)
@@ -112,3 +114,33 @@ def refit_stage(X, target: np.ndarray, weight: np.ndarray, *, C: float,
     n = lr.coef_.shape[0]
     return {"coef": lr.coef_.T.copy(), "intercept": lr.intercept_.copy(),
             "calibration": np.tile([-1.0, 0.0], (n, 1)), "classes": np.asarray(lr.classes_, dtype=int)}
+
+
+def head_columns(vectorizer, heads: CompiledHeads) -> dict[str, int] | None:
+    """The base's job head read the words only when its other weights are all zero;
+    a refit keeps that recipe."""
+    if "job_related" not in heads.binary_names:
+        return None
+    n_words = len(vectorizer.vocabulary_ids)
+    j = heads.binary_names.index("job_related")
+    return {"job_related": n_words} if not np.any(heads.binary_coef[n_words:, j]) else None
+
+
+def merge_heads(base: CompiledHeads, new: CompiledHeads, thresholds: Mapping[str, float]) -> CompiledHeads:
+    """The base's heads with the refit ones swapped in (same feature columns)."""
+    names = list(base.binary_names) + [n for n in new.binary_names if n not in base.binary_names]
+    coef, intercept, calibration = [], [], []
+    for n in names:
+        src = new if n in new.binary_names else base
+        j = src.binary_names.index(n)
+        coef.append(src.binary_coef[:, j])
+        intercept.append(src.binary_intercept[j])
+        calibration.append(src.binary_calibration[j])
+    th = dict(base.thresholds_)
+    th.update(thresholds)
+    own_stage = "stage" in new.heads_
+    heads = tuple(dict.fromkeys([*base.heads_, *new.heads_]))
+    return CompiledHeads(
+        tuple(names), np.column_stack(coef), np.array(intercept), np.array(calibration).reshape(-1, 2),
+        th, new.stage if own_stage else base.stage,
+        new.stage_softmax if own_stage else base.stage_softmax, heads)

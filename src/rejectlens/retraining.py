@@ -24,15 +24,16 @@ What :func:`retrain` does, and why:
   refit on all the user's rows with the same recipe: the check vouches for
   the recipe on this user's mail, and the held-out rows are too valuable to
   leave out of a model trained on a few dozen labels.
+
+The held-out split, the comparison and the result live in
+:mod:`rejectlens.retrain_check`; the fast head refits in :mod:`rejectlens.refit`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,11 +41,11 @@ import scipy.sparse as sp
 
 from .data import bundled_corpus, data_hash, validate_labels
 from .errors import DataError
-from .heads import BINARY_HEADS, head_targets
 from .ingest import to_email
-from .labels import LABEL_FIELDS
+from .labels import BINARY_HEADS, LABEL_FIELDS, head_targets
 from .model import Classifier
-from .refit import refit_binary, refit_stage
+from .refit import head_columns, merge_heads, refit_binary, refit_stage
+from .retrain_check import FieldScore, HeadChoice, RetrainResult, compare, group_of, split_holdout
 from .scoring import CompiledHeads
 from .signals import ENTITY_SIGNALS, entity_pipeline
 from .training import BaseModel, _job_weights, _resolve_base, head_labels
@@ -55,11 +56,6 @@ __all__ = ["FieldScore", "HeadChoice", "RetrainResult", "default_weight", "retra
 # reached at STEER_ROWS rows; below that each row counts the same.
 USER_SHARE = 0.5
 STEER_ROWS = 200
-GATES = ("is_rejection", "job_related")
-# (field, metric of evaluation.evaluate) shown side by side for every field.
-FIELD_METRICS = (("job_related", "f1"), ("is_rejection", "f1"), ("personalization", "macro_f1"),
-                 ("reasons", "f1"), ("stage", "macro_f1"), ("feedback_offered", "f1"),
-                 ("reapply_encouraged", "f1"))
 
 
 def default_weight(n_user: int, n_corpus: int) -> float:
@@ -72,74 +68,6 @@ def default_weight(n_user: int, n_corpus: int) -> float:
     half the corpus.
     """
     return max(1.0, USER_SHARE * n_corpus / max(n_user, STEER_ROWS))
-
-
-@dataclass(frozen=True)
-class HeadChoice:
-    """One head: refit on the user's labels, or kept from the base, and why."""
-
-    name: str
-    retrained: bool
-    why: str
-
-
-@dataclass(frozen=True)
-class FieldScore:
-    """One field on the held-out rows: base and candidate (None where not measurable)."""
-
-    field: str
-    metric: str
-    base: float | None
-    new: float | None
-    n: int
-
-    @property
-    def worse(self) -> bool:
-        return self.base is not None and self.new is not None and round(self.new, 4) < round(self.base, 4)
-
-
-@dataclass(frozen=True)
-class RetrainResult:
-    """What :func:`retrain` made and measured."""
-
-    model: Classifier
-    heads: tuple[HeadChoice, ...]
-    holdout: tuple[FieldScore, ...]
-    n_user: int
-    n_holdout: int
-    n_corpus: int
-    weight: float
-    seconds: float
-
-    @property
-    def retrained(self) -> tuple[str, ...]:
-        return tuple(h.name for h in self.heads if h.retrained)
-
-    @property
-    def worse(self) -> tuple[FieldScore, ...]:
-        """Gating fields where the candidate scored below the base on the held-out rows."""
-        return tuple(s for s in self.holdout if s.field in GATES and s.worse)
-
-    def render(self) -> str:
-        """The heads (refit or kept, and why) and the held-out table, as text."""
-        lines = [f"user rows: {self.n_user} (each weighs {self.weight:.1f} corpus rows); "
-                 f"bundled corpus rows: {self.n_corpus}"]
-        for h in self.heads:
-            lines.append(f"  {h.name:28s} {'retrained' if h.retrained else 'kept from base'}: {h.why}")
-        if not self.holdout:
-            lines.append("held-out check: skipped (no rows held out)")
-            return "\n".join(lines)
-        lines.append(f"held-out check on {self.n_holdout} of your rows (not used to fit the candidate):")
-        lines.append(f"  {'field':20s} {'metric':9s} {'base':>6s} {'new':>6s} {'n':>4s}")
-        for s in self.holdout:
-            mark = "  << worse" if s.worse else ""
-            lines.append(f"  {s.field:20s} {s.metric:9s} {_fmt(s.base):>6s} {_fmt(s.new):>6s} "
-                         f"{s.n:4d}{mark}")
-        return "\n".join(lines)
-
-
-def _fmt(v: float | None) -> str:
-    return "n/a" if v is None else f"{v:.3f}"
 
 
 def retrain(
@@ -224,7 +152,7 @@ def retrain(
                 f"({cv} grouped folds each, for calibration and thresholds)")
             candidate, tuned = fit.model(todo, fit_idx)
             say("scoring base and candidate on the held-out rows")
-            scores = _compare(base_model, candidate, [user[i] for i in hold_idx])
+            scores = compare(base_model, candidate, [user[i] for i in hold_idx])
         else:
             hold_idx = []
     # The written model: coefficients refit on all the user's rows; calibration
@@ -296,37 +224,6 @@ def _class_name(head: str, value) -> str:
     return "true" if value else "false"
 
 
-def group_of(record: Mapping[str, Any], n: int) -> str:
-    """The group a user's row is held out with: ``group``, then ``thread``, then the
-    sender's domain, else the row itself; one template family or thread never
-    sits on both sides of the check."""
-    for key in ("group", "thread"):
-        v = record.get(key)
-        if v is not None and v == v and str(v).strip():
-            return f"{key}:{v}"
-    sender = str(record.get("sender") or "")
-    if "@" in sender:
-        return "domain:" + sender.rsplit("@", 1)[1].strip(" >").lower()
-    return f"row:{record.get('id') or n}"
-
-
-def split_holdout(user: Sequence[Mapping[str, Any]], share: float, seed: int) -> tuple[list[int], list[int]]:
-    """(rows to fit, rows held out): whole groups, ordered by a seeded hash,
-    held out until at least ``share`` of the rows are."""
-    groups: dict[str, list[int]] = {}
-    for i, r in enumerate(user):
-        groups.setdefault(group_of(r, i), []).append(i)
-    order = sorted(groups, key=lambda g: hashlib.sha256(f"{seed}:{g}".encode()).hexdigest())
-    held: list[int] = []
-    target = math.ceil(share * len(user))
-    for g in order:
-        if len(held) >= target:
-            break
-        held += groups[g]
-    keep = sorted(set(range(len(user))) - set(held))
-    return keep, sorted(held)
-
-
 class _Fitter:
     """Fits chosen heads on the corpus plus some of the user's rows and merges
     them into the base's heads."""
@@ -363,7 +260,7 @@ class _Fitter:
         groups = np.array([str(r.get("group") or f"corpus:{i}") for i, r in enumerate(self.corpus)] + [
             "user:" + group_of(r, i) for i, r in zip(rows, user)])
         C = _base_param(self.base, "C", 8.0)
-        columns = _head_columns(vectorizer, base_heads)
+        columns = head_columns(vectorizer, base_heads)
         targets = head_targets(y)
 
         def one(name):
@@ -413,46 +310,3 @@ def _base_param(base: Classifier, name: str, default: float) -> float:
     return float(params.get(name, default))
 
 
-def _head_columns(vectorizer, heads: CompiledHeads) -> dict[str, int] | None:
-    """The base's job head read the words only when its other weights are all zero;
-    a refit keeps that recipe."""
-    if "job_related" not in heads.binary_names:
-        return None
-    n_words = len(vectorizer.vocabulary_ids)
-    j = heads.binary_names.index("job_related")
-    return {"job_related": n_words} if not np.any(heads.binary_coef[n_words:, j]) else None
-
-
-def merge_heads(base: CompiledHeads, new: CompiledHeads, thresholds: Mapping[str, float]) -> CompiledHeads:
-    """The base's heads with the refit ones swapped in (same feature columns)."""
-    names = list(base.binary_names) + [n for n in new.binary_names if n not in base.binary_names]
-    coef, intercept, calibration = [], [], []
-    for n in names:
-        src = new if n in new.binary_names else base
-        j = src.binary_names.index(n)
-        coef.append(src.binary_coef[:, j])
-        intercept.append(src.binary_intercept[j])
-        calibration.append(src.binary_calibration[j])
-    th = dict(base.thresholds_)
-    th.update(thresholds)
-    own_stage = "stage" in new.heads_
-    heads = tuple(dict.fromkeys([*base.heads_, *new.heads_]))
-    return CompiledHeads(
-        tuple(names), np.column_stack(coef), np.array(intercept), np.array(calibration).reshape(-1, 2),
-        th, new.stage if own_stage else base.stage,
-        new.stage_softmax if own_stage else base.stage_softmax, heads)
-
-
-def _compare(base: Classifier, candidate: Classifier,
-             held: list[Mapping[str, Any]]) -> tuple[FieldScore, ...]:
-    from .evaluation import evaluate
-
-    mb, mn = evaluate(base, held), evaluate(candidate, held)
-    out = []
-    for field, metric in FIELD_METRICS:
-        b, n = mb.get(field), mn.get(field)
-        if b is None and n is None:
-            continue
-        out.append(FieldScore(field, metric, None if b is None else b[metric],
-                              None if n is None else n[metric], int((b or n)["n"])))
-    return tuple(out)

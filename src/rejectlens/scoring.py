@@ -220,13 +220,6 @@ class CompiledVectorizer:
     decision_intercept: float = 0.0
     decision_weight: float = 1.0
 
-    @classmethod
-    def from_estimator(cls, v) -> CompiledVectorizer:
-        return cls(v.words_.vocabulary_ids_, v.words_.idf_, tuple(v.words_.ngram_range),
-                   tuple(v.cues_.cue_names_), tuple(v.cues_.flag_names_), int(v.cues_.cap),
-                   float(v.cue_weight), getattr(v, "decision_coef_", None),
-                   float(getattr(v, "decision_intercept_", 0.0)), float(v.decision_weight))
-
     def _email_rows(self, X: Sequence[Analysis], words: sp.csr_matrix) -> sp.csr_matrix:
         cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
         return sp.hstack([words, cues * self.cue_weight], format="csr")

@@ -14,7 +14,7 @@ import numpy as np
 
 from .clean import clean
 from .ingest import Email, EmailLike, to_email
-from .labels import LABEL_FIELDS, REASONS, STAGES
+from .labels import LABEL_FIELDS, REASONS, REJECTION_ONLY_HEADS, STAGES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GUESS_SUFFIX", "sheet_readme", "suggest", "uncertainty"]
 
-_REJECTION_ONLY = ("personalization", "feedback_offered", "reapply_encouraged", "stage",
-                   *(f"reason:{r}" for r in REASONS))
 
 
 def uncertainty(
@@ -43,7 +41,7 @@ def uncertainty(
         else:
             t = thresholds.get(name, 0.5)
             u = 1.0 - np.abs(p - t) / np.where(p >= t, 1.0 - t, t)
-        scores[name] = u * p_rej if name in _REJECTION_ONLY else u
+        scores[name] = u * p_rej if name in REJECTION_ONLY_HEADS else u
     names = list(scores)
     stacked = np.column_stack([scores[k] for k in names])
     unsure = [[names[j] for j in np.flatnonzero(row > 0.5)] for row in stacked]

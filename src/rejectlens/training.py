@@ -11,11 +11,12 @@ from .analyse import default_cue_patterns
 from .data import bundled_corpus, data_hash, validate_labels
 from .errors import DataError
 from .features import EmailVectorizer
-from .heads import RejectionHeads, tune_gate
+from .heads import RejectionHeads
 from .ingest import to_email
 from .labels import JOB_GATE, LABEL_FIELDS, job_related_target
 from .model import Classifier, analyse_emails
 from .signals import ENTITY_SIGNALS, EntitySignals
+from .thresholds import tune_gate
 
 __all__ = ["head_labels", "train"]
 

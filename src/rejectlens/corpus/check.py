@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
-from ..labels import LABEL_FIELDS, REASONS, STAGES
+from ..labels import LABEL_FIELDS, REASONS, STAGES, reason_head
 from ..records import validate_labels
 from .load import load_corpus
 from .splits import SPLITS, assign_splits
@@ -37,7 +37,7 @@ MINIMUMS: dict[str, int] = {
     "rejections": 700,
     "non_rejections": 500,
     "personalized": 250,
-    **{f"reason:{r}": 40 for r in REASONS},
+    **{reason_head(r): 40 for r in REASONS},
     **{f"stage:{s}": 120 for s in STAGES},
     "feedback_offered": 150,
     "reapply_encouraged": 250,
@@ -85,7 +85,7 @@ def coverage(records: Sequence[Mapping[str, Any]]) -> Counter:
             c["rejections"] += 1
             c[r.get("personalization") or "?"] += 1
             for reason in r.get("reasons") or []:
-                c[f"reason:{reason}"] += 1
+                c[reason_head(reason)] += 1
             if not r.get("reasons"):
                 c["no_reason"] += 1
             c[f"stage:{r.get('stage')}"] += 1
