@@ -31,7 +31,7 @@ def _emails(n: int, words: int, seed: int = 0) -> list[dict]:
     Bodies shorter than the target are extended with another body from the
     same split so every email has realistic text, not padding.
     """
-    from rejectlens.data import load_corpus
+    from rejectlens.corpus.load import load_corpus
 
     corpus = [r for r in load_corpus(ROOT / "data") if r.get("origin") == "written"]
     rng = random.Random(seed)
@@ -234,7 +234,8 @@ def bench_accuracy(model, quick: bool) -> dict:
         tfidf_baseline,
     )
     from rejectlens import evaluate
-    from rejectlens.data import load_corpus, split_records
+    from rejectlens.corpus.load import load_corpus
+    from rejectlens.corpus.splits import split_records
 
     corpus = load_corpus(ROOT / "data")
     fit = split_records(corpus, "train") + split_records(corpus, "dev")
@@ -275,7 +276,7 @@ def _scored(metrics: dict, n: int, seconds: float, fit_seconds: float | None) ->
 def bench_growth(model, quick: bool) -> dict:
     """Training time as the labeled set grows; classify time per email as the input grows."""
     from rejectlens import train
-    from rejectlens.data import load_corpus
+    from rejectlens.corpus.load import load_corpus
 
     written = [r for r in load_corpus(ROOT / "data") if r["origin"] == "written"]
     sizes = [250] if quick else [250, 500, 1000, len(written)]
@@ -400,7 +401,8 @@ def main(argv=None) -> int:
         else [int(x) for x in args.scale_sizes.split(",")]
 
     import rejectlens
-    from rejectlens.data import load_corpus, split_records
+    from rejectlens.corpus.load import load_corpus
+    from rejectlens.corpus.splits import split_records
 
     n = args.emails or (300 if args.quick else 10_000)
     words = 120

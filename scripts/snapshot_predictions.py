@@ -25,8 +25,8 @@ SNAPSHOT = ROOT / "tests" / "data" / "predictions_snapshot.jsonl.gz"
 
 def inputs() -> list[tuple[str, list]]:
     """(name, list of emails) of every source the snapshot covers, in a fixed order."""
-    from rejectlens.data import read_records
     from rejectlens.readers import read_messages
+    from rejectlens.records import read_records
 
     out = []
     written = sorted((ROOT / "data" / "written").glob("*.jsonl"))

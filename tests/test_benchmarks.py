@@ -37,7 +37,7 @@ def test_quick_benchmark_runs_and_reports_ratios(tmp_path):
 
 def test_retrain_benchmark_fills_a_sheet_as_a_user_would(tmp_path):
     from benchmarks.retrain import fill_sheet
-    from rejectlens.data import read_records
+    from rejectlens.records import read_records
 
     sheet = tmp_path / "s.csv"
     sheet.write_text("id,body,is_rejection_guess,is_rejection,reasons_guess,reasons,stage\n"

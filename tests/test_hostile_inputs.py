@@ -147,7 +147,7 @@ def test_4_csv_outputs_neutralise_formulas(tmp_path, capsys):
         cells = [c for r in csv.reader(f) for c in r]
     assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
     assert any(c.startswith("'=1+1 Unfortunately") for c in cells)
-    from rejectlens.data import read_records
+    from rejectlens.records import read_records
 
     assert any(r["body"].startswith("=1+1 Unfortunately") for r in read_records(lab))  # train reads it back
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 import rejectlens
 from rejectlens.cli import main
 from rejectlens.corpus_cache import corpus_features
-from rejectlens.data import read_records
 from rejectlens.errors import DataError
+from rejectlens.records import read_records
 from rejectlens.retraining import default_weight, retrain, split_holdout
 
 # A user's own mail: kinds the small base model never saw, four variants each.

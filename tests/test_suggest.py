@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from rejectlens.cli import main
-from rejectlens.data import read_records
+from rejectlens.records import read_records
 from rejectlens.suggest import suggest, uncertainty
 from tests.conftest import SMALL_SET
 

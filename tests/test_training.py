@@ -9,7 +9,7 @@ import pytest
 
 import rejectlens
 from rejectlens.cli import main
-from rejectlens.data import bundled_corpus
+from rejectlens.corpus.load import bundled_corpus
 from rejectlens.errors import DataError, ModelFileError
 from rejectlens.training import train
 

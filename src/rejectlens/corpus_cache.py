@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .data import data_hash
+from .records import data_hash
 
 __all__ = ["cache_dir", "corpus_features"]
 

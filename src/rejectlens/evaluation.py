@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from .data import missing_as_none, validate_labels
 from .evaluation_report import format_metrics
 from .labels import PERSONALIZATION, REASONS, STAGES, job_related_target
 from .model import Classifier
 from .prediction import Prediction
+from .records import missing_as_none, validate_labels
 
 __all__ = ["Evaluation", "evaluate", "format_metrics", "measure"]
 

@@ -39,11 +39,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .data import bundled_corpus, data_hash, validate_labels
+from .corpus.load import bundled_corpus
 from .errors import DataError
 from .ingest import to_email
 from .labels import BINARY_HEADS, LABEL_FIELDS, head_targets
 from .model import Classifier
+from .records import data_hash, validate_labels
 from .refit import head_columns, merge_heads, refit_binary, refit_stage
 from .retrain_check import FieldScore, HeadChoice, RetrainResult, compare, group_of, split_holdout
 from .scoring import CompiledHeads

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from .analyse import default_cue_patterns
-from .data import bundled_corpus, data_hash, validate_labels
+from .corpus.load import bundled_corpus
 from .errors import DataError
 from .features import EmailVectorizer
 from .heads import RejectionHeads
 from .ingest import to_email
 from .labels import JOB_GATE, LABEL_FIELDS, job_related_target
 from .model import Classifier, analyse_emails
+from .records import data_hash, validate_labels
 from .signals import ENTITY_SIGNALS, EntitySignals
 from .thresholds import tune_gate
 

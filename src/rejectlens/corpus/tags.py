@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "ATS_STYLE_TAGS",
     "CONTRASTIVE_PAIR_TAGS",
+    "CONTRAST_KIND_TAGS",
     "HARD_NEGATIVE_TAGS",
     "JOB_NON_REJECTION_TAGS",
     "KNOWN_TAGS",
@@ -72,6 +73,13 @@ REJECTION_SHAPE_TAGS: tuple[str, ...] = (
 CONTRASTIVE_PAIR_TAGS: tuple[str, ...] = (
     "cp_condition", "cp_candidate", "cp_quoted", "cp_nonjob", "cp_negated", "cp_promise", "cp_hold",
 )
+# Kinds of the fifth wave (the contrasts minimal pairs probe): holds that keep
+# or release the candidate, outcomes promised or decided, reasons stated or
+# denied, job vs look-alike non-job refusals, candidate vs employer reasons.
+CONTRAST_KIND_TAGS: tuple[str, ...] = (
+    "hold_keep", "hold_release", "promise_pending", "decision_done", "reason_negated",
+    "reason_stated", "job_edge_rejection", "nonjob_lookalike", "candidate_declines", "employer_reason",
+)
 ATS_STYLE_TAGS: tuple[str, ...] = tuple(
     f"ats_{n}" for n in ("workday", "greenhouse", "lever", "icims", "taleo", "smartrecruiters",
                          "successfactors", "ashby", "personio", "linkedin", "indeed")
@@ -79,6 +87,6 @@ ATS_STYLE_TAGS: tuple[str, ...] = tuple(
 KNOWN_TAGS: frozenset[str] = frozenset(
     HARD_NEGATIVE_TAGS + SPECIAL_REJECTION_TAGS + NON_JOB_TAGS + NON_JOB_REFUSAL_TAGS
     + NON_JOB_APPLICATION_TAGS + JOB_NON_REJECTION_TAGS + REJECTION_SHAPE_TAGS + ATS_STYLE_TAGS
-    + CONTRASTIVE_PAIR_TAGS
+    + CONTRASTIVE_PAIR_TAGS + CONTRAST_KIND_TAGS
 )
 ORIGINS = ("written", "composed")
