@@ -16,9 +16,9 @@ arrays only (read with ``allow_pickle=False``).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .records import data_hash
+from .writers import write_file_atomic
 
 __all__ = ["cache_dir", "corpus_features"]
 
@@ -94,16 +95,11 @@ def corpus_features(
             say(f"cached corpus matrix {path} is unreadable ({type(err).__name__}); rebuilding it")
     X = sp.csr_matrix(build(records))
     if use_cache:
-        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".corpus-", suffix=".npz", dir=path.parent)
-            os.close(fd)
-            sp.save_npz(tmp, X, compressed=False)
-            os.replace(tmp, path)  # atomic: a reader never sees half a file
+            buf = io.BytesIO()
+            sp.save_npz(buf, X, compressed=False)
+            write_file_atomic(path, buf.getvalue())  # a reader never sees half a file
         except OSError as err:
             say(f"could not cache the corpus matrix in {path.parent} ({err}); continuing without")
-        finally:
-            if tmp is not None and os.path.exists(tmp):
-                os.unlink(tmp)
     return X, False

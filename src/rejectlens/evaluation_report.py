@@ -7,6 +7,7 @@ made by :mod:`rejectlens.evaluation`); nothing here measures or classifies.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 
 from .labels import LABEL_FIELDS, REASON_HEAD_PREFIX, REASONS, head_targets, reason_head
 from .plotting import pyplot
+from .writers import write_file_atomic
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
@@ -40,7 +42,7 @@ def write_report(evaluation: Evaluation, out_dir: str | Path) -> Path:
     metrics, records, proba = evaluation.metrics, evaluation.records, evaluation.probabilities
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    write_file_atomic(out / "metrics.json", json.dumps(metrics, indent=2).encode("utf-8"))
     plots = []
     if _confusions(plt, metrics, out / "confusion_matrices.png"):
         plots.append(("Confusion matrices", "confusion_matrices.png"))
@@ -48,7 +50,7 @@ def write_report(evaluation: Evaluation, out_dir: str | Path) -> Path:
         plots.append(("Precision-recall curves", "precision_recall.png"))
     if _calibration(plt, records, proba, out / "calibration.png"):
         plots.append(("Calibration", "calibration.png"))
-    (out / "report.md").write_text(_markdown(metrics, plots), encoding="utf-8")
+    write_file_atomic(out / "report.md", _markdown(metrics, plots).encode("utf-8"))
     return out
 
 
@@ -70,7 +72,7 @@ def _confusions(plt, metrics, path: Path) -> bool:
         ax.set_xlabel("predicted", fontsize=8)
         ax.set_ylabel("labelled", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save_png(fig, path)
     plt.close(fig)
     return True
 
@@ -107,7 +109,7 @@ def _pr_curves(plt, records, proba, path: Path) -> bool:
     ax.legend(fontsize=8, loc="lower left")
     ax.set_title("Precision-recall by head")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save_png(fig, path)
     plt.close(fig)
     return True
 
@@ -128,7 +130,7 @@ def _calibration(plt, records, proba, path: Path) -> bool:
     ax.legend(fontsize=8)
     ax.set_title("Calibration")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save_png(fig, path)
     plt.close(fig)
     return True
 
@@ -179,3 +181,10 @@ def format_metrics(metrics: Mapping[str, Any]) -> str:
             lines.append(f"  {label:20s} {m['precision']:.2f} / {m['recall']:.2f} / {m['f1']:.2f}  "
                          f"({m['support']})")
     return "\n".join(lines)
+
+
+def _save_png(fig, path: Path) -> None:
+    # Rendered in memory and written whole: a failed plot leaves no half-written PNG.
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    write_file_atomic(path, buf.getvalue())
