@@ -13,11 +13,11 @@ from .errors import DataError
 from .features import EmailVectorizer
 from .heads import RejectionHeads
 from .ingest import to_email
-from .labels import JOB_GATE, LABEL_FIELDS, job_related_target
+from .labels import LABEL_FIELDS, job_related_target
 from .model import Classifier, analyse_emails
+from .pipeline import RejectionPipeline
 from .records import data_hash, validate_labels
 from .signals import ENTITY_SIGNALS, EntitySignals
-from .thresholds import tune_gate
 
 __all__ = ["head_labels", "train"]
 
@@ -100,20 +100,14 @@ def train(
     analyses = analyse_emails(emails, patterns)
     groups = [r.get("group") for r in records]
     groups = groups if all(g is not None for g in groups) else None
-    X = vectorizer.fit_transform(
-        analyses,
-        decisions=[r.get("decision") for r in records],
-        is_rejection=[None if r.get("origin") == "composed" else r.get("is_rejection")
-                      for r in records],
-        groups=groups,
-    )
-    if job_words_only:
-        heads.set_params(head_columns={"job_related": len(vectorizer.words_.vocabulary_ids_)})
     y, weights = head_labels(records, present)
-    heads.fit(X, y, groups=groups, sample_weight=weights)
-    gate = tune_gate(heads, X, y.get("is_rejection", [None] * len(records)))
-    if gate is not None:
-        heads.thresholds_[JOB_GATE] = gate
+    RejectionPipeline([("features", vectorizer), ("heads", heads)], job_words_only=job_words_only).fit(
+        analyses, y,
+        features__decisions=[r.get("decision") for r in records],
+        features__is_rejection=[None if r.get("origin") == "composed" else r.get("is_rejection")
+                                for r in records],
+        features__groups=groups, heads__groups=groups, heads__sample_weight=weights,
+    )
     answers_rejection = "is_rejection" in heads.heads_ or (
         fallback is not None and "is_rejection" in fallback.compiled()[1].heads_
     )
