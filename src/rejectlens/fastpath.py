@@ -44,7 +44,8 @@ from .clean import Cleaned
 from .components import _SENT_END, _TRAILING
 from .language import detect_language
 from .signals import message_flags
-from .tokens import TOKEN_ATTRS, token_arrays
+from .language import _NO_LETTERS, _SAMPLE, _WORD_SAMPLE, _decide, _script
+from .tokens import _SCOPE_SALT, TOKEN_ATTRS, token_arrays
 
 __all__ = ["FAST_ENV", "FastAnalyser", "ChunkTokenizer", "fast_enabled"]
 
@@ -69,6 +70,13 @@ def _string_id(s: str) -> int:
         return 0
     sym = _SYMBOLS.get(s)
     return sym if sym is not None else hash_string(s)
+
+
+LEX_COLUMNS = ("lower", "shape", "like_num", "is_punct", "is_space", "length", "kind",
+               "has_digit", "first_digit", "last_digit")
+# FastAnalyser's lexeme table: LEX_COLUMNS, then what it derives from them.
+(_L_LOWER, _L_SHAPE, _L_NUM, _L_PUNCT, _L_SPACE, _L_LEN, _L_KIND, _L_HAS_DIGIT, _L_FIRST_DIGIT,
+ _L_LAST_DIGIT, _L_WORD, _L_WORD_ID, _L_WALK, _L_CLS, _L_CUE, _L_LANG) = range(16)
 
 
 class ChunkTokenizer:
@@ -239,7 +247,8 @@ class ChunkTokenizer:
             else:
                 kind = _K_END if orth in self._end else _K_TRAIL if orth in self._trailing else _K_OTHER
             row = (_string_id(self._g_lower(orth)), _string_id(self._g_shape(orth)),
-                   int(bool(self._g_num(orth))), int(is_punct), int(is_space), len(orth), kind)
+                   int(bool(self._g_num(orth))), int(is_punct), int(is_space), len(orth), kind,
+                   int(any(ch.isdecimal() for ch in orth)), int(orth[:1].isdecimal()), int(orth[-1:].isdecimal()))  # re "\\d"
             idx = len(self._lex_rows)
             self._lex_rows.append(row)
             self._lex_index[orth] = idx
@@ -274,13 +283,12 @@ class ChunkTokenizer:
         doc = self._nlp.tokenizer(text)
         return [self._lex(t.text) for t in doc], np.array([t.idx for t in doc], np.int64)
 
-    def tables(self) -> tuple[np.ndarray, ...]:
-        if self._tables_n != len(self._lex_rows):
-            rows = np.array(self._lex_rows, dtype=np.uint64).reshape(-1, 7)
-            self._tab = rows
-            self._kind = rows[:, 6].astype(np.int8)
-            self._tables_n = len(self._lex_rows)
-        return self._tab, self._kind
+    def new_rows(self) -> np.ndarray:
+        """Lexeme rows added since the last call (columns: see ``LEX_COLUMNS``)."""
+        start = self._tables_n if self._tables_n > 0 else 0
+        rows = np.array(self._lex_rows[start:], dtype=np.uint64).reshape(-1, len(LEX_COLUMNS))
+        self._tables_n = len(self._lex_rows)
+        return rows
 
     def tokenize(self, text: str) -> tuple[list[int], np.ndarray]:
         """(lexeme ids, start offsets) of every token spaCy would make of ``text``."""
@@ -302,7 +310,7 @@ class ChunkTokenizer:
         risks = np.fromiter(map(_RISK, vals), np.int8, len(vals))
         # A special-case pattern can only cross from a piece that may end one
         # into the next piece that may continue one.
-        if ((risks[:-1] & 2) & (risks[1:] & 1)).any() and self._any_crossing(pieces, vals, pos, np.flatnonzero(risks).tolist()):
+        if ((risks[:-1] >> 1) & risks[1:] & 1).any() and self._any_crossing(pieces, vals, pos, np.flatnonzero(risks).tolist()):
             return self._spacy_tokens(text)
         ids = list(chain.from_iterable(map(_IDS, vals)))
         rel = np.fromiter(chain.from_iterable(map(_REL, vals)), np.int64, len(ids))
@@ -343,6 +351,7 @@ class FastAnalyser(Analyser):
         super().__init__(patterns, batch_size=batch_size, entities=entities)
         splitter = self.nlp.get_pipe("rejectlens_sentences")
         self._tok = ChunkTokenizer(self.nlp, splitter.punct_chars)
+        self._lex_table: np.ndarray | None = None
         self._set_cues(self.patterns)
 
     def _set_cues(self, patterns: Mapping[str, Sequence[str]]) -> None:
@@ -380,12 +389,9 @@ class FastAnalyser(Analyser):
         self._trie = root
         self._cue_keys = np.array(sorted(root), dtype=np.uint64)
 
-    def _match_cues(self, lower: np.ndarray) -> list[tuple[str, int, int]]:
-        keys = self._cue_keys
-        idx = np.minimum(np.searchsorted(keys, lower), len(keys) - 1)
-        cand = np.flatnonzero(keys[idx] == lower)
-        if not len(cand):
-            return []
+    def _match_cues(self, lower: np.ndarray, cand: np.ndarray) -> list[tuple[str, int, int]]:
+        """(label, start, end) per match, in the PhraseMatcher's order; ``cand``:
+        the tokens that start some cue."""
         lows = lower.tolist()
         n = len(lows)
         out = []
@@ -404,6 +410,26 @@ class FastAnalyser(Analyser):
                 j += 1
         return out
 
+    def _grow(self) -> np.ndarray:
+        rows = self._tok.new_rows()
+        if len(rows):
+            lower = rows[:, 0]
+            lang = self._language
+            li = np.minimum(np.searchsorted(lang._keys, lower), len(lang._keys) - 1)
+            ck = self._cue_keys
+            ci = np.minimum(np.searchsorted(ck, lower), len(ck) - 1)
+            derived = np.stack([
+                (rows[:, 3] | rows[:, 4]) == 0,                              # word token
+                np.where((rows[:, 2] | rows[:, 7]) > 0, rows[:, 1], lower),  # word id: shape if it holds a digit
+                np.where((rows[:, 3] | rows[:, 4]) > 0, rows[:, 6] + 4, 0),  # sentence splitter walk kind
+                self._scopes.classes(lower).astype(np.uint64),
+                ck[ci] == lower,                                             # may start a cue
+                np.where(lang._keys[li] == lower, lang._bits[li], 0).astype(np.uint64),
+            ], axis=1).astype(np.uint64)
+            block = np.concatenate([rows, derived], axis=1)
+            self._lex_table = block if self._lex_table is None else np.concatenate([self._lex_table, block])
+        return self._lex_table
+
     def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str],
                 senders: Sequence[str]) -> list[Analysis]:
         """One :class:`Analysis` per email, in order, equal to :meth:`Analyser.analyse`'s."""
@@ -415,41 +441,67 @@ class FastAnalyser(Analyser):
         entities = [frozenset()] * len(texts) if ents is None else ents(texts)
         tok = self._tok
         tokenized = [tok.tokenize(t) for t in texts]
-        tab, kinds = tok.tables()
+        table = self._grow()
         out: list[Analysis] = []
-        for (ids, starts), text, c, sender, ents in zip(tokenized, texts, cleaned, senders, entities):
+        for (ids, tok_start), text, c, sender, ents in zip(tokenized, texts, cleaned, senders, entities):
             n_tokens = len(ids)
             flags = set(c.flags) | ents | message_flags(c.text, sender, n_tokens)
             if n_tokens == 0:
                 out.append(Analysis(text, (), (), frozenset(flags), language=detect_language(text)))
                 continue
-            lex = np.array(ids, dtype=np.intp)
-            rows = tab[lex]
-            tok_start = starts
-            # The rows Doc.to_array(TOKEN_ATTRS) would give:
-            # LOWER, SHAPE, LIKE_NUM, IS_PUNCT, IS_SPACE, IDX, LENGTH, SENT_START
-            arr = np.empty((n_tokens, len(TOKEN_ATTRS)), dtype=np.uint64)
-            arr[:, 0:5] = rows[:, 0:5]
-            arr[:, 5] = tok_start
-            arr[:, 6] = rows[:, 5]
-            # Only whitespace and punctuation tokens are walked by the splitter.
-            kind = np.where((rows[:, 3] | rows[:, 4]) > 0, kinds[lex] + 4, 0)
-            sent = self._sent_starts_walk(kind)
-            arr[:, 7] = sent
+            rows = table[np.array(ids, dtype=np.intp)]
+            lower = rows[:, _L_LOWER]
+            tok_end = tok_start + rows[:, _L_LEN].astype(np.int64)
+            sent = self._sent_starts_walk(rows[:, _L_WALK])
             sents = _sentence_offsets(text, tok_start[sent])
-            lower = rows[:, 0]
             cues: tuple = ()
-            matches = self._match_cues(lower)
-            if matches:
-                ends = (tok_start + rows[:, 5].astype(np.int64)).tolist()
-                begins = starts.tolist()
-                cues = tuple((label, begins[s], ends[e - 1]) for label, s, e in matches)
-            scope, voice = self._scopes(arr)
+            cand = np.flatnonzero(rows[:, _L_CUE])
+            if len(cand):
+                matches = self._match_cues(lower, cand)
+                if matches:
+                    begins, ends = tok_start.tolist(), tok_end.tolist()
+                    cues = tuple((label, begins[s], ends[e - 1]) for label, s, e in matches)
+            cls = rows[:, _L_CLS].astype(np.int64)
+            scope, voice = self._scopes(rows, cls=cls, sent_start=sent)
             flags |= voice
-            lang = self._language(text, lower, tok_start)
-            out.append(Analysis(text, sents, cues, frozenset(flags), *token_arrays(arr, text, sents, scope),
+            lang = self._lang(text, rows[:, _L_LANG].astype(np.int64), tok_start)
+            out.append(Analysis(text, sents, cues, frozenset(flags),
+                                *self._token_arrays(rows, text, tok_start, tok_end, sents, scope),
                                 language=lang))
         return out
+
+    def _lang(self, text: str, bits: np.ndarray, starts: np.ndarray) -> str | None:
+        """TokenLanguage.__call__ with the function-word bits looked up per lexeme."""
+        script = _script(text[:_SAMPLE])
+        if script is not None:
+            return None if script is _NO_LETTERS else script
+        bits = bits[(starts < _WORD_SAMPLE) & (bits > 0)]
+        if not np.any((bits & 1) == 0):
+            return "en"
+        lang = self._language
+        per_lang = ((bits[:, None] >> lang._shifts) & 1).sum(axis=0)
+        return _decide({k: int(c) for k, c in zip(lang._langs, per_lang) if c})
+
+    def _token_arrays(self, rows, text, start, end, sents, scope):
+        """tokens.token_arrays from the lexeme table; the same arrays."""
+        # tokens.token_arrays shapes a token that holds the start of a digit
+        # run; that is "holds a digit" unless spaCy split a run of digits
+        # between two tokens: then ask it.
+        fd, ld = rows[1:, _L_FIRST_DIGIT], rows[:-1, _L_LAST_DIGIT]
+        split_run = (fd & ld) > 0
+        if split_run.any() and split_run[start[1:] == end[:-1]].any():
+            arr = np.zeros((len(rows), len(TOKEN_ATTRS)), dtype=np.uint64)
+            arr[:, :5] = rows[:, :5]
+            arr[:, 5] = start
+            arr[:, 6] = rows[:, _L_LEN]
+            return token_arrays(arr, text, sents, scope)
+        keep = rows[:, _L_WORD] > 0
+        scope = scope[keep]
+        ids = rows[keep, _L_WORD_ID] ^ _SCOPE_SALT[scope]
+        start, end = start[keep], end[keep]
+        sent_starts = np.fromiter((a for a, _ in sents), dtype=np.int64, count=len(sents))
+        sent = np.searchsorted(sent_starts, start, side="right") - 1
+        return ids, np.maximum(sent, 0), start, end, scope
 
     @staticmethod
     def _sent_starts_walk(kind: np.ndarray) -> np.ndarray:

@@ -80,13 +80,17 @@ class ScopeMarker:
         idx = np.minimum(np.searchsorted(self.keys, lower), len(self.keys) - 1)
         return np.where(self.keys[idx] == lower, self.bits[idx], 0)
 
-    def __call__(self, arr: np.ndarray) -> tuple[np.ndarray, set[str]]:
-        """(scope index per token, voice flags) from ``to_array(TOKEN_ATTRS)`` rows."""
+    def __call__(self, arr: np.ndarray, cls: np.ndarray | None = None,
+                 sent_start: np.ndarray | None = None) -> tuple[np.ndarray, set[str]]:
+        """(scope index per token, voice flags) from ``to_array(TOKEN_ATTRS)`` rows.
+
+        ``cls`` (``classes`` of the LOWER column) and ``sent_start`` (bool per
+        token) may be given by a caller that has them already."""
         lower = arr[:, COL_LOWER].astype(np.uint64)
-        cls = self.classes(lower)
+        cls = self.classes(lower) if cls is None else cls
         n = len(lower)
         scope = np.zeros(n, np.uint8)
-        sent_start = arr[:, COL_SENT] == 1
+        sent_start = arr[:, COL_SENT] == 1 if sent_start is None else sent_start
         ender = (cls & _ENDER) > 0
         boundary = sent_start | ender
         bounds = np.flatnonzero(boundary)
