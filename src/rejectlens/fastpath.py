@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
-from collections.abc import Mapping, Sequence
 
 import numpy as np
 from spacy.attrs import IS_PUNCT, LIKE_NUM, LOWER, ORTH, SHAPE
@@ -42,12 +42,11 @@ from spacy.symbols import IDS as _SYMBOLS
 from .analyse import Analyser, Analysis, _sentence_offsets
 from .clean import Cleaned
 from .components import _SENT_END, _TRAILING
-from .language import detect_language
+from .language import _NO_LETTERS, _SAMPLE, _WORD_SAMPLE, _decide, _script, detect_language
 from .signals import message_flags
-from .language import _NO_LETTERS, _SAMPLE, _WORD_SAMPLE, _decide, _script
 from .tokens import _SCOPE_SALT, TOKEN_ATTRS, token_arrays
 
-__all__ = ["FAST_ENV", "FastAnalyser", "ChunkTokenizer", "fast_enabled"]
+__all__ = ["FAST_ENV", "ChunkTokenizer", "FastAnalyser", "fast_enabled"]
 
 FAST_ENV = "REJECTLENS_FAST_ANALYSE"
 
@@ -220,7 +219,7 @@ class ChunkTokenizer:
         found.sort(key=lambda x: (x[0], -x[1]))  # spaCy len_start_cmp
         seen: set[int] = set()
         keep = []
-        for length, i, j, s in reversed(found):
+        for _length, i, j, s in reversed(found):
             if i not in seen and (j - 1) not in seen:
                 keep.append((i, j, s))
             seen.update(range(i, j))
@@ -248,7 +247,9 @@ class ChunkTokenizer:
                 kind = _K_END if orth in self._end else _K_TRAIL if orth in self._trailing else _K_OTHER
             row = (_string_id(self._g_lower(orth)), _string_id(self._g_shape(orth)),
                    int(bool(self._g_num(orth))), int(is_punct), int(is_space), len(orth), kind,
-                   int(any(ch.isdecimal() for ch in orth)), int(orth[:1].isdecimal()), int(orth[-1:].isdecimal()))  # re "\\d"
+                   # digits as re's "\\d" sees them (str.isdecimal: "m³" holds none)
+                   int(any(ch.isdecimal() for ch in orth)), int(orth[:1].isdecimal()),
+                   int(orth[-1:].isdecimal()))
             idx = len(self._lex_rows)
             self._lex_rows.append(row)
             self._lex_index[orth] = idx
@@ -310,7 +311,8 @@ class ChunkTokenizer:
         risks = np.fromiter(map(_RISK, vals), np.int8, len(vals))
         # A special-case pattern can only cross from a piece that may end one
         # into the next piece that may continue one.
-        if ((risks[:-1] >> 1) & risks[1:] & 1).any() and self._any_crossing(pieces, vals, pos, np.flatnonzero(risks).tolist()):
+        if ((risks[:-1] >> 1) & risks[1:] & 1).any() and \
+                self._any_crossing(pieces, vals, pos, np.flatnonzero(risks).tolist()):
             return self._spacy_tokens(text)
         ids = list(chain.from_iterable(map(_IDS, vals)))
         rel = np.fromiter(chain.from_iterable(map(_REL, vals)), np.int64, len(ids))
@@ -369,7 +371,7 @@ class FastAnalyser(Analyser):
         # Labels sharing one phrase come in the PhraseMatcher's (hash map) order: ask it.
         matcher = self._cues.matcher
         strings = self.nlp.vocab.strings
-        for label, phrases in patterns.items():
+        for phrases in patterns.values():
             for doc in self.nlp.tokenizer.pipe(list(phrases)):
                 if len(doc) == 0:
                     continue
@@ -420,7 +422,7 @@ class FastAnalyser(Analyser):
             ci = np.minimum(np.searchsorted(ck, lower), len(ck) - 1)
             derived = np.stack([
                 (rows[:, 3] | rows[:, 4]) == 0,                              # word token
-                np.where((rows[:, 2] | rows[:, 7]) > 0, rows[:, 1], lower),  # word id: shape if it holds a digit
+                np.where((rows[:, 2] | rows[:, 7]) > 0, rows[:, 1], lower),  # word id (shape if a digit)
                 np.where((rows[:, 3] | rows[:, 4]) > 0, rows[:, 6] + 4, 0),  # sentence splitter walk kind
                 self._scopes.classes(lower).astype(np.uint64),
                 ck[ci] == lower,                                             # may start a cue

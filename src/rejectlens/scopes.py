@@ -90,6 +90,17 @@ class ScopeMarker:
         cls = self.classes(lower) if cls is None else cls
         n = len(lower)
         scope = np.zeros(n, np.uint8)
+        present = int(np.bitwise_or.reduce(cls)) if n else 0
+        voice: set[str] = set()
+        if present & (_SINGULAR_BIT | _PLURAL_BIT):
+            singular = int(np.count_nonzero(cls & _SINGULAR_BIT))
+            plural = int(np.count_nonzero(cls & _PLURAL_BIT))
+            if singular >= 2 and singular > plural:
+                voice.add("first_person_writer")
+            elif plural >= 2 and plural > singular:
+                voice.add("employer_voice")
+        if not present & (_ANYWHERE | _CLAUSE_START | _SELF_BIT | _CLAUSE_NEG | _NEG_TARGET):
+            return scope, voice  # no word that opens a scope
         sent_start = arr[:, COL_SENT] == 1 if sent_start is None else sent_start
         ender = (cls & _ENDER) > 0
         boundary = sent_start | ender
@@ -136,11 +147,4 @@ class ScopeMarker:
             neg = np.flatnonzero(cls[lo:j] & _NEGATION)
             if len(neg) and not boundary[lo + int(neg[-1]) + 1 : j + 1].any():
                 scope[lo + int(neg[-1]) : clause_end(j)] = 2
-        singular = int(np.count_nonzero(cls & _SINGULAR_BIT))
-        plural = int(np.count_nonzero(cls & _PLURAL_BIT))
-        voice: set[str] = set()
-        if singular >= 2 and singular > plural:
-            voice.add("first_person_writer")
-        elif plural >= 2 and plural > singular:
-            voice.add("employer_voice")
         return scope, voice
