@@ -66,3 +66,18 @@ def test_switch_picks_fast_analyser(monkeypatch):
     assert isinstance(model._shared_analyser(default_cue_patterns()), FastAnalyser)
     monkeypatch.setenv("REJECTLENS_FAST_ANALYSE", "0")
     assert type(model._shared_analyser(default_cue_patterns())) is Analyser
+
+
+def test_threads_share_one_fast_analyser(analysers):
+    from concurrent.futures import ThreadPoolExecutor
+
+    old, _ = analysers
+    fresh = FastAnalyser()  # cold caches: every thread misses at once
+    words = ["Thanks", "(e.g.", "N.Y.", "won't", "REQ-4821", "m³", ":)", "we", "regret", "not", "if", "\n"]
+    texts = [" ".join(words[(i * 7 + k) % len(words)] + str(i % 3 if k % 4 == 0 else "") for k in range(30))
+             for i in range(64)]
+    cleaned = [Cleaned(t, frozenset()) for t in texts]
+    want = old.analyse(cleaned, [""] * len(texts), [""] * len(texts))
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda i: fresh.analyse([cleaned[i]], [""], [""])[0], range(len(texts))))
+    assert got == want

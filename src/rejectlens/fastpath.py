@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
@@ -122,6 +123,9 @@ class ChunkTokenizer:
         self._nonlast = {t for k in multi for t in k[:-1]}
         self._nlp = nlp
         self.fallbacks = 0
+        # Hits only read; misses (new chunks, new lexemes) take the lock, so
+        # one tokenizer serves every thread of a shared Classifier.
+        self._lock = threading.RLock()
         # lexeme tables
         self._lex_index: dict[str, int] = {}
         self._lex_rows: list[tuple[int, int, int, int, int, int, int]] = []
@@ -280,9 +284,11 @@ class ChunkTokenizer:
                    for i in range(max(0, b - m + 1), b) for j in range(b + 1, min(len(seq), i + m) + 1))
 
     def _spacy_tokens(self, text: str) -> tuple[list[int], np.ndarray]:
-        self.fallbacks += 1
         doc = self._nlp.tokenizer(text)
-        return [self._lex(t.text) for t in doc], np.array([t.idx for t in doc], np.int64)
+        with self._lock:
+            self.fallbacks += 1
+            ids = [self._lex(t.text) for t in doc]
+        return ids, np.array([t.idx for t in doc], np.int64)
 
     def new_rows(self) -> np.ndarray:
         """Lexeme rows added since the last call (columns: see ``LEX_COLUMNS``)."""
@@ -302,9 +308,10 @@ class ChunkTokenizer:
         get = self._chunks.get
         vals = list(map(get, pieces))
         if None in vals:
-            for i, v in enumerate(vals):
-                if v is None:
-                    vals[i] = self._piece(pieces[i])
+            with self._lock:  # misses grow the caches and the lexeme rows
+                for i, v in enumerate(vals):
+                    if v is None:
+                        vals[i] = self._piece(pieces[i])
         lens = np.fromiter(map(len, pieces), np.int64, len(pieces))
         pos = np.cumsum(lens) - lens
         counts = np.fromiter(map(_N, vals), np.int64, len(vals))
@@ -326,23 +333,20 @@ class ChunkTokenizer:
         return value
 
     def _any_crossing(self, pieces, vals, pos, risky: list[int]) -> bool:
-        self._tail = (0, -2, ())
+        """Could spaCy's special matcher match across two of these pieces?"""
+        tail_risk, tail_end, tail = 0, -2, ()
+        m = self._max_special
         for i in risky:
             piece = pieces[i]
             chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
-            if self._risky(chunk, int(pos[i]), vals[i][2], vals[i][3]):
-                return True
-        return False
-
-    def _risky(self, chunk: str, at: int, risk: int, pre: tuple[str, ...]) -> bool:
-        tail_risk, tail_end, tail = self._tail
-        if risk & 1 and tail_risk and at == tail_end + 1:
-            if self._crosses(tail, self._split(chunk)[: self._max_special]):
-                return True
-            tail = (*tail, *pre)[-self._max_special:]
-        else:
-            tail = pre
-        self._tail = (risk & 2, at + len(chunk), tail)
+            at, risk, pre = int(pos[i]), vals[i][2], vals[i][3]
+            if risk & 1 and tail_risk and at == tail_end + 1:
+                if self._crosses(tail, self._split(chunk)[:m]):
+                    return True
+                tail = (*tail, *pre)[-m:]
+            else:
+                tail = pre
+            tail_risk, tail_end = risk & 2, at + len(chunk)
         return False
 
 class FastAnalyser(Analyser):
@@ -413,6 +417,10 @@ class FastAnalyser(Analyser):
         return out
 
     def _grow(self) -> np.ndarray:
+        with self._tok._lock:
+            return self._grow_locked()
+
+    def _grow_locked(self) -> np.ndarray:
         rows = self._tok.new_rows()
         if len(rows):
             lower = rows[:, 0]
