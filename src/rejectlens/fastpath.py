@@ -364,26 +364,23 @@ class FastAnalyser(Analyser):
         # first lower hash -> [(rest hashes, labels)] ordered by length, like
         # the PhraseMatcher's walk (shorter matches at a start come first).
         by_first: dict[int, dict[tuple[int, ...], list[str]]] = {}
+        shared: dict[tuple[int, ...], object] = {}  # a phrase doc per hash sequence with 2+ labels
         for label, phrases in patterns.items():
             for doc in self.nlp.tokenizer.pipe(list(phrases)):
                 if len(doc) == 0:
                     continue
-                lows = [t.lower for t in doc]
+                lows = doc.to_array(LOWER).tolist()
                 labels = by_first.setdefault(lows[0], {}).setdefault(tuple(lows[1:]), [])
                 if label not in labels:
                     labels.append(label)
+                    if len(labels) == 2:
+                        shared[tuple(lows)] = doc
         # Labels sharing one phrase come in the PhraseMatcher's (hash map) order: ask it.
         matcher = self._cues.matcher
         strings = self.nlp.vocab.strings
-        for phrases in patterns.values():
-            for doc in self.nlp.tokenizer.pipe(list(phrases)):
-                if len(doc) == 0:
-                    continue
-                lows = [t.lower for t in doc]
-                labels = by_first[lows[0]][tuple(lows[1:])]
-                if len(labels) > 1:
-                    order = [strings[m] for m, s, e in matcher(doc) if s == 0 and e == len(doc)]
-                    labels.sort(key=order.index)
+        for lows, doc in shared.items():
+            order = [strings[m] for m, s, e in matcher(doc) if s == 0 and e == len(doc)]
+            by_first[lows[0]][lows[1:]].sort(key=order.index)
         # A trie of lower hashes, as the PhraseMatcher walks it: node = (children, labels ending here).
         root: dict[int, tuple[dict, list[str]]] = {}
         for first, rests in by_first.items():
