@@ -81,3 +81,15 @@ def test_threads_share_one_fast_analyser(analysers):
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda i: fresh.analyse([cleaned[i]], [""], [""])[0], range(len(texts))))
     assert got == want
+
+
+def test_same_analysis_on_random_unicode(analysers):
+    old, new = analysers
+    rng = random.Random(11)
+    alphabet = list("abcXYZ019 .,;:!?'\"()[]-–—…/@#$%&*+=<>\n\t\r") + [
+        "\u00a0", "\u200b", "\u200d", "😀", "👍🏽", "İ", "ſ", "ß", "e\u0301", "ﬁ", "²", "³", "٣", "中文",
+        "Привет", "\u2028", "\x0c", "\x1c", "Mr.", "e.g.", "don't", "we", "regret", "not", "if", "I",
+        "http://a.b/c", "x@y.z"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    cleaned = [Cleaned(t, frozenset()) for t in texts]
+    assert new.analyse(cleaned, [""] * 300, [""] * 300) == old.analyse(cleaned, [""] * 300, [""] * 300)
