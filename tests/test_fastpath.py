@@ -86,7 +86,7 @@ def test_threads_share_one_fast_analyser(analysers):
 def test_same_analysis_on_random_unicode(analysers):
     old, new = analysers
     rng = random.Random(11)
-    alphabet = list("abcXYZ019 .,;:!?'\"()[]-–—…/@#$%&*+=<>\n\t\r") + [
+    alphabet = [*"abcXYZ019 .,;:!?'\"()[]-–—…/@#$%&*+=<>\n\t\r",
         "\u00a0", "\u200b", "\u200d", "😀", "👍🏽", "İ", "ſ", "ß", "e\u0301", "ﬁ", "²", "³", "٣", "中文",
         "Привет", "\u2028", "\x0c", "\x1c", "Mr.", "e.g.", "don't", "we", "regret", "not", "if", "I",
         "http://a.b/c", "x@y.z"]
