@@ -51,9 +51,12 @@ def _patterns_key(patterns: Mapping[str, Sequence[str]]) -> str:
 
 
 def _shared_analyser(patterns: Mapping[str, Sequence[str]], entities: str | None = None) -> Analyser:
-    key = f"{_patterns_key(patterns)}:{entities}"
+    from .fastpath import FastAnalyser, fast_enabled  # prototype switch (issue 13)
+
+    fast = fast_enabled()
+    key = f"{_patterns_key(patterns)}:{entities}:{'fast' if fast else 'spacy'}"
     if key not in _ANALYSERS:
-        _ANALYSERS[key] = Analyser(patterns, entities=entities)
+        _ANALYSERS[key] = (FastAnalyser if fast else Analyser)(patterns, entities=entities)
     return _ANALYSERS[key]
 
 

@@ -80,13 +80,28 @@ class ScopeMarker:
         idx = np.minimum(np.searchsorted(self.keys, lower), len(self.keys) - 1)
         return np.where(self.keys[idx] == lower, self.bits[idx], 0)
 
-    def __call__(self, arr: np.ndarray) -> tuple[np.ndarray, set[str]]:
-        """(scope index per token, voice flags) from ``to_array(TOKEN_ATTRS)`` rows."""
+    def __call__(self, arr: np.ndarray, cls: np.ndarray | None = None,
+                 sent_start: np.ndarray | None = None) -> tuple[np.ndarray, set[str]]:
+        """(scope index per token, voice flags) from ``to_array(TOKEN_ATTRS)`` rows.
+
+        ``cls`` (``classes`` of the LOWER column) and ``sent_start`` (bool per
+        token) may be given by a caller that has them already."""
         lower = arr[:, COL_LOWER].astype(np.uint64)
-        cls = self.classes(lower)
+        cls = self.classes(lower) if cls is None else cls
         n = len(lower)
         scope = np.zeros(n, np.uint8)
-        sent_start = arr[:, COL_SENT] == 1
+        present = int(np.bitwise_or.reduce(cls)) if n else 0
+        voice: set[str] = set()
+        if present & (_SINGULAR_BIT | _PLURAL_BIT):
+            singular = int(np.count_nonzero(cls & _SINGULAR_BIT))
+            plural = int(np.count_nonzero(cls & _PLURAL_BIT))
+            if singular >= 2 and singular > plural:
+                voice.add("first_person_writer")
+            elif plural >= 2 and plural > singular:
+                voice.add("employer_voice")
+        if not present & (_ANYWHERE | _CLAUSE_START | _SELF_BIT | _CLAUSE_NEG | _NEG_TARGET):
+            return scope, voice  # no word that opens a scope
+        sent_start = arr[:, COL_SENT] == 1 if sent_start is None else sent_start
         ender = (cls & _ENDER) > 0
         boundary = sent_start | ender
         bounds = np.flatnonzero(boundary)
@@ -132,11 +147,4 @@ class ScopeMarker:
             neg = np.flatnonzero(cls[lo:j] & _NEGATION)
             if len(neg) and not boundary[lo + int(neg[-1]) + 1 : j + 1].any():
                 scope[lo + int(neg[-1]) : clause_end(j)] = 2
-        singular = int(np.count_nonzero(cls & _SINGULAR_BIT))
-        plural = int(np.count_nonzero(cls & _PLURAL_BIT))
-        voice: set[str] = set()
-        if singular >= 2 and singular > plural:
-            voice.add("first_person_writer")
-        elif plural >= 2 and plural > singular:
-            voice.add("employer_voice")
         return scope, voice
