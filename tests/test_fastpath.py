@@ -8,8 +8,9 @@ import pytest
 import spacy
 
 from rejectlens.analyse import Analyser
+from rejectlens.chunk_tokenizer import ChunkTokenizer
 from rejectlens.clean import Cleaned
-from rejectlens.fastpath import ChunkTokenizer, FastAnalyser
+from rejectlens.fastpath import FastAnalyser
 
 TEXTS = [
     "",
@@ -93,3 +94,20 @@ def test_same_analysis_on_random_unicode(analysers):
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
     cleaned = [Cleaned(t, frozenset()) for t in texts]
     assert new.analyse(cleaned, [""] * 300, [""] * 300) == old.analyse(cleaned, [""] * 300, [""] * 300)
+
+
+def test_the_fast_path_is_the_default_only_on_verified_spacy(monkeypatch):
+    import spacy
+
+    from rejectlens.fastpath import FAST_ENV, fast_enabled
+
+    monkeypatch.delenv(FAST_ENV, raising=False)
+    monkeypatch.setattr(spacy, "__version__", "3.8.99")
+    assert fast_enabled()
+    monkeypatch.setattr(spacy, "__version__", "3.7.5")
+    assert not fast_enabled()  # an unverified tokenizer: spaCy's own Doc
+    monkeypatch.setenv(FAST_ENV, "1")
+    assert fast_enabled()
+    monkeypatch.setenv(FAST_ENV, "0")
+    monkeypatch.setattr(spacy, "__version__", "3.8.1")
+    assert not fast_enabled()

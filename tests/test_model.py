@@ -172,6 +172,7 @@ def test_rejection_only_fields_are_empty_unless_a_rejection(default_model):
 def test_one_email_visits_each_stage_once_in_order(default_model, monkeypatch):
     from rejectlens import model as model_module
     from rejectlens.analyse import Analyser
+    from rejectlens.fastpath import FastAnalyser
     from rejectlens.scoring import CompiledHeads, CompiledVectorizer
 
     visits = []
@@ -183,7 +184,8 @@ def test_one_email_visits_each_stage_once_in_order(default_model, monkeypatch):
         return wrapped
 
     monkeypatch.setattr(model_module, "clean", spy("clean", model_module.clean))
-    monkeypatch.setattr(Analyser, "analyse", spy("analyse", Analyser.analyse))
+    for stage in (Analyser, FastAnalyser):  # whichever analyse path this machine takes
+        monkeypatch.setattr(stage, "analyse", spy("analyse", stage.analyse))
     monkeypatch.setattr(CompiledVectorizer, "transform_both", spy("features", CompiledVectorizer.transform_both))
     monkeypatch.setattr(CompiledHeads, "predict_proba", spy("heads", CompiledHeads.predict_proba))
     monkeypatch.setattr(model_module, "decide", spy("decide", model_module.decide))

@@ -22,332 +22,61 @@ whose ``analyse`` builds no spaCy ``Doc``: it returns the same
   :mod:`rejectlens.tokens` and :mod:`rejectlens.language` code, fed a
   ``to_array(TOKEN_ATTRS)``-shaped array.
 
-Switch: ``REJECTLENS_FAST_ANALYSE=1`` makes :func:`rejectlens.model.analyse_emails`
-(classify, train, evaluate) use it.
+:func:`rejectlens.model.analyse_emails` (classify, train, evaluate) uses it by
+default on the spaCy releases it was checked against (:data:`VERIFIED_SPACY`);
+``REJECTLENS_FAST_ANALYSE=0`` goes back to spaCy's Doc, ``=1`` forces the fast path.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import threading
 from collections.abc import Mapping, Sequence
-from itertools import chain
-from operator import itemgetter
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, LIKE_NUM, LOWER, ORTH, SHAPE
-from spacy.strings import hash_string
-from spacy.symbols import IDS as _SYMBOLS
+from spacy.attrs import LOWER
 
 from .analyse import Analyser, Analysis, _sentence_offsets
+from .chunk_tokenizer import (
+    _K_END,
+    _K_NEWLINE,
+    _K_TRAIL,
+    _L_CLS,
+    _L_CUE,
+    _L_FIRST_DIGIT,
+    _L_LANG,
+    _L_LAST_DIGIT,
+    _L_LEN,
+    _L_LOWER,
+    _L_WALK,
+    _L_WORD,
+    _L_WORD_ID,
+    ChunkTokenizer,
+)
 from .clean import Cleaned
-from .components import _SENT_END, _TRAILING
 from .language import _NO_LETTERS, _SAMPLE, _WORD_SAMPLE, _decide, _script, detect_language
 from .signals import message_flags
 from .tokens import _SCOPE_SALT, TOKEN_ATTRS, token_arrays
 
-__all__ = ["FAST_ENV", "ChunkTokenizer", "FastAnalyser", "fast_enabled"]
+__all__ = ["FAST_ENV", "VERIFIED_SPACY", "FastAnalyser", "fast_enabled"]
 
 FAST_ENV = "REJECTLENS_FAST_ANALYSE"
+# The spaCy releases whose tokenizer the port was checked against, token for token.
+VERIFIED_SPACY = ("3.8.",)
 
 
 def fast_enabled() -> bool:
-    return os.environ.get(FAST_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
-
-
-# Kinds for the sentence rules: 0 other, 1 space holding a newline, 2 sentence end, 3 closing quote
-_K_OTHER, _K_NEWLINE, _K_END, _K_TRAIL = 0, 1, 2, 3
-_PIECES = re.compile(r"\S+ ?|\s+")
-# a cached chunk: (lexeme ids, token offsets in the chunk, risk, last tokens, count)
-_IDS, _REL, _RISK, _N = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
-_MAX_CACHE = 200_000
-
-
-def _string_id(s: str) -> int:
-    """``vocab.strings.add(s)`` without adding: spaCy's symbols keep their fixed ids."""
-    if not s:
-        return 0
-    sym = _SYMBOLS.get(s)
-    return sym if sym is not None else hash_string(s)
-
-
-LEX_COLUMNS = ("lower", "shape", "like_num", "is_punct", "is_space", "length", "kind",
-               "has_digit", "first_digit", "last_digit")
-# FastAnalyser's lexeme table: LEX_COLUMNS, then what it derives from them.
-(_L_LOWER, _L_SHAPE, _L_NUM, _L_PUNCT, _L_SPACE, _L_LEN, _L_KIND, _L_HAS_DIGIT, _L_FIRST_DIGIT,
- _L_LAST_DIGIT, _L_WORD, _L_WORD_ID, _L_WALK, _L_CLS, _L_CUE, _L_LANG) = range(16)
-
-
-class ChunkTokenizer:
-    """spaCy's tokenizer rules on one whitespace chunk at a time, cached.
-
-    ``tokenize(text)`` returns (lexeme ids, token starts) for the whole text;
-    the per-lexeme attribute tables are the ``lex_*`` numpy arrays.
-    """
-
-    def __init__(self, nlp, punct_chars: Sequence[str] = _SENT_END) -> None:
-        tok = nlp.tokenizer
-        self._prefix = tok.prefix_search
-        self._suffix = tok.suffix_search
-        self._infix = tok.infix_finditer
-        self._token_match = tok.token_match
-        self._url_match = tok.url_match
-        strings = nlp.vocab.strings
-        self._rules: dict[str, list[str]] = {
-            k: [strings[t[ORTH]] if isinstance(t[ORTH], int) else t[ORTH] for t in v]
-            for k, v in tok.rules.items()
-        }
-        getters = nlp.vocab.lex_attr_getters
-        self._g_lower, self._g_shape = getters[LOWER], getters[SHAPE]
-        self._g_num, self._g_punct = getters[LIKE_NUM], getters[IS_PUNCT]
-        self._end = set(punct_chars)
-        self._trailing = set(_TRAILING)
-        # Special cases spaCy's special matcher finds across affix splits
-        # (faster_heuristics: only those that affixes/infixes would split).
-        self._matcher_specials: dict[tuple[str, ...], str] = {}
-        for s in self._rules:
-            if (not tok.faster_heuristics or self._find_prefix(s) or self._find_suffix(s)
-                    or list(self._infix(s)) or " " in s):
-                orths = tuple(self._split(s, specials=False))
-                if orths:
-                    self._matcher_specials.setdefault(orths, s)
-        self._max_special = max((len(k) for k in self._matcher_specials), default=0)
-        # spaCy's special matcher runs over the whole doc, so a pattern can also
-        # match across two chunks (")" + ":" in "(555) :(10am"): never merged
-        # (the span text holds a space) but it can shadow a match inside a
-        # chunk. A chunk that may start or end such a match marks the text for
-        # spaCy's own tokenizer (exact; rare).
-        multi = [k for k in self._matcher_specials if len(k) > 1]
-        self._nonfirst = {t for k in multi for t in k[1:]}
-        self._nonlast = {t for k in multi for t in k[:-1]}
-        self._nlp = nlp
-        self.fallbacks = 0
-        # Hits only read; misses (new chunks, new lexemes) take the lock, so
-        # one tokenizer serves every thread of a shared Classifier.
-        self._lock = threading.RLock()
-        # lexeme tables
-        self._lex_index: dict[str, int] = {}
-        self._lex_rows: list[tuple[int, int, int, int, int, int, int]] = []
-        self._tables_n = -1
-        self._chunks: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        self.misses = 0
-
-    # -- spaCy's algorithm ------------------------------------------------
-    def _find_prefix(self, s: str) -> int:
-        m = self._prefix(s) if self._prefix else None
-        return (m.end() - m.start()) if m is not None else 0
-
-    def _find_suffix(self, s: str) -> int:
-        m = self._suffix(s) if self._suffix else None
-        return (m.end() - m.start()) if m is not None else 0
-
-    def _split(self, chunk: str, specials: bool = True) -> list[str]:
-        rules = self._rules if specials else {}
-        if chunk in rules:
-            return list(rules[chunk])
-        token_match = self._token_match
-        prefixes: list[str] = []
-        suffixes: list[str] = []
-        string = chunk
-        last = -1
-        while string and len(string) != last:
-            if token_match and token_match(string):
-                break
-            if string in rules:
-                break
-            last = len(string)
-            pre_len = self._find_prefix(string)
-            if pre_len:
-                prefix = string[:pre_len]
-                minus_pre = string[pre_len:]
-                if minus_pre and minus_pre in rules:
-                    string = minus_pre
-                    prefixes.append(prefix)
-                    break
-            suf_len = self._find_suffix(string[pre_len:])
-            if suf_len:
-                suffix = string[-suf_len:]
-                minus_suf = string[:-suf_len]
-                if minus_suf and minus_suf in rules:
-                    string = minus_suf
-                    suffixes.append(suffix)
-                    break
-            if pre_len and suf_len and pre_len + suf_len <= len(string):
-                string = string[pre_len:-suf_len]
-                prefixes.append(prefix)
-                suffixes.append(suffix)
-            elif pre_len:
-                string = minus_pre
-                prefixes.append(prefix)
-            elif suf_len:
-                string = minus_suf
-                suffixes.append(suffix)
-        out = prefixes
-        if string:
-            if string in rules:
-                out.extend(rules[string])
-            elif (token_match and token_match(string)) or (self._url_match and self._url_match(string)):
-                out.append(string)
-            else:
-                matches = list(self._infix(string)) if self._infix else []
-                if not matches:
-                    out.append(string)
-                else:
-                    start = 0
-                    for m in matches:
-                        a, b = m.start(), m.end()
-                        if a == 0:  # start_before_infixes is always 0
-                            continue
-                        if a != start:
-                            out.append(string[start:a])
-                        if a != b:
-                            out.append(string[a:b])
-                        start = b
-                    if string[start:]:
-                        out.append(string[start:])
-        out.extend(reversed(suffixes))
-        return out
-
-    def _apply_special_matcher(self, orths: list[str]) -> list[str]:
-        found = []
-        n = len(orths)
-        specials = self._matcher_specials
-        for i in range(n):
-            for j in range(i + 1, min(n, i + self._max_special) + 1):
-                s = specials.get(tuple(orths[i:j]))
-                if s is not None:
-                    found.append((j - i, i, j, s))
-        if not found:
-            return orths
-        found.sort(key=lambda x: (x[0], -x[1]))  # spaCy len_start_cmp
-        seen: set[int] = set()
-        keep = []
-        for _length, i, j, s in reversed(found):
-            if i not in seen and (j - 1) not in seen:
-                keep.append((i, j, s))
-            seen.update(range(i, j))
-        keep.sort()
-        out: list[str] = []
-        k = 0
-        for i, j, s in keep:
-            out.extend(orths[k:i])
-            out.extend(self._rules[s])
-            k = j
-        out.extend(orths[k:])
-        return out
-
-    # -- lexemes and chunks -----------------------------------------------
-    def _lex(self, orth: str) -> int:
-        idx = self._lex_index.get(orth)
-        if idx is None:
-            is_space = orth.isspace()
-            is_punct = bool(self._g_punct(orth))
-            if is_space:
-                kind = _K_NEWLINE if "\n" in orth else _K_OTHER
-            elif not is_punct:
-                kind = _K_OTHER
-            else:
-                kind = _K_END if orth in self._end else _K_TRAIL if orth in self._trailing else _K_OTHER
-            row = (_string_id(self._g_lower(orth)), _string_id(self._g_shape(orth)),
-                   int(bool(self._g_num(orth))), int(is_punct), int(is_space), len(orth), kind,
-                   # digits as re's "\\d" sees them (str.isdecimal: "m³" holds none)
-                   int(any(ch.isdecimal() for ch in orth)), int(orth[:1].isdecimal()),
-                   int(orth[-1:].isdecimal()))
-            idx = len(self._lex_rows)
-            self._lex_rows.append(row)
-            self._lex_index[orth] = idx
-        return idx
-
-    def _chunk(self, chunk: str) -> tuple[tuple[int, ...], tuple[int, ...], int]:
-        self.misses += 1
-        pre = self._split(chunk)  # the tokens spaCy's special matcher sees
-        orths = self._apply_special_matcher(pre) if len(pre) > 1 and self._max_special else pre
-        risk = (1 if pre[0] in self._nonfirst else 0) | (2 if pre[-1] in self._nonlast else 0)
-        ids, rel = [], []
-        pos = 0
-        for o in orths:
-            ids.append(self._lex(o))
-            rel.append(pos)
-            pos += len(o)
-        value = (tuple(ids), tuple(rel), risk, tuple(pre[-self._max_special:]) if risk else (), len(ids))
-        if len(self._chunks) < _MAX_CACHE:
-            self._chunks[chunk] = value
-        return value
-
-    def _crosses(self, tail: tuple[str, ...], head: list[str]) -> bool:
-        """Does a special-matcher pattern span the end of ``tail`` and the start of ``head``?"""
-        seq = (*tail, *head)
-        b, m = len(tail), self._max_special
-        specials = self._matcher_specials
-        return any(tuple(seq[i:j]) in specials
-                   for i in range(max(0, b - m + 1), b) for j in range(b + 1, min(len(seq), i + m) + 1))
-
-    def _spacy_tokens(self, text: str) -> tuple[list[int], np.ndarray]:
-        doc = self._nlp.tokenizer(text)
-        with self._lock:
-            self.fallbacks += 1
-            ids = [self._lex(t.text) for t in doc]
-        return ids, np.array([t.idx for t in doc], np.int64)
-
-    def new_rows(self) -> np.ndarray:
-        """Lexeme rows added since the last call (columns: see ``LEX_COLUMNS``)."""
-        start = self._tables_n if self._tables_n > 0 else 0
-        rows = np.array(self._lex_rows[start:], dtype=np.uint64).reshape(-1, len(LEX_COLUMNS))
-        self._tables_n = len(self._lex_rows)
-        return rows
-
-    def tokenize(self, text: str) -> tuple[list[int], np.ndarray]:
-        """(lexeme ids, start offsets) of every token spaCy would make of ``text``."""
-        if not text:
-            return [], np.zeros(0, np.int64)
-        # Pieces: a word with the one " " spaCy attaches to it ("thanks "),
-        # or a whitespace run less that space (a chunk of its own: "\n\n").
-        # All per-piece work is C loops over a dict of piece -> tokens.
-        pieces = _PIECES.findall(text)
-        get = self._chunks.get
-        vals = list(map(get, pieces))
-        if None in vals:
-            with self._lock:  # misses grow the caches and the lexeme rows
-                for i, v in enumerate(vals):
-                    if v is None:
-                        vals[i] = self._piece(pieces[i])
-        lens = np.fromiter(map(len, pieces), np.int64, len(pieces))
-        pos = np.cumsum(lens) - lens
-        counts = np.fromiter(map(_N, vals), np.int64, len(vals))
-        risks = np.fromiter(map(_RISK, vals), np.int8, len(vals))
-        # A special-case pattern can only cross from a piece that may end one
-        # into the next piece that may continue one.
-        if ((risks[:-1] >> 1) & risks[1:] & 1).any() and \
-                self._any_crossing(pieces, vals, pos, np.flatnonzero(risks).tolist()):
-            return self._spacy_tokens(text)
-        ids = list(chain.from_iterable(map(_IDS, vals)))
-        rel = np.fromiter(chain.from_iterable(map(_REL, vals)), np.int64, len(ids))
-        return ids, np.repeat(pos, counts) + rel
-
-    def _piece(self, piece: str):
-        chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
-        value = self._chunks.get(chunk) or self._chunk(chunk)
-        if len(self._chunks) < _MAX_CACHE:
-            self._chunks[piece] = value
-        return value
-
-    def _any_crossing(self, pieces, vals, pos, risky: list[int]) -> bool:
-        """Could spaCy's special matcher match across two of these pieces?"""
-        tail_risk, tail_end, tail = 0, -2, ()
-        m = self._max_special
-        for i in risky:
-            piece = pieces[i]
-            chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
-            at, risk, pre = int(pos[i]), vals[i][2], vals[i][3]
-            if risk & 1 and tail_risk and at == tail_end + 1:
-                if self._crosses(tail, self._split(chunk)[:m]):
-                    return True
-                tail = (*tail, *pre)[-m:]
-            else:
-                tail = pre
-            tail_risk, tail_end = risk & 2, at + len(chunk)
+    """Whether the analyse stage skips spaCy's Doc: on by default where the port
+    was checked against spaCy's own tokenizer (spaCy 3.8, tests/test_fastpath.py);
+    ``REJECTLENS_FAST_ANALYSE=0`` turns it off, ``=1`` forces it on."""
+    value = os.environ.get(FAST_ENV, "").strip().lower()
+    if value in ("0", "false", "no", "off"):
         return False
+    if value:
+        return True
+    import spacy
+
+    return spacy.__version__.startswith(VERIFIED_SPACY)
+
 
 class FastAnalyser(Analyser):
     """An :class:`Analyser` whose ``analyse`` makes no spaCy Doc (see module doc)."""

@@ -51,7 +51,7 @@ def _patterns_key(patterns: Mapping[str, Sequence[str]]) -> str:
 
 
 def _shared_analyser(patterns: Mapping[str, Sequence[str]], entities: str | None = None) -> Analyser:
-    from .fastpath import FastAnalyser, fast_enabled  # prototype switch (issue 13)
+    from .fastpath import FastAnalyser, fast_enabled  # no spaCy Doc where verified (issue 13)
 
     fast = fast_enabled()
     key = f"{_patterns_key(patterns)}:{entities}:{'fast' if fast else 'spacy'}"
