@@ -111,3 +111,16 @@ def test_the_fast_path_is_the_default_only_on_verified_spacy(monkeypatch):
     monkeypatch.setenv(FAST_ENV, "0")
     monkeypatch.setattr(spacy, "__version__", "3.8.1")
     assert not fast_enabled()
+
+
+def test_the_tables_start_afresh_past_their_cap_and_answers_stay_the_same(analysers, monkeypatch):
+    import rejectlens.fastpath as fastpath
+
+    old, _ = analysers
+    new = FastAnalyser()
+    monkeypatch.setattr(fastpath, "MAX_LEXEMES", 5)
+    first = new._tok
+    batches = [[Cleaned(t, frozenset())] for t in TEXTS[2:6]]
+    for batch in batches:
+        assert new.analyse(batch, [""], [""]) == old.analyse(batch, [""], [""])
+    assert new._tok is not first and new._tok.n_lexemes < first.n_lexemes + 50

@@ -97,6 +97,9 @@ class ChunkTokenizer:
         self._tables_n = -1
         self._chunks: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self.misses = 0
+        # The analyser's lexeme table for these ids (FastAnalyser fills it):
+        # it lives and dies with the ids it indexes.
+        self.table: np.ndarray | None = None
 
     # -- spaCy's algorithm ------------------------------------------------
     def _find_prefix(self, s: str) -> int:
@@ -254,6 +257,10 @@ class ChunkTokenizer:
             self.fallbacks += 1
             ids = [self._lex(t.text) for t in doc]
         return ids, np.array([t.idx for t in doc], np.int64)
+
+    @property
+    def n_lexemes(self) -> int:
+        return len(self._lex_rows)
 
     def new_rows(self) -> np.ndarray:
         """Lexeme rows added since the last call (columns: see ``LEX_COLUMNS``)."""

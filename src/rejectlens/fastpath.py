@@ -60,6 +60,9 @@ from .tokens import _SCOPE_SALT, TOKEN_ATTRS, token_arrays
 __all__ = ["FAST_ENV", "VERIFIED_SPACY", "FastAnalyser", "fast_enabled"]
 
 FAST_ENV = "REJECTLENS_FAST_ANALYSE"
+# Distinct token texts kept before the tables start afresh (about 100 MB with
+# their chunks), so memory stays flat however long the stream.
+MAX_LEXEMES = 400_000
 # The spaCy releases whose tokenizer the port was checked against, token for token.
 VERIFIED_SPACY = ("3.8.",)
 
@@ -84,9 +87,8 @@ class FastAnalyser(Analyser):
     def __init__(self, patterns: Mapping[str, Sequence[str]] | None = None, batch_size: int = 256,
                  entities: str | None = None) -> None:
         super().__init__(patterns, batch_size=batch_size, entities=entities)
-        splitter = self.nlp.get_pipe("rejectlens_sentences")
-        self._tok = ChunkTokenizer(self.nlp, splitter.punct_chars)
-        self._lex_table: np.ndarray | None = None
+        self._punct = self.nlp.get_pipe("rejectlens_sentences").punct_chars
+        self._tok = ChunkTokenizer(self.nlp, self._punct)
         self._set_cues(self.patterns)
 
     def _set_cues(self, patterns: Mapping[str, Sequence[str]]) -> None:
@@ -142,12 +144,12 @@ class FastAnalyser(Analyser):
                 j += 1
         return out
 
-    def _grow(self) -> np.ndarray:
-        with self._tok._lock:
-            return self._grow_locked()
+    def _grow(self, tok: ChunkTokenizer) -> np.ndarray:
+        with tok._lock:
+            return self._grow_locked(tok)
 
-    def _grow_locked(self) -> np.ndarray:
-        rows = self._tok.new_rows()
+    def _grow_locked(self, tok: ChunkTokenizer) -> np.ndarray:
+        rows = tok.new_rows()
         if len(rows):
             lower = rows[:, 0]
             lang = self._language
@@ -163,8 +165,8 @@ class FastAnalyser(Analyser):
                 np.where(lang._keys[li] == lower, lang._bits[li], 0).astype(np.uint64),
             ], axis=1).astype(np.uint64)
             block = np.concatenate([rows, derived], axis=1)
-            self._lex_table = block if self._lex_table is None else np.concatenate([self._lex_table, block])
-        return self._lex_table
+            tok.table = block if tok.table is None else np.concatenate([tok.table, block])
+        return tok.table
 
     def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str],
                 senders: Sequence[str]) -> list[Analysis]:
@@ -176,8 +178,13 @@ class FastAnalyser(Analyser):
         ents = self._entity_signals
         entities = [frozenset()] * len(texts) if ents is None else ents(texts)
         tok = self._tok
+        if tok.n_lexemes > MAX_LEXEMES:
+            # A stream of ever-new tokens (ids, names, URLs) would grow the
+            # tables without end: start afresh. A thread still holding the old
+            # tokenizer finishes its batch with the old ids and table.
+            tok = self._tok = ChunkTokenizer(self.nlp, self._punct)
         tokenized = [tok.tokenize(t) for t in texts]
-        table = self._grow()
+        table = self._grow(tok)
         out: list[Analysis] = []
         for (ids, tok_start), text, c, sender, ents in zip(tokenized, texts, cleaned, senders, entities):
             n_tokens = len(ids)
