@@ -124,3 +124,30 @@ def test_the_tables_start_afresh_past_their_cap_and_answers_stay_the_same(analys
     for batch in batches:
         assert new.analyse(batch, [""], [""]) == old.analyse(batch, [""], [""])
     assert new._tok is not first and new._tok.n_lexemes < first.n_lexemes + 50
+
+
+def test_a_failure_while_growing_the_table_leaves_ids_and_rows_aligned(analysers, monkeypatch):
+    old, _ = analysers
+    new = FastAnalyser()
+    warm = [Cleaned("Hello there.", frozenset())]
+    new.analyse(warm, [""], [""])
+    calls = {"n": 0}
+    real = new._scopes.classes
+
+    def fail_once(lower):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise MemoryError("simulated")
+        return real(lower)
+
+    monkeypatch.setattr(new._scopes, "classes", fail_once)
+    text = [Cleaned("We regret to inform you", frozenset())]
+    with pytest.raises(MemoryError):
+        new.analyse(text, [""], [""])
+    for batch in (text, [Cleaned("Zebras eat grass daily , ok ?", frozenset())]):
+        assert new.analyse(batch, [""], [""]) == old.analyse(batch, [""], [""])
+
+
+def test_no_cue_patterns_at_all():
+    batch = [Cleaned("We regret to inform you.", frozenset())]
+    assert FastAnalyser({}).analyse(batch, [""], [""]) == Analyser({}).analyse(batch, [""], [""])

@@ -205,3 +205,10 @@ def test_head_names_and_targets_live_in_labels():
     t = head_targets(y)
     assert list(t["is_rejection"][0]) == [0, 2]
     assert list(t[reason_head("timing")][0]) == [0] and list(t[reason_head("timing")][1]) == [1]
+
+
+def test_judged_rows_of_rejection_only_heads_are_labelled_rejections():
+    y = {"is_rejection": [True, True, None, False], "personalization": ["generic", "personalized", "personalized", None]}
+    assert list(head_targets(y)["personalization"][0]) == [0, 1, 2]  # learning: unlabelled rows count
+    assert list(head_targets(y, judging=True)["personalization"][0]) == [0, 1]
+    assert head_targets({}) == {}

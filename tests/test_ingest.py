@@ -112,7 +112,8 @@ def test_jsonl_row_and_api_row_give_the_same_email(tmp_path):
     assert read[1].body == "" and read[1].html.startswith("<p>") and read[2].date == "20260501"
     assert read[2].subject == "" and len(read[0].subject) == MAX_HEADER_CHARS
     assert read[3].error == "field 'body' must be text; found int: 42"
-    assert read[4].error == "field 'html' must be text; found int: 5" and read[4].id is None
+    # a non-text html cell beside a usable body is no HTML, not a failed row
+    assert read[4].error is None and read[4].body == "ok" and read[4].html is None and read[4].id is None
 
 
 def test_parquet_and_csv_rows_with_missing_columns_match_classify_frame_rows(tmp_path):
@@ -150,3 +151,13 @@ def test_classify_frame_gives_what_classify_gives_for_the_read_rows(default_mode
             assert a["error"].endswith(b["error"])
             assert a["id"] == b["id"] or (b["id"] is None and " line " in a["id"])
     assert from_frame[1]["error"] is None and from_frame[1]["id"] == "7"  # classified from its HTML
+
+
+def test_a_non_text_html_cell_beside_a_good_body_is_no_html():
+    from decimal import Decimal
+
+    from rejectlens.ingest import record_to_email, to_email
+
+    e = to_email({"body": "We regret", "html": False})
+    assert e.body == "We regret" and e.html is None and e.error is None
+    assert record_to_email({"body": "x", "subject": Decimal("sNaN")}).error is None

@@ -68,3 +68,13 @@ def test_a_misnamed_fit_parameter_is_refused():
         _pipeline().fit([], {}, groups=[1])
     with pytest.raises(ValueError, match="two steps"):
         RejectionPipeline([("features", EmailVectorizer())]).fit([], {})
+
+
+def test_job_words_only_off_undoes_an_earlier_fit(fitted, small_records):
+    pipe, analyses = fitted
+    heads = pipe.named_steps["heads"]
+    assert heads.head_columns
+    y, _ = head_labels(small_records, ["is_rejection"])
+    pipe.set_params(job_words_only=False, tune_job_gate=False)
+    pipe.fit(analyses[: len(small_records)], y)
+    assert heads.head_columns is None

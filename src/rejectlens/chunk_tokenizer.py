@@ -48,7 +48,8 @@ class ChunkTokenizer:
     """spaCy's tokenizer rules on one whitespace chunk at a time, cached.
 
     ``tokenize(text)`` returns (lexeme ids, token starts) for the whole text;
-    the per-lexeme attribute tables are the ``lex_*`` numpy arrays.
+    the per-lexeme attributes are rows of ``LEX_COLUMNS`` (``rows_from``), which
+    the analyser turns into its table (``table``).
     """
 
     def __init__(self, nlp, punct_chars: Sequence[str] = _SENT_END) -> None:
@@ -93,9 +94,8 @@ class ChunkTokenizer:
         self._lock = threading.RLock()
         # lexeme tables
         self._lex_index: dict[str, int] = {}
-        self._lex_rows: list[tuple[int, int, int, int, int, int, int]] = []
-        self._tables_n = -1
-        self._chunks: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._lex_rows: list[tuple[int, ...]] = []  # one LEX_COLUMNS row per lexeme id
+        self._chunks: dict[str, tuple] = {}  # chunk -> (ids, offsets, risk, last tokens, count)
         self.misses = 0
         # The analyser's lexeme table for these ids (FastAnalyser fills it):
         # it lives and dies with the ids it indexes.
@@ -262,12 +262,10 @@ class ChunkTokenizer:
     def n_lexemes(self) -> int:
         return len(self._lex_rows)
 
-    def new_rows(self) -> np.ndarray:
-        """Lexeme rows added since the last call (columns: see ``LEX_COLUMNS``)."""
-        start = self._tables_n if self._tables_n > 0 else 0
-        rows = np.array(self._lex_rows[start:], dtype=np.uint64).reshape(-1, len(LEX_COLUMNS))
-        self._tables_n = len(self._lex_rows)
-        return rows
+    def rows_from(self, start: int) -> np.ndarray:
+        """Lexeme rows from id ``start`` on (columns: see ``LEX_COLUMNS``); call
+        with the lock held."""
+        return np.array(self._lex_rows[start:], dtype=np.uint64).reshape(-1, len(LEX_COLUMNS))
 
     def tokenize(self, text: str) -> tuple[list[int], np.ndarray]:
         """(lexeme ids, start offsets) of every token spaCy would make of ``text``."""

@@ -33,8 +33,8 @@ __all__ = ["cache_dir", "corpus_features"]
 
 CACHE_FORMAT = 1
 # The modules whose code decides what a text's feature row is.
-_FEATURE_MODULES = ("analyse", "clean", "components", "decision", "ingest", "language", "scopes",
-                    "scoring", "signals", "tokens")
+_FEATURE_MODULES = ("analyse", "chunk_tokenizer", "clean", "components", "decision", "fastpath", "ingest",
+                    "language", "scopes", "scoring", "signals", "tokens")
 
 
 def cache_dir() -> Path:

@@ -70,7 +70,8 @@ VERIFIED_SPACY = ("3.8.",)
 def fast_enabled() -> bool:
     """Whether the analyse stage skips spaCy's Doc: on by default where the port
     was checked against spaCy's own tokenizer (spaCy 3.8, tests/test_fastpath.py);
-    ``REJECTLENS_FAST_ANALYSE=0`` turns it off, ``=1`` forces it on."""
+    ``REJECTLENS_FAST_ANALYSE=0`` (or false/no/off) turns it off, any other
+    value forces it on, checked release or not."""
     value = os.environ.get(FAST_ENV, "").strip().lower()
     if value in ("0", "false", "no", "off"):
         return False
@@ -149,19 +150,21 @@ class FastAnalyser(Analyser):
             return self._grow_locked(tok)
 
     def _grow_locked(self, tok: ChunkTokenizer) -> np.ndarray:
-        rows = tok.new_rows()
+        # Rows are taken from where the table ends, and the table replaced only
+        # once the new block is whole: a failure here leaves ids and rows aligned.
+        rows = tok.rows_from(0 if tok.table is None else len(tok.table))
         if len(rows):
             lower = rows[:, 0]
             lang = self._language
             li = np.minimum(np.searchsorted(lang._keys, lower), len(lang._keys) - 1)
             ck = self._cue_keys
-            ci = np.minimum(np.searchsorted(ck, lower), len(ck) - 1)
+            ci = np.clip(np.searchsorted(ck, lower), 0, max(len(ck) - 1, 0))
             derived = np.stack([
                 (rows[:, 3] | rows[:, 4]) == 0,                              # word token
                 np.where((rows[:, 2] | rows[:, 7]) > 0, rows[:, 1], lower),  # word id (shape if a digit)
                 np.where((rows[:, 3] | rows[:, 4]) > 0, rows[:, 6] + 4, 0),  # sentence splitter walk kind
                 self._scopes.classes(lower).astype(np.uint64),
-                ck[ci] == lower,                                             # may start a cue
+                (ck[ci] == lower) if len(ck) else np.zeros(len(lower), bool),  # may start a cue
                 np.where(lang._keys[li] == lower, lang._bits[li], 0).astype(np.uint64),
             ], axis=1).astype(np.uint64)
             block = np.concatenate([rows, derived], axis=1)

@@ -113,7 +113,7 @@ def _missing(value: Any) -> bool:
         return True
     try:
         return bool(value != value)  # NaN is the one value unequal to itself
-    except (TypeError, ValueError):  # an array: a value, not a missing one
+    except Exception:  # an array, a signalling decimal...: a value, not a missing one
         return False
 
 
@@ -166,7 +166,11 @@ def record_to_email(
     for name in (cols.body, cols.html):
         value = rec.get(name)
         texts[name] = _body_text(value)
+    if texts[cols.html] is None and texts[cols.body]:
+        texts[cols.html] = ""  # a non-text html cell (a flag, a number) beside a usable body: no HTML
+    for name in (cols.body, cols.html):
         if texts[name] is None:
+            value = rec.get(name)
             return failed(f"field '{name}' must be text; found {type(value).__name__}: {value!r:.60}")
     return Email(
         body=texts[cols.body] or "",

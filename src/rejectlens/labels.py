@@ -121,8 +121,11 @@ def head_targets(y: Mapping[str, Sequence[Any]],
     heads from rows not labelled as non-rejections. Targets are 0/1, stage
     the index into ``STAGES``. ``judging=True`` gives the rows a prediction is
     judged on instead: ``is_rejection`` on every labelled row (a bank alert
-    called a rejection is an error even though no head learns from it).
+    called a rejection is an error even though no head learns from it), the
+    rejection-only heads on rows labelled as rejections.
     """
+    if not y:
+        return {}
     n = len(next(iter(y.values())))
     is_rej = list(y.get("is_rejection", [None] * n))
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -131,6 +134,8 @@ def head_targets(y: Mapping[str, Sequence[Any]],
         return np.array([i for i in range(n) if keep(i)], dtype=int)
 
     def rejection_rows(values) -> np.ndarray:
+        if judging:  # judged on labelled rejections only, as the metrics are
+            return rows_where(lambda i: _known(values[i]) and _known(is_rej[i]) and bool(is_rej[i]))
         return rows_where(lambda i: _known(values[i]) and is_rej[i] is not False and is_rej[i] != 0)
 
     if "job_related" in y:

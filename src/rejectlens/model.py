@@ -62,7 +62,7 @@ def _shared_analyser(patterns: Mapping[str, Sequence[str]], entities: str | None
 
 def analyse_emails(emails: Sequence[Email], patterns: Mapping[str, Sequence[str]],
                    entities: str | None = None) -> list[Analysis]:
-    """Clean, then run the spaCy stage with these cue patterns (and entity
+    """Clean, then run the analyse stage (spaCy rules) with these cue patterns (and entity
     signals from the pipeline named by ``entities``): one Analysis per email.
     (Training calls it before any Classifier exists.)"""
     cleaned = [clean(e) for e in emails]
@@ -281,7 +281,7 @@ class Classifier:
         return decide(emails, analyses, self.score(emails, analyses))
 
     def analyse(self, emails: Sequence[Email]) -> list[Analysis]:
-        """Clean and run the spaCy stage: what the vectorizer reads, one per email."""
+        """Clean and run the analyse stage: what the vectorizer reads, one per email."""
         return analyse_emails(emails, self.patterns, entity_pipeline(self.manifest))
 
     def score(self, emails: Sequence[Email], analyses: Sequence[Analysis]) -> Scores:

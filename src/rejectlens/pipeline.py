@@ -38,9 +38,11 @@ class RejectionPipeline(Pipeline):
     ``clone``) is scikit-learn's.
     """
 
+    # memory and verbose only: Pipeline's other arguments are newer than the
+    # scikit-learn releases this package supports.
     def __init__(self, steps, *, job_words_only: bool = True, tune_job_gate: bool = True,
-                 transform_input=None, memory=None, verbose: bool = False):
-        super().__init__(steps, transform_input=transform_input, memory=memory, verbose=verbose)
+                 memory=None, verbose: bool = False):
+        super().__init__(steps, memory=memory, verbose=verbose)
         self.job_words_only = job_words_only
         self.tune_job_gate = tune_job_gate
 
@@ -56,8 +58,8 @@ class RejectionPipeline(Pipeline):
                                 f"{f_name!r} or {h_name!r} (e.g. {f_name}__groups)")
             by_step[step][name] = value
         Xt = features.fit_transform(X, y, **by_step[f_name])
-        if self.job_words_only:
-            heads.set_params(head_columns={"job_related": len(features.words_.vocabulary_ids_)})
+        heads.set_params(head_columns={"job_related": len(features.words_.vocabulary_ids_)}
+                         if self.job_words_only else None)
         heads.fit(Xt, y, **by_step[h_name])
         if self.tune_job_gate and y is not None:
             gate = tune_gate(heads, Xt, y.get("is_rejection", [None] * len(X)))
