@@ -100,6 +100,7 @@ class ChunkTokenizer:
         # The analyser's lexeme table for these ids (FastAnalyser fills it):
         # it lives and dies with the ids it indexes.
         self.table: np.ndarray | None = None
+        self.table_n = 0  # rows of ``table`` in use (it grows by doubling)
 
     # -- spaCy's algorithm ------------------------------------------------
     def _find_prefix(self, s: str) -> int:

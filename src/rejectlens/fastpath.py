@@ -152,7 +152,8 @@ class FastAnalyser(Analyser):
     def _grow_locked(self, tok: ChunkTokenizer) -> np.ndarray:
         # Rows are taken from where the table ends, and the table replaced only
         # once the new block is whole: a failure here leaves ids and rows aligned.
-        rows = tok.rows_from(0 if tok.table is None else len(tok.table))
+        start = tok.table_n
+        rows = tok.rows_from(start)
         if len(rows):
             lower = rows[:, 0]
             lang = self._language
@@ -168,7 +169,16 @@ class FastAnalyser(Analyser):
                 np.where(lang._keys[li] == lower, lang._bits[li], 0).astype(np.uint64),
             ], axis=1).astype(np.uint64)
             block = np.concatenate([rows, derived], axis=1)
-            tok.table = block if tok.table is None else np.concatenate([tok.table, block])
+            need, table = start + len(block), tok.table
+            if table is None or need > len(table):
+                # capacity doubles, so a long run copies the table a few times, not once per batch
+                grown = np.zeros((max(need, 2 * (0 if table is None else len(table)), 4096), block.shape[1]),
+                                 np.uint64)
+                if table is not None:
+                    grown[:start] = table[:start]
+                table = grown
+            table[start:need] = block
+            tok.table, tok.table_n = table, need
         return tok.table
 
     def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str],
