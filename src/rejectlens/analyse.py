@@ -110,15 +110,21 @@ class Analyser:
         """The cue phrases the pipeline matches."""
         return self._cues.patterns
 
-    def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str],
-                senders: Sequence[str]) -> list[Analysis]:
-        """One :class:`Analysis` per email, in order."""
+    def _texts(self, cleaned: Sequence[Cleaned],
+               subjects: Sequence[str]) -> tuple[list[str], list[frozenset[str]]]:
+        """The text each email is read as (subject, blank line, cleaned body),
+        and its entity signals: one definition for every analyse path."""
         texts = [
             f"{subj.strip()}\n\n{c.text}" if subj and subj.strip() else c.text
             for c, subj in zip(cleaned, subjects)
         ]
         ents = self._entity_signals
-        entities = [frozenset()] * len(texts) if ents is None else ents(texts)
+        return texts, [frozenset()] * len(texts) if ents is None else ents(texts)
+
+    def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str],
+                senders: Sequence[str]) -> list[Analysis]:
+        """One :class:`Analysis` per email, in order."""
+        texts, entities = self._texts(cleaned, subjects)
         out: list[Analysis] = []
         for doc, text, c, sender, ents in zip(
             self.nlp.pipe(texts, batch_size=self.batch_size), texts, cleaned, senders, entities

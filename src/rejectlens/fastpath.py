@@ -184,12 +184,7 @@ class FastAnalyser(Analyser):
     def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str],
                 senders: Sequence[str]) -> list[Analysis]:
         """One :class:`Analysis` per email, in order, equal to :meth:`Analyser.analyse`'s."""
-        texts = [
-            f"{subj.strip()}\n\n{c.text}" if subj and subj.strip() else c.text
-            for c, subj in zip(cleaned, subjects)
-        ]
-        ents = self._entity_signals
-        entities = [frozenset()] * len(texts) if ents is None else ents(texts)
+        texts, entities = self._texts(cleaned, subjects)
         tok = self._tok
         if tok.n_lexemes > MAX_LEXEMES:
             # A stream of ever-new tokens (ids, names, URLs) would grow the
