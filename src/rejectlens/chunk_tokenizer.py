@@ -13,7 +13,7 @@ from itertools import chain
 from operator import itemgetter
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, LIKE_NUM, LOWER, ORTH, SHAPE
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LIKE_NUM, LOWER, ORTH, SHAPE
 from spacy.strings import hash_string
 from spacy.symbols import IDS as _SYMBOLS
 
@@ -27,6 +27,7 @@ _PIECES = re.compile(r"\S+ ?|\s+")
 # a cached chunk: (lexeme ids, token offsets in the chunk, risk, last tokens, count)
 _IDS, _REL, _RISK, _N = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
 _MAX_CACHE = 200_000
+_MARKS = frozenset(",!?:;")  # a one-character suffix after any word
 
 
 def _string_id(s: str) -> int:
@@ -178,6 +179,21 @@ class ChunkTokenizer:
         out.extend(reversed(suffixes))
         return out
 
+    def _plain(self, chunk: str) -> list[str] | None:
+        """``_split`` of the commonest chunks without a regex, or None: ASCII
+        letters, maybe closed by one of ``,!?:;`` (or ``.`` after a lower-case
+        letter). No English prefix, suffix or infix matches ASCII letters alone
+        (each needs a non-letter; the unit suffixes "km", "MB" a digit before
+        them), and such a mark is a suffix of its own that leaves the word."""
+        if chunk in self._rules:
+            return None
+        if chunk.isascii() and chunk.isalpha():
+            return [chunk]
+        word, mark = chunk[:-1], chunk[-1]
+        if word.isascii() and word.isalpha() and (mark in _MARKS or (mark == "." and word[-1].islower())):
+            return [*self._rules.get(word, (word,)), mark]
+        return None
+
     def _apply_special_matcher(self, orths: list[str]) -> list[str]:
         found = []
         n = len(orths)
@@ -210,27 +226,37 @@ class ChunkTokenizer:
     def _lex(self, orth: str) -> int:
         idx = self._lex_index.get(orth)
         if idx is None:
-            is_space = orth.isspace()
-            is_punct = bool(self._g_punct(orth))
-            if is_space:
-                kind = _K_NEWLINE if "\n" in orth else _K_OTHER
-            elif not is_punct:
-                kind = _K_OTHER
-            else:
-                kind = _K_END if orth in self._end else _K_TRAIL if orth in self._trailing else _K_OTHER
-            row = (_string_id(self._g_lower(orth)), _string_id(self._g_shape(orth)),
-                   int(bool(self._g_num(orth))), int(is_punct), int(is_space), len(orth), kind,
-                   # digits as re's "\\d" sees them (str.isdecimal: "m³" holds none)
-                   int(any(ch.isdecimal() for ch in orth)), int(orth[:1].isdecimal()),
-                   int(orth[-1:].isdecimal()))
             idx = len(self._lex_rows)
-            self._lex_rows.append(row)
+            self._lex_rows.append(self._lex_row(orth))
             self._lex_index[orth] = idx
         return idx
 
+    def _lex_row(self, orth: str) -> tuple[int, ...]:
+        # ASCII letters are never Unicode punctuation, space or digits, so
+        # the common word skips those getters; the shape is read only for a
+        # number or a token holding a digit (the fast path's only use of it),
+        # so other tokens store 0 there.
+        num = bool(self._g_num(orth))
+        if orth.isascii() and orth.isalpha():
+            is_space = is_punct = has_digit = False
+        else:
+            is_space, is_punct = orth.isspace(), bool(self._g_punct(orth))
+            # digits as re's "\\d" sees them (str.isdecimal: "m³" holds none)
+            has_digit = any(ch.isdecimal() for ch in orth)
+        if is_space:
+            kind = _K_NEWLINE if "\n" in orth else _K_OTHER
+        elif not is_punct:
+            kind = _K_OTHER
+        else:
+            kind = _K_END if orth in self._end else _K_TRAIL if orth in self._trailing else _K_OTHER
+        shape = _string_id(self._g_shape(orth)) if num or has_digit else 0
+        return (_string_id(self._g_lower(orth)), shape, int(num), int(is_punct), int(is_space), len(orth),
+                kind, int(has_digit), int(has_digit and orth[0].isdecimal()),
+                int(has_digit and orth[-1].isdecimal()))
+
     def _chunk(self, chunk: str) -> tuple[tuple[int, ...], tuple[int, ...], int]:
         self.misses += 1
-        pre = self._split(chunk)  # the tokens spaCy's special matcher sees
+        pre = self._plain(chunk) or self._split(chunk)  # the tokens spaCy's special matcher sees
         orths = self._apply_special_matcher(pre) if len(pre) > 1 and self._max_special else pre
         risk = (1 if pre[0] in self._nonfirst else 0) | (2 if pre[-1] in self._nonlast else 0)
         ids, rel = [], []
@@ -253,11 +279,12 @@ class ChunkTokenizer:
                    for i in range(max(0, b - m + 1), b) for j in range(b + 1, min(len(seq), i + m) + 1))
 
     def _spacy_tokens(self, text: str) -> tuple[list[int], np.ndarray]:
-        doc = self._nlp.tokenizer(text)
+        # A token's text is its slice of the text: no Token object per token.
+        spans = self._nlp.tokenizer(text).to_array([IDX, LENGTH])
         with self._lock:
             self.fallbacks += 1
-            ids = [self._lex(t.text) for t in doc]
-        return ids, np.array([t.idx for t in doc], np.int64)
+            ids = [self._lex(text[a:a + n]) for a, n in spans.tolist()]
+        return ids, spans[:, 0].astype(np.int64)
 
     @property
     def n_lexemes(self) -> int:
