@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 
 import numpy as np
@@ -18,6 +18,7 @@ from spacy.strings import hash_string
 from spacy.symbols import IDS as _SYMBOLS
 
 from .components import _SENT_END, _TRAILING
+from .special_cases import apply_special_matcher, crosses
 
 __all__ = ["LEX_COLUMNS", "ChunkTokenizer"]
 
@@ -194,34 +195,6 @@ class ChunkTokenizer:
             return [*self._rules.get(word, (word,)), mark]
         return None
 
-    def _apply_special_matcher(self, orths: list[str]) -> list[str]:
-        found = []
-        n = len(orths)
-        specials = self._matcher_specials
-        for i in range(n):
-            for j in range(i + 1, min(n, i + self._max_special) + 1):
-                s = specials.get(tuple(orths[i:j]))
-                if s is not None:
-                    found.append((j - i, i, j, s))
-        if not found:
-            return orths
-        found.sort(key=lambda x: (x[0], -x[1]))  # spaCy len_start_cmp
-        seen: set[int] = set()
-        keep = []
-        for _length, i, j, s in reversed(found):
-            if i not in seen and (j - 1) not in seen:
-                keep.append((i, j, s))
-            seen.update(range(i, j))
-        keep.sort()
-        out: list[str] = []
-        k = 0
-        for i, j, s in keep:
-            out.extend(orths[k:i])
-            out.extend(self._rules[s])
-            k = j
-        out.extend(orths[k:])
-        return out
-
     # -- lexemes and chunks -----------------------------------------------
     def _lex(self, orth: str) -> int:
         idx = self._lex_index.get(orth)
@@ -257,7 +230,8 @@ class ChunkTokenizer:
     def _chunk(self, chunk: str) -> tuple[tuple[int, ...], tuple[int, ...], int]:
         self.misses += 1
         pre = self._plain(chunk) or self._split(chunk)  # the tokens spaCy's special matcher sees
-        orths = self._apply_special_matcher(pre) if len(pre) > 1 and self._max_special else pre
+        orths = apply_special_matcher(pre, self._matcher_specials, self._rules, self._max_special) \
+            if len(pre) > 1 and self._max_special else pre
         risk = (1 if pre[0] in self._nonfirst else 0) | (2 if pre[-1] in self._nonlast else 0)
         ids, rel = [], []
         pos = 0
@@ -270,21 +244,13 @@ class ChunkTokenizer:
             self._chunks[chunk] = value
         return value
 
-    def _crosses(self, tail: tuple[str, ...], head: list[str]) -> bool:
-        """Does a special-matcher pattern span the end of ``tail`` and the start of ``head``?"""
-        seq = (*tail, *head)
-        b, m = len(tail), self._max_special
-        specials = self._matcher_specials
-        return any(tuple(seq[i:j]) in specials
-                   for i in range(max(0, b - m + 1), b) for j in range(b + 1, min(len(seq), i + m) + 1))
-
-    def _spacy_tokens(self, text: str) -> tuple[list[int], np.ndarray]:
+    def _spacy_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         # A token's text is its slice of the text: no Token object per token.
         spans = self._nlp.tokenizer(text).to_array([IDX, LENGTH])
         with self._lock:
             self.fallbacks += 1
             ids = [self._lex(text[a:a + n]) for a, n in spans.tolist()]
-        return ids, spans[:, 0].astype(np.int64)
+        return np.array(ids, np.intp), spans[:, 0].astype(np.int64)
 
     @property
     def n_lexemes(self) -> int:
@@ -297,31 +263,52 @@ class ChunkTokenizer:
 
     def tokenize(self, text: str) -> tuple[list[int], np.ndarray]:
         """(lexeme ids, start offsets) of every token spaCy would make of ``text``."""
-        if not text:
-            return [], np.zeros(0, np.int64)
+        ids, starts, _ = self.tokenize_many([text])
+        return ids.tolist(), starts
+
+    def tokenize_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """(lexeme ids, start offsets, bounds) of every token spaCy would make of
+        each text, all texts end to end: text k's are ``bounds[k]:bounds[k + 1]``.
+        One pass over the batch, so the numpy calls are paid once, not per text."""
         # Pieces: a word with the one " " spaCy attaches to it ("thanks "),
         # or a whitespace run less that space (a chunk of its own: "\n\n").
         # All per-piece work is C loops over a dict of piece -> tokens.
-        pieces = _PIECES.findall(text)
-        get = self._chunks.get
-        vals = list(map(get, pieces))
+        per_text = [_PIECES.findall(t) for t in texts]
+        pieces = list(chain.from_iterable(per_text))
+        vals = list(map(self._chunks.get, pieces))
         if None in vals:
             with self._lock:  # misses grow the caches and the lexeme rows
                 for i, v in enumerate(vals):
                     if v is None:
                         vals[i] = self._piece(pieces[i])
+        n_pieces = np.fromiter(map(len, per_text), np.int64, len(per_text))
+        piece_bounds = np.concatenate([[0], np.cumsum(n_pieces)])
         lens = np.fromiter(map(len, pieces), np.int64, len(pieces))
         pos = np.cumsum(lens) - lens
+        has = n_pieces > 0
+        pos -= np.repeat(pos[piece_bounds[:-1][has]], n_pieces[has])  # offsets within each text
         counts = np.fromiter(map(_N, vals), np.int64, len(vals))
-        risks = np.fromiter(map(_RISK, vals), np.int8, len(vals))
-        # A special-case pattern can only cross from a piece that may end one
-        # into the next piece that may continue one.
-        if ((risks[:-1] >> 1) & risks[1:] & 1).any() and \
-                self._any_crossing(pieces, vals, pos, np.flatnonzero(risks).tolist()):
-            return self._spacy_tokens(text)
-        ids = list(chain.from_iterable(map(_IDS, vals)))
+        cum = np.concatenate([[0], np.cumsum(counts)])
+        ids = np.fromiter(chain.from_iterable(map(_IDS, vals)), np.intp, int(cum[-1]))
         rel = np.fromiter(chain.from_iterable(map(_REL, vals)), np.int64, len(ids))
-        return ids, np.repeat(pos, counts) + rel
+        starts, bounds = np.repeat(pos, counts) + rel, cum[piece_bounds].tolist()
+        # A special-case pattern can only cross from a piece that may end one
+        # into the next piece (of the same text) that may continue one.
+        risks = np.fromiter(map(_RISK, vals), np.int8, len(vals))
+        pair = (risks[:-1] >> 1) & risks[1:] & 1
+        if pair.any():
+            inner = piece_bounds[1:-1]
+            pair[inner[(inner > 0) & (inner < len(pieces))] - 1] = 0  # no pair across two texts
+            fall = {}
+            suspects = np.unique(np.searchsorted(piece_bounds, np.flatnonzero(pair), side="right") - 1)
+            for k in suspects.tolist():
+                p0, p1 = int(piece_bounds[k]), int(piece_bounds[k + 1])
+                if self._any_crossing(pieces[p0:p1], vals[p0:p1], pos[p0:p1],
+                                      np.flatnonzero(risks[p0:p1]).tolist()):
+                    fall[k] = self._spacy_tokens(texts[k])
+            if fall:
+                return _splice(ids, starts, bounds, fall)
+        return ids, starts, bounds
 
     def _piece(self, piece: str):
         chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
@@ -339,10 +326,23 @@ class ChunkTokenizer:
             chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
             at, risk, pre = int(pos[i]), vals[i][2], vals[i][3]
             if risk & 1 and tail_risk and at == tail_end + 1:
-                if self._crosses(tail, self._split(chunk)[:m]):
+                if crosses(tail, self._split(chunk)[:m], self._matcher_specials, m):
                     return True
                 tail = (*tail, *pre)[-m:]
             else:
                 tail = pre
             tail_risk, tail_end = risk & 2, at + len(chunk)
         return False
+
+
+def _splice(ids: np.ndarray, starts: np.ndarray, bounds: list[int],
+            texts: dict[int, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The batch's tokens with those of the texts in ``texts`` (index -> ids,
+    starts) replaced."""
+    id_parts, start_parts, new_bounds = [], [], [0]
+    for k, (a, b) in enumerate(pairwise(bounds)):
+        i, s = texts.get(k) or (ids[a:b], starts[a:b])
+        id_parts.append(i)
+        start_parts.append(s)
+        new_bounds.append(new_bounds[-1] + len(i))
+    return np.concatenate(id_parts), np.concatenate(start_parts), new_bounds
