@@ -45,3 +45,4 @@ def test_lexeme_rows_hold_spacys_attributes(orth):
     assert has_digit == any(ch.isdecimal() for ch in orth)
     # the shape is read only for numbers and tokens with a digit
     assert shape == (lex.shape if num or has_digit else 0)
+
