@@ -25,7 +25,8 @@ __all__ = ["LEX_COLUMNS", "ChunkTokenizer"]
 # Kinds for the sentence rules: 0 other, 1 space holding a newline, 2 sentence end, 3 closing quote
 _K_OTHER, _K_NEWLINE, _K_END, _K_TRAIL = 0, 1, 2, 3
 _PIECES = re.compile(r"\S+ ?|\s+")
-# a cached chunk: (lexeme ids, token offsets in the chunk, risk, last tokens, count)
+# a cached chunk: (lexeme ids, token offsets in the chunk, risk, last tokens, count); ids and
+# offsets as the bytes of their arrays, so a batch's are one bytes.join, not a Python int each
 _IDS, _REL, _RISK, _N = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
 _MAX_CACHE = 200_000
 _MARKS = frozenset(",!?:;")  # a one-character suffix after any word
@@ -239,7 +240,8 @@ class ChunkTokenizer:
             ids.append(self._lex(o))
             rel.append(pos)
             pos += len(o)
-        value = (tuple(ids), tuple(rel), risk, tuple(pre[-self._max_special:]) if risk else (), len(ids))
+        value = (np.array(ids, np.intp).tobytes(), np.array(rel, np.int64).tobytes(), risk,
+                 tuple(pre[-self._max_special:]) if risk else (), len(ids))
         if len(self._chunks) < _MAX_CACHE:
             self._chunks[chunk] = value
         return value
@@ -289,8 +291,8 @@ class ChunkTokenizer:
         pos -= np.repeat(pos[piece_bounds[:-1][has]], n_pieces[has])  # offsets within each text
         counts = np.fromiter(map(_N, vals), np.int64, len(vals))
         cum = np.concatenate([[0], np.cumsum(counts)])
-        ids = np.fromiter(chain.from_iterable(map(_IDS, vals)), np.intp, int(cum[-1]))
-        rel = np.fromiter(chain.from_iterable(map(_REL, vals)), np.int64, len(ids))
+        ids = np.frombuffer(b"".join(map(_IDS, vals)), np.intp)
+        rel = np.frombuffer(b"".join(map(_REL, vals)), np.int64)
         starts, bounds = np.repeat(pos, counts) + rel, cum[piece_bounds].tolist()
         # A special-case pattern can only cross from a piece that may end one
         # into the next piece (of the same text) that may continue one.
