@@ -46,3 +46,21 @@ def test_lexeme_rows_hold_spacys_attributes(orth):
     # the shape is read only for numbers and tokens with a digit
     assert shape == (lex.shape if num or has_digit else 0)
 
+
+
+# Pieces that start or end spaCy's multi-token special cases (emoticons, "'s",
+# "10a.m.") and words holding one inside: matches across chunks meet matches in them.
+_HOSTILE = st.sampled_from([":", ")", "(", ":)", "(:", ":-)", "-", "8", "1", "3", "o", "o:", "'", "'s", "s", "D", "x",
+                            "=", "<3", ":(", ";)", "10a.m", ".", "a.m.", "don't", "Mr.", "(e.g.", "N.Y.", "ok", "we"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.lists(_HOSTILE, min_size=1, max_size=3).map("".join),
+                          st.sampled_from([" ", " ", "  ", "\n", ""])), min_size=1, max_size=10))
+def test_matches_across_chunks_tokenize_as_spacy(parts):
+    text = "".join(w + sep for w, sep in parts)
+    tok = ChunkTokenizer(_NLP)
+    for _ in range(2):  # cold, then from the caches
+        ids, starts = tok.tokenize(text)
+        got = [(int(s), text[s:s + tok._lex_rows[i][5]]) for i, s in zip(ids, starts)]
+        assert got == [(t.idx, t.text) for t in _NLP.tokenizer(text)], text

@@ -18,7 +18,7 @@ from spacy.strings import hash_string
 from spacy.symbols import IDS as _SYMBOLS
 
 from .components import _SENT_END, _TRAILING
-from .special_cases import apply_special_matcher, crosses
+from .special_cases import any_crossing, apply_special_matcher
 
 __all__ = ["LEX_COLUMNS", "ChunkTokenizer"]
 
@@ -233,7 +233,9 @@ class ChunkTokenizer:
         pre = self._plain(chunk) or self._split(chunk)  # the tokens spaCy's special matcher sees
         orths = apply_special_matcher(pre, self._matcher_specials, self._rules, self._max_special) \
             if len(pre) > 1 and self._max_special else pre
-        risk = (1 if pre[0] in self._nonfirst else 0) | (2 if pre[-1] in self._nonlast else 0)
+        # bit 4: a special case matches inside the chunk, one a match across chunks could shadow
+        special = orths is not pre if len(pre) > 1 else tuple(pre) in self._matcher_specials
+        risk = (1 if pre[0] in self._nonfirst else 0) | (2 if pre[-1] in self._nonlast else 0) | 4 * special
         ids, rel = [], []
         pos = 0
         for o in orths:
@@ -305,8 +307,9 @@ class ChunkTokenizer:
             suspects = np.unique(np.searchsorted(piece_bounds, np.flatnonzero(pair), side="right") - 1)
             for k in suspects.tolist():
                 p0, p1 = int(piece_bounds[k]), int(piece_bounds[k + 1])
-                if self._any_crossing(pieces[p0:p1], vals[p0:p1], pos[p0:p1],
-                                      np.flatnonzero(risks[p0:p1]).tolist()):
+                if any_crossing(pieces[p0:p1], vals[p0:p1], pos[p0:p1].tolist(),
+                                np.flatnonzero(risks[p0:p1] & 3).tolist(), self._split,
+                                self._matcher_specials, self._max_special):
                     fall[k] = self._spacy_tokens(texts[k])
             if fall:
                 return _splice(ids, starts, bounds, fall)
@@ -318,23 +321,6 @@ class ChunkTokenizer:
         if len(self._chunks) < _MAX_CACHE:
             self._chunks[piece] = value
         return value
-
-    def _any_crossing(self, pieces, vals, pos, risky: list[int]) -> bool:
-        """Could spaCy's special matcher match across two of these pieces?"""
-        tail_risk, tail_end, tail = 0, -2, ()
-        m = self._max_special
-        for i in risky:
-            piece = pieces[i]
-            chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
-            at, risk, pre = int(pos[i]), vals[i][2], vals[i][3]
-            if risk & 1 and tail_risk and at == tail_end + 1:
-                if crosses(tail, self._split(chunk)[:m], self._matcher_specials, m):
-                    return True
-                tail = (*tail, *pre)[-m:]
-            else:
-                tail = pre
-            tail_risk, tail_end = risk & 2, at + len(chunk)
-        return False
 
 
 def _splice(ids: np.ndarray, starts: np.ndarray, bounds: list[int],

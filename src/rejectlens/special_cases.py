@@ -6,7 +6,9 @@ the tokens a special case is split into (by affixes) to its rule key.
 
 from __future__ import annotations
 
-__all__ = ["apply_special_matcher", "crosses"]
+from collections.abc import Callable
+
+__all__ = ["any_crossing", "apply_special_matcher", "crosses"]
 
 
 def apply_special_matcher(orths: list[str], specials: dict[tuple[str, ...], str],
@@ -47,3 +49,24 @@ def crosses(tail: tuple[str, ...], head: list[str], specials: dict[tuple[str, ..
     b = len(tail)
     return any(tuple(seq[i:j]) in specials
                for i in range(max(0, b - m + 1), b) for j in range(b + 1, min(len(seq), i + m) + 1))
+
+
+def any_crossing(pieces: list[str], vals: list[tuple], pos: list[int], risky: list[int],
+                 split: Callable[[str], list[str]], specials: dict[tuple[str, ...], str], m: int) -> bool:
+    """Could spaCy's special matcher match across two of these pieces (of one text) and so
+    change their tokens? Such a match is never applied (its text holds a
+    space: no rule), but it shadows the matches inside a piece it overlaps."""
+    tail_risk, tail_end, tail, shadows = 0, -2, (), False
+    for i in risky:
+        piece = pieces[i]
+        chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
+        at, risk, pre = pos[i], vals[i][2], vals[i][3]
+        if risk & 1 and tail_risk and at == tail_end + 1:
+            shadows = shadows or risk & 4 > 0
+            if shadows and crosses(tail, split(chunk)[:m], specials, m):
+                return True
+            tail = (*tail, *pre)[-m:]
+        else:
+            tail, shadows = pre, risk & 4 > 0
+        tail_risk, tail_end = risk & 2, at + len(chunk)
+    return False
