@@ -66,6 +66,21 @@ FAST_ENV = "REJECTLENS_FAST_ANALYSE"
 MAX_LEXEMES = 400_000
 # The spaCy releases whose tokenizer the port was checked against, token for token.
 VERIFIED_SPACY = ("3.8.",)
+# Two lower-case hashes as one key (uint64 arithmetic wraps): a collision only
+# keeps a token the cue walk then finds nothing at.
+_PAIR = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _pair_key(first: int, second: int) -> int:
+    """``(first * _PAIR) ^ second`` as numpy computes it on uint64."""
+    return ((first * int(_PAIR)) & 0xFFFF_FFFF_FFFF_FFFF) ^ second
+
+
+def _member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``values`` in the sorted ``keys``, elementwise."""
+    if not len(keys):
+        return np.zeros(len(values), bool)
+    return keys[np.minimum(np.searchsorted(keys, values), len(keys) - 1)] == values
 
 
 def fast_enabled() -> bool:
@@ -124,6 +139,21 @@ class FastAnalyser(Analyser):
                 node[1].extend(labels)
         self._trie = root
         self._cue_keys = np.array(sorted(root), dtype=np.uint64)
+        # Most tokens that may start a cue start none here: the walk is only
+        # worth it where the first token is a whole cue or the second continues one.
+        self._cue_one = np.array(sorted(k for k, node in root.items() if node[1]), dtype=np.uint64)
+        self._cue_two = np.array(sorted({_pair_key(k, c) for k, node in root.items() for c in node[0]}),
+                                 dtype=np.uint64)
+
+    def _cue_starts(self, lower: np.ndarray, may: np.ndarray) -> list[int]:
+        """The tokens (of ``lower``, the batch's) where the trie walk can find a
+        cue: ``may`` start one, and are a whole cue or go on with its second token."""
+        at = np.flatnonzero(may)
+        if len(at):
+            first = lower[at]
+            second = lower[np.minimum(at + 1, len(lower) - 1)]
+            at = at[_member(first, self._cue_one) | _member((first * _PAIR) ^ second, self._cue_two)]
+        return at.tolist()
 
     def _match_cues(self, lows: list[int], cand: list[int], n: int) -> list[tuple[str, int, int]]:
         """(label, start, end) per match, in the PhraseMatcher's order; ``lows``:
@@ -200,7 +230,7 @@ class FastAnalyser(Analyser):
         bits = rows[:, _L_LANG].astype(np.int64)
         walk_at = np.flatnonzero(rows[:, _L_WALK])
         walk = (walk_at.tolist(), (rows[walk_at, _L_WALK] - 4).tolist())
-        cue_at = np.flatnonzero(rows[:, _L_CUE]).tolist()
+        cue_at = self._cue_starts(rows[:, _L_LOWER], rows[:, _L_CUE])
         lows = rows[:, _L_LOWER].tolist() if cue_at else []
         # Emails with a function word English lacks (bit 0 unset) in their first
         # characters: only those count words per language.
