@@ -282,9 +282,10 @@ class ChunkTokenizer:
         vals = list(map(self._chunks.get, pieces))
         if None in vals:
             with self._lock:  # misses grow the caches and the lexeme rows
+                get = self._chunks.get  # a piece new to the batch twice is cached by then
                 for i, v in enumerate(vals):
                     if v is None:
-                        vals[i] = self._piece(pieces[i])
+                        vals[i] = get(pieces[i]) or self._piece(pieces[i])
         n_pieces = np.fromiter(map(len, per_text), np.int64, len(per_text))
         piece_bounds = np.concatenate([[0], np.cumsum(n_pieces)])
         lens = np.fromiter(map(len, pieces), np.int64, len(pieces))
