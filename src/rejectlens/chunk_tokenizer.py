@@ -40,6 +40,7 @@ def _string_id(s: str) -> int:
     return sym if sym is not None else hash_string(s)
 
 
+# ("shape" is 0 unless like_num or has_digit: only such tokens are read by their shape)
 LEX_COLUMNS = ("lower", "shape", "like_num", "is_punct", "is_space", "length", "kind",
                "has_digit", "first_digit", "last_digit")
 # FastAnalyser's lexeme table: LEX_COLUMNS, then what it derives from them.

@@ -21,6 +21,9 @@ whose ``analyse`` builds no spaCy ``Doc``: it returns the same
 * Clause scopes, word tokens, language: the existing :mod:`rejectlens.scopes`,
   :mod:`rejectlens.tokens` and :mod:`rejectlens.language` code, fed a
   ``to_array(TOKEN_ATTRS)``-shaped array.
+* Per batch, not per email: the texts are tokenized in one pass, their lexeme
+  rows gathered once, and the columns every email reads (sentence walk, cue
+  starts, language bits) computed once; each email takes its slice.
 
 :func:`rejectlens.model.analyse_emails` (classify, train, evaluate) uses it by
 default on the spaCy releases it was checked against (:data:`VERIFIED_SPACY`);
