@@ -151,9 +151,16 @@ class Analyser:
 
 
 def _sentence_offsets(text: str, starts: np.ndarray) -> tuple[tuple[int, int], ...]:
+    # str.strip drops exactly the characters str.isspace calls space (_trimmed's
+    # rule), in C: no Python step per character.
     bounds = [*starts.tolist(), len(text)]
-    spans = (_trimmed(text, a, b) for a, b in pairwise(bounds))
-    return tuple(s for s in spans if s[1] > s[0])
+    out = []
+    for a, b in pairwise(bounds):
+        body = text[a:b].lstrip()
+        if body:
+            a = b - len(body)
+            out.append((a, a + len(body.rstrip())))
+    return tuple(out)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -9,24 +9,27 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, LIKE_NUM, LOWER, ORTH, SHAPE
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LIKE_NUM, LOWER, ORTH, SHAPE
 from spacy.strings import hash_string
 from spacy.symbols import IDS as _SYMBOLS
 
 from .components import _SENT_END, _TRAILING
+from .special_cases import any_crossing, apply_special_matcher
 
 __all__ = ["LEX_COLUMNS", "ChunkTokenizer"]
 
 # Kinds for the sentence rules: 0 other, 1 space holding a newline, 2 sentence end, 3 closing quote
 _K_OTHER, _K_NEWLINE, _K_END, _K_TRAIL = 0, 1, 2, 3
 _PIECES = re.compile(r"\S+ ?|\s+")
-# a cached chunk: (lexeme ids, token offsets in the chunk, risk, last tokens, count)
+# a cached chunk: (lexeme ids, token offsets in the chunk, risk, last tokens, count); ids and
+# offsets as the bytes of their arrays, so a batch's are one bytes.join, not a Python int each
 _IDS, _REL, _RISK, _N = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
 _MAX_CACHE = 200_000
+_MARKS = frozenset(",!?:;")  # a one-character suffix after any word
 
 
 def _string_id(s: str) -> int:
@@ -37,6 +40,7 @@ def _string_id(s: str) -> int:
     return sym if sym is not None else hash_string(s)
 
 
+# ("shape" is 0 unless like_num or has_digit: only such tokens are read by their shape)
 LEX_COLUMNS = ("lower", "shape", "like_num", "is_punct", "is_space", "length", "kind",
                "has_digit", "first_digit", "last_digit")
 # FastAnalyser's lexeme table: LEX_COLUMNS, then what it derives from them.
@@ -178,86 +182,80 @@ class ChunkTokenizer:
         out.extend(reversed(suffixes))
         return out
 
-    def _apply_special_matcher(self, orths: list[str]) -> list[str]:
-        found = []
-        n = len(orths)
-        specials = self._matcher_specials
-        for i in range(n):
-            for j in range(i + 1, min(n, i + self._max_special) + 1):
-                s = specials.get(tuple(orths[i:j]))
-                if s is not None:
-                    found.append((j - i, i, j, s))
-        if not found:
-            return orths
-        found.sort(key=lambda x: (x[0], -x[1]))  # spaCy len_start_cmp
-        seen: set[int] = set()
-        keep = []
-        for _length, i, j, s in reversed(found):
-            if i not in seen and (j - 1) not in seen:
-                keep.append((i, j, s))
-            seen.update(range(i, j))
-        keep.sort()
-        out: list[str] = []
-        k = 0
-        for i, j, s in keep:
-            out.extend(orths[k:i])
-            out.extend(self._rules[s])
-            k = j
-        out.extend(orths[k:])
-        return out
+    def _plain(self, chunk: str) -> list[str] | None:
+        """``_split`` of the commonest chunks without a regex, or None: ASCII
+        letters, maybe closed by one of ``,!?:;`` (or ``.`` after a lower-case
+        letter). No English prefix, suffix or infix matches ASCII letters alone
+        (each needs a non-letter; the unit suffixes "km", "MB" a digit before
+        them), and such a mark is a suffix of its own that leaves the word."""
+        if chunk in self._rules:
+            return None
+        if chunk.isascii() and chunk.isalpha():
+            return [chunk]
+        word, mark = chunk[:-1], chunk[-1]
+        if word.isascii() and word.isalpha() and (mark in _MARKS or (mark == "." and word[-1].islower())):
+            return [*self._rules.get(word, (word,)), mark]
+        return None
 
     # -- lexemes and chunks -----------------------------------------------
     def _lex(self, orth: str) -> int:
         idx = self._lex_index.get(orth)
         if idx is None:
-            is_space = orth.isspace()
-            is_punct = bool(self._g_punct(orth))
-            if is_space:
-                kind = _K_NEWLINE if "\n" in orth else _K_OTHER
-            elif not is_punct:
-                kind = _K_OTHER
-            else:
-                kind = _K_END if orth in self._end else _K_TRAIL if orth in self._trailing else _K_OTHER
-            row = (_string_id(self._g_lower(orth)), _string_id(self._g_shape(orth)),
-                   int(bool(self._g_num(orth))), int(is_punct), int(is_space), len(orth), kind,
-                   # digits as re's "\\d" sees them (str.isdecimal: "m³" holds none)
-                   int(any(ch.isdecimal() for ch in orth)), int(orth[:1].isdecimal()),
-                   int(orth[-1:].isdecimal()))
             idx = len(self._lex_rows)
-            self._lex_rows.append(row)
+            self._lex_rows.append(self._lex_row(orth))
             self._lex_index[orth] = idx
         return idx
 
+    def _lex_row(self, orth: str) -> tuple[int, ...]:
+        # ASCII letters are never Unicode punctuation, space or digits, so
+        # the common word skips those getters; the shape is read only for a
+        # number or a token holding a digit (the fast path's only use of it),
+        # so other tokens store 0 there.
+        num = bool(self._g_num(orth))
+        if orth.isascii() and orth.isalpha():
+            is_space = is_punct = has_digit = False
+        else:
+            is_space, is_punct = orth.isspace(), bool(self._g_punct(orth))
+            # digits as re's "\\d" sees them (str.isdecimal: "m³" holds none)
+            has_digit = any(ch.isdecimal() for ch in orth)
+        if is_space:
+            kind = _K_NEWLINE if "\n" in orth else _K_OTHER
+        elif not is_punct:
+            kind = _K_OTHER
+        else:
+            kind = _K_END if orth in self._end else _K_TRAIL if orth in self._trailing else _K_OTHER
+        shape = _string_id(self._g_shape(orth)) if num or has_digit else 0
+        return (_string_id(self._g_lower(orth)), shape, int(num), int(is_punct), int(is_space), len(orth),
+                kind, int(has_digit), int(has_digit and orth[0].isdecimal()),
+                int(has_digit and orth[-1].isdecimal()))
+
     def _chunk(self, chunk: str) -> tuple[tuple[int, ...], tuple[int, ...], int]:
         self.misses += 1
-        pre = self._split(chunk)  # the tokens spaCy's special matcher sees
-        orths = self._apply_special_matcher(pre) if len(pre) > 1 and self._max_special else pre
-        risk = (1 if pre[0] in self._nonfirst else 0) | (2 if pre[-1] in self._nonlast else 0)
+        pre = self._plain(chunk) or self._split(chunk)  # the tokens spaCy's special matcher sees
+        orths = apply_special_matcher(pre, self._matcher_specials, self._rules, self._max_special) \
+            if len(pre) > 1 and self._max_special else pre
+        # bit 4: a special case matches inside the chunk, one a match across chunks could shadow
+        special = orths is not pre if len(pre) > 1 else tuple(pre) in self._matcher_specials
+        risk = (1 if pre[0] in self._nonfirst else 0) | (2 if pre[-1] in self._nonlast else 0) | 4 * special
         ids, rel = [], []
         pos = 0
         for o in orths:
             ids.append(self._lex(o))
             rel.append(pos)
             pos += len(o)
-        value = (tuple(ids), tuple(rel), risk, tuple(pre[-self._max_special:]) if risk else (), len(ids))
+        value = (np.array(ids, np.intp).tobytes(), np.array(rel, np.int64).tobytes(), risk,
+                 tuple(pre[-self._max_special:]) if risk else (), len(ids))
         if len(self._chunks) < _MAX_CACHE:
             self._chunks[chunk] = value
         return value
 
-    def _crosses(self, tail: tuple[str, ...], head: list[str]) -> bool:
-        """Does a special-matcher pattern span the end of ``tail`` and the start of ``head``?"""
-        seq = (*tail, *head)
-        b, m = len(tail), self._max_special
-        specials = self._matcher_specials
-        return any(tuple(seq[i:j]) in specials
-                   for i in range(max(0, b - m + 1), b) for j in range(b + 1, min(len(seq), i + m) + 1))
-
-    def _spacy_tokens(self, text: str) -> tuple[list[int], np.ndarray]:
-        doc = self._nlp.tokenizer(text)
+    def _spacy_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        # A token's text is its slice of the text: no Token object per token.
+        spans = self._nlp.tokenizer(text).to_array([IDX, LENGTH])
         with self._lock:
             self.fallbacks += 1
-            ids = [self._lex(t.text) for t in doc]
-        return ids, np.array([t.idx for t in doc], np.int64)
+            ids = [self._lex(text[a:a + n]) for a, n in spans.tolist()]
+        return np.array(ids, np.intp), spans[:, 0].astype(np.int64)
 
     @property
     def n_lexemes(self) -> int:
@@ -270,31 +268,54 @@ class ChunkTokenizer:
 
     def tokenize(self, text: str) -> tuple[list[int], np.ndarray]:
         """(lexeme ids, start offsets) of every token spaCy would make of ``text``."""
-        if not text:
-            return [], np.zeros(0, np.int64)
+        ids, starts, _ = self.tokenize_many([text])
+        return ids.tolist(), starts
+
+    def tokenize_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """(lexeme ids, start offsets, bounds) of every token spaCy would make of
+        each text, all texts end to end: text k's are ``bounds[k]:bounds[k + 1]``.
+        One pass over the batch, so the numpy calls are paid once, not per text."""
         # Pieces: a word with the one " " spaCy attaches to it ("thanks "),
         # or a whitespace run less that space (a chunk of its own: "\n\n").
         # All per-piece work is C loops over a dict of piece -> tokens.
-        pieces = _PIECES.findall(text)
-        get = self._chunks.get
-        vals = list(map(get, pieces))
+        per_text = [_PIECES.findall(t) for t in texts]
+        pieces = list(chain.from_iterable(per_text))
+        vals = list(map(self._chunks.get, pieces))
         if None in vals:
             with self._lock:  # misses grow the caches and the lexeme rows
+                get = self._chunks.get  # a piece new to the batch twice is cached by then
                 for i, v in enumerate(vals):
                     if v is None:
-                        vals[i] = self._piece(pieces[i])
+                        vals[i] = get(pieces[i]) or self._piece(pieces[i])
+        n_pieces = np.fromiter(map(len, per_text), np.int64, len(per_text))
+        piece_bounds = np.concatenate([[0], np.cumsum(n_pieces)])
         lens = np.fromiter(map(len, pieces), np.int64, len(pieces))
         pos = np.cumsum(lens) - lens
+        has = n_pieces > 0
+        pos -= np.repeat(pos[piece_bounds[:-1][has]], n_pieces[has])  # offsets within each text
         counts = np.fromiter(map(_N, vals), np.int64, len(vals))
-        risks = np.fromiter(map(_RISK, vals), np.int8, len(vals))
+        cum = np.concatenate([[0], np.cumsum(counts)])
+        ids = np.frombuffer(b"".join(map(_IDS, vals)), np.intp)
+        rel = np.frombuffer(b"".join(map(_REL, vals)), np.int64)
+        starts, bounds = np.repeat(pos, counts) + rel, cum[piece_bounds].tolist()
         # A special-case pattern can only cross from a piece that may end one
-        # into the next piece that may continue one.
-        if ((risks[:-1] >> 1) & risks[1:] & 1).any() and \
-                self._any_crossing(pieces, vals, pos, np.flatnonzero(risks).tolist()):
-            return self._spacy_tokens(text)
-        ids = list(chain.from_iterable(map(_IDS, vals)))
-        rel = np.fromiter(chain.from_iterable(map(_REL, vals)), np.int64, len(ids))
-        return ids, np.repeat(pos, counts) + rel
+        # into the next piece (of the same text) that may continue one.
+        risks = np.fromiter(map(_RISK, vals), np.int8, len(vals))
+        pair = (risks[:-1] >> 1) & risks[1:] & 1
+        if pair.any():
+            inner = piece_bounds[1:-1]
+            pair[inner[(inner > 0) & (inner < len(pieces))] - 1] = 0  # no pair across two texts
+            fall = {}
+            suspects = np.unique(np.searchsorted(piece_bounds, np.flatnonzero(pair), side="right") - 1)
+            for k in suspects.tolist():
+                p0, p1 = int(piece_bounds[k]), int(piece_bounds[k + 1])
+                if any_crossing(pieces[p0:p1], vals[p0:p1], pos[p0:p1].tolist(),
+                                np.flatnonzero(risks[p0:p1] & 3).tolist(), self._split,
+                                self._matcher_specials, self._max_special):
+                    fall[k] = self._spacy_tokens(texts[k])
+            if fall:
+                return _splice(ids, starts, bounds, fall)
+        return ids, starts, bounds
 
     def _piece(self, piece: str):
         chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
@@ -303,19 +324,15 @@ class ChunkTokenizer:
             self._chunks[piece] = value
         return value
 
-    def _any_crossing(self, pieces, vals, pos, risky: list[int]) -> bool:
-        """Could spaCy's special matcher match across two of these pieces?"""
-        tail_risk, tail_end, tail = 0, -2, ()
-        m = self._max_special
-        for i in risky:
-            piece = pieces[i]
-            chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
-            at, risk, pre = int(pos[i]), vals[i][2], vals[i][3]
-            if risk & 1 and tail_risk and at == tail_end + 1:
-                if self._crosses(tail, self._split(chunk)[:m]):
-                    return True
-                tail = (*tail, *pre)[-m:]
-            else:
-                tail = pre
-            tail_risk, tail_end = risk & 2, at + len(chunk)
-        return False
+
+def _splice(ids: np.ndarray, starts: np.ndarray, bounds: list[int],
+            texts: dict[int, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The batch's tokens with those of the texts in ``texts`` (index -> ids,
+    starts) replaced."""
+    id_parts, start_parts, new_bounds = [], [], [0]
+    for k, (a, b) in enumerate(pairwise(bounds)):
+        i, s = texts.get(k) or (ids[a:b], starts[a:b])
+        id_parts.append(i)
+        start_parts.append(s)
+        new_bounds.append(new_bounds[-1] + len(i))
+    return np.concatenate(id_parts), np.concatenate(start_parts), new_bounds

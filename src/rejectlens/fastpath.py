@@ -21,6 +21,9 @@ whose ``analyse`` builds no spaCy ``Doc``: it returns the same
 * Clause scopes, word tokens, language: the existing :mod:`rejectlens.scopes`,
   :mod:`rejectlens.tokens` and :mod:`rejectlens.language` code, fed a
   ``to_array(TOKEN_ATTRS)``-shaped array.
+* Per batch, not per email: the texts are tokenized in one pass, their lexeme
+  rows gathered once, and the columns every email reads (sentence walk, cue
+  starts, language bits) computed once; each email takes its slice.
 
 :func:`rejectlens.model.analyse_emails` (classify, train, evaluate) uses it by
 default on the spaCy releases it was checked against (:data:`VERIFIED_SPACY`);
@@ -30,6 +33,7 @@ default on the spaCy releases it was checked against (:data:`VERIFIED_SPACY`);
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -65,6 +69,21 @@ FAST_ENV = "REJECTLENS_FAST_ANALYSE"
 MAX_LEXEMES = 400_000
 # The spaCy releases whose tokenizer the port was checked against, token for token.
 VERIFIED_SPACY = ("3.8.",)
+# Two lower-case hashes as one key (uint64 arithmetic wraps): a collision only
+# keeps a token the cue walk then finds nothing at.
+_PAIR = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _pair_key(first: int, second: int) -> int:
+    """``(first * _PAIR) ^ second`` as numpy computes it on uint64."""
+    return ((first * int(_PAIR)) & 0xFFFF_FFFF_FFFF_FFFF) ^ second
+
+
+def _member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``values`` in the sorted ``keys``, elementwise."""
+    if not len(keys):
+        return np.zeros(len(values), bool)
+    return keys[np.minimum(np.searchsorted(keys, values), len(keys) - 1)] == values
 
 
 def fast_enabled() -> bool:
@@ -123,15 +142,29 @@ class FastAnalyser(Analyser):
                 node[1].extend(labels)
         self._trie = root
         self._cue_keys = np.array(sorted(root), dtype=np.uint64)
+        # Most tokens that may start a cue start none here: the walk is only
+        # worth it where the first token is a whole cue or the second continues one.
+        self._cue_one = np.array(sorted(k for k, node in root.items() if node[1]), dtype=np.uint64)
+        self._cue_two = np.array(sorted({_pair_key(k, c) for k, node in root.items() for c in node[0]}),
+                                 dtype=np.uint64)
 
-    def _match_cues(self, lower: np.ndarray, cand: np.ndarray) -> list[tuple[str, int, int]]:
-        """(label, start, end) per match, in the PhraseMatcher's order; ``cand``:
-        the tokens that start some cue."""
-        lows = lower.tolist()
-        n = len(lows)
+    def _cue_starts(self, lower: np.ndarray, may: np.ndarray) -> list[int]:
+        """The tokens (of ``lower``, the batch's) where the trie walk can find a
+        cue: ``may`` start one, and are a whole cue or go on with its second token."""
+        at = np.flatnonzero(may)
+        if len(at):
+            first = lower[at]
+            second = lower[np.minimum(at + 1, len(lower) - 1)]
+            at = at[_member(first, self._cue_one) | _member((first * _PAIR) ^ second, self._cue_two)]
+        return at.tolist()
+
+    def _match_cues(self, lows: list[int], cand: list[int], n: int) -> list[tuple[str, int, int]]:
+        """(label, start, end) per match, in the PhraseMatcher's order; ``lows``:
+        the lower-case hashes of the batch, ``cand``: the tokens of one email that
+        start some cue, ``n``: where the email's tokens end."""
         out = []
         root = self._trie
-        for i in cand.tolist():
+        for i in cand:
             node = root[lows[i]]
             j = i + 1
             while True:
@@ -191,44 +224,54 @@ class FastAnalyser(Analyser):
             # tables without end: start afresh. A thread still holding the old
             # tokenizer finishes its batch with the old ids and table.
             tok = self._tok = ChunkTokenizer(self.nlp, self._punct)
-        tokenized = [tok.tokenize(t) for t in texts]
+        ids, starts, bounds = tok.tokenize_many(texts)
         table = self._grow(tok)
+        # Columns of every token of the batch at once; each email reads its slice.
+        rows = table[ids] if len(ids) else np.zeros((0, _L_LANG + 1), np.uint64)  # no table yet
+        ends = starts + rows[:, _L_LEN].astype(np.int64)
+        cls = rows[:, _L_CLS].astype(np.int64)
+        bits = rows[:, _L_LANG].astype(np.int64)
+        walk_at = np.flatnonzero(rows[:, _L_WALK])
+        walk = (walk_at.tolist(), (rows[walk_at, _L_WALK] - 4).tolist())
+        cue_at = self._cue_starts(rows[:, _L_LOWER], rows[:, _L_CUE])
+        lows = rows[:, _L_LOWER].tolist() if cue_at else []
+        # Emails with a function word English lacks (bit 0 unset) in their first
+        # characters: only those count words per language.
+        foreign = np.cumsum((starts < _WORD_SAMPLE) & (bits > 0) & ((bits & 1) == 0))
         out: list[Analysis] = []
-        for (ids, tok_start), text, c, sender, ents in zip(tokenized, texts, cleaned, senders, entities):
-            n_tokens = len(ids)
-            flags = set(c.flags) | ents | message_flags(c.text, sender, n_tokens)
-            if n_tokens == 0:
+        for k, (text, c, sender, ents) in enumerate(zip(texts, cleaned, senders, entities)):
+            a, b = bounds[k], bounds[k + 1]
+            flags = set(c.flags) | ents | message_flags(c.text, sender, b - a)
+            if a == b:
                 out.append(Analysis(text, (), (), frozenset(flags), language=detect_language(text)))
                 continue
-            rows = table[np.array(ids, dtype=np.intp)]
-            lower = rows[:, _L_LOWER]
-            tok_end = tok_start + rows[:, _L_LEN].astype(np.int64)
-            sent = self._sent_starts_walk(rows[:, _L_WALK])
+            tok_start, tok_end = starts[a:b], ends[a:b]
+            sent = self._sent_starts_walk(walk, a, b)
             sents = _sentence_offsets(text, tok_start[sent])
             cues: tuple = ()
-            cand = np.flatnonzero(rows[:, _L_CUE])
-            if len(cand):
-                matches = self._match_cues(lower, cand)
-                if matches:
-                    begins, ends = tok_start.tolist(), tok_end.tolist()
-                    cues = tuple((label, begins[s], ends[e - 1]) for label, s, e in matches)
-            cls = rows[:, _L_CLS].astype(np.int64)
-            scope, voice = self._scopes(rows, cls=cls, sent_start=sent)
+            matches = self._match_cues(lows, cue_at[bisect_left(cue_at, a):bisect_left(cue_at, b)], b)
+            if matches:
+                begins, finals = tok_start.tolist(), tok_end.tolist()
+                cues = tuple((label, begins[s - a], finals[e - 1 - a]) for label, s, e in matches)
+            rows_k = rows[a:b]
+            scope, voice = self._scopes(rows_k, cls=cls[a:b], sent_start=sent)
             flags |= voice
-            lang = self._lang(text, rows[:, _L_LANG].astype(np.int64), tok_start)
+            has_foreign = foreign[b - 1] > (foreign[a - 1] if a else 0)
+            lang = self._lang(text, bits[a:b], tok_start, has_foreign)
             out.append(Analysis(text, sents, cues, frozenset(flags),
-                                *self._token_arrays(rows, text, tok_start, tok_end, sents, scope),
+                                *self._token_arrays(rows_k, text, tok_start, tok_end, sents, scope),
                                 language=lang))
         return out
 
-    def _lang(self, text: str, bits: np.ndarray, starts: np.ndarray) -> str | None:
-        """TokenLanguage.__call__ with the function-word bits looked up per lexeme."""
+    def _lang(self, text: str, bits: np.ndarray, starts: np.ndarray, foreign: bool) -> str | None:
+        """TokenLanguage.__call__ with the function-word bits looked up per lexeme;
+        ``foreign``: a word English lacks is among them."""
         script = _script(text[:_SAMPLE])
         if script is not None:
             return None if script is _NO_LETTERS else script
-        bits = bits[(starts < _WORD_SAMPLE) & (bits > 0)]
-        if not np.any((bits & 1) == 0):
+        if not foreign:
             return "en"
+        bits = bits[(starts < _WORD_SAMPLE) & (bits > 0)]
         lang = self._language
         per_lang = ((bits[:, None] >> lang._shifts) & 1).sum(axis=0)
         return _decide({k: int(c) for k, c in zip(lang._langs, per_lang) if c})
@@ -255,30 +298,30 @@ class FastAnalyser(Analyser):
         return ids, np.maximum(sent, 0), start, end, scope
 
     @staticmethod
-    def _sent_starts_walk(kind: np.ndarray) -> np.ndarray:
-        """``kind`` is 0 for tokens the splitter skips, else 4 + token kind."""
-        n = len(kind)
-        starts = np.zeros(n, dtype=bool)
+    def _sent_starts_walk(walk: tuple[list[int], list[int]], a: int, n: int) -> np.ndarray:
+        """Sentence starts (bool per token) of the email whose tokens are ``a:n``
+        of the batch; ``walk``: the batch's tokens the splitter reads (punctuation
+        and spaces) and their kinds."""
+        starts = np.zeros(n - a, dtype=bool)
         starts[0] = True
-        walk = np.flatnonzero(kind)
-        if not len(walk):
-            return starts
+        at, kinds = walk
+        lo, hi = bisect_left(at, a), bisect_left(at, n)
         pending = False
         last = -2
-        for i, k in zip(walk.tolist(), (kind[walk] - 4).tolist()):
-            if pending and i != last + 1 and i < n:
-                starts[last + 1] = True
+        for i, k in zip(at[lo:hi], kinds[lo:hi]):
+            if pending and i != last + 1:
+                starts[last + 1 - a] = True
                 pending = False
             if k == _K_NEWLINE:
                 if i + 1 < n:
-                    starts[i + 1] = True
+                    starts[i + 1 - a] = True
                 pending = False
             elif k == _K_END or (k == _K_TRAIL and pending):
                 pending = True
             elif pending:
-                starts[i] = True
+                starts[i - a] = True
                 pending = False
             last = i
         if pending and last + 1 < n:
-            starts[last + 1] = True
+            starts[last + 1 - a] = True
         return starts

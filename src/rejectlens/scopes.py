@@ -7,6 +7,8 @@ every token, so it adds no Python work per token.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 
 from .tokens import COL_LOWER, COL_PUNCT, COL_SENT, COL_SPACE
@@ -102,19 +104,26 @@ class ScopeMarker:
         if not present & (_ANYWHERE | _CLAUSE_START | _SELF_BIT | _CLAUSE_NEG | _NEG_TARGET):
             return scope, voice  # no word that opens a scope
         sent_start = arr[:, COL_SENT] == 1 if sent_start is None else sent_start
-        ender = (cls & _ENDER) > 0
-        boundary = sent_start | ender
-        bounds = np.flatnonzero(boundary)
+        # A clause is a handful of tokens: plain Python over lists beats numpy
+        # calls on slices that short.
+        cl = cls.tolist()
+        bounds = np.flatnonzero(sent_start | ((cls & _ENDER) > 0)).tolist()
+        marks = bytearray(n)
+        at = {bit: np.flatnonzero(cls & bit).tolist() if present & bit else []
+              for bit in (_ANYWHERE | _CLAUSE_START, _SELF_BIT, _CLAUSE_NEG, _NEG_TARGET)}
+        self._conditions(arr, lower, cl, sent_start, bounds, at, marks)
+        _negations(cl, bounds, at, marks)
+        return np.frombuffer(marks, np.uint8), voice
 
-        def clause_end(i: int) -> int:
-            k = np.searchsorted(bounds, i, side="right")
-            return int(bounds[k]) if k < len(bounds) else n
-
+    def _conditions(self, arr: np.ndarray, lower: np.ndarray, cl: list[int], sent_start: np.ndarray,
+                    bounds: list[int], at: dict[int, list[int]], marks: bytearray) -> None:
+        """Marks "if ..." clauses 1 and the writer's "I ..." clauses 3 (where unmarked)."""
+        n = len(cl)
         first = None
-        for i in np.flatnonzero(cls & (_ANYWHERE | _CLAUSE_START)).tolist():
+        for i in at[_ANYWHERE | _CLAUSE_START]:
             skip = 0
-            if not cls[i] & _ANYWHERE:
-                at_start = i == 0 or sent_start[i] or ender[i - 1] or arr[i - 1, COL_PUNCT] == 1 \
+            if not cl[i] & _ANYWHERE:
+                at_start = i == 0 or sent_start[i] or cl[i - 1] & _ENDER or arr[i - 1, COL_PUNCT] == 1 \
                     or arr[i - 1, COL_SPACE] == 1
                 if not at_start:
                     continue
@@ -123,28 +132,44 @@ class ScopeMarker:
                 if not rests:
                     continue
                 skip = max(len(r) for r in rests)
-            scope[i : clause_end(i + skip)] = 1
+            end = _clause_end(bounds, i + skip, n)
+            marks[i:end] = b"\x01" * (end - i)
+        for i in at[_SELF_BIT]:
+            end = _clause_end(bounds, i, n)
+            end = next((k for k in range(i + 1, end) if cl[k] & _OTHER_BIT), end)
+            for k in range(i, end):
+                if not marks[k]:
+                    marks[k] = 3
 
-        def clause_start(j: int) -> int:
-            k = np.searchsorted(bounds, j, side="right") - 1
-            if k < 0:
-                return 0
-            b = int(bounds[k])
-            return b + 1 if ender[b] else b
 
-        for i in np.flatnonzero(cls & _SELF_BIT).tolist():
-            end = clause_end(i)
-            others = np.flatnonzero(cls[i + 1 : end] & _OTHER_BIT)
-            if len(others):
-                end = i + 1 + int(others[0])
-            scope[i:end] = np.where(scope[i:end] == 0, 3, scope[i:end])
-        for j in np.flatnonzero(cls & _CLAUSE_NEG).tolist():
-            lo = clause_start(j)
-            if (cls[lo:j] & _NEGATION).any():
-                scope[lo : clause_end(j)] = 2
-        for j in np.flatnonzero(cls & _NEG_TARGET).tolist():
-            lo = max(0, j - 4)
-            neg = np.flatnonzero(cls[lo:j] & _NEGATION)
-            if len(neg) and not boundary[lo + int(neg[-1]) + 1 : j + 1].any():
-                scope[lo + int(neg[-1]) : clause_end(j)] = 2
-        return scope, voice
+def _negations(cl: list[int], bounds: list[int], at: dict[int, list[int]], marks: bytearray) -> None:
+    """Marks 2 the clauses a negation turns into praise or reassurance."""
+    n = len(cl)
+    for j in at[_CLAUSE_NEG]:
+        lo = _clause_start(bounds, j, cl)
+        if any(c & _NEGATION for c in cl[lo:j]):
+            end = _clause_end(bounds, j, n)
+            marks[lo:end] = b"\x02" * (end - lo)
+    for j in at[_NEG_TARGET]:
+        lo = max(0, j - 4)
+        neg = [k for k in range(lo, j) if cl[k] & _NEGATION]
+        # no clause boundary between the negation and its target
+        if neg and bisect_right(bounds, neg[-1]) == bisect_right(bounds, j):
+            end = _clause_end(bounds, j, n)
+            marks[neg[-1]:end] = b"\x02" * (end - neg[-1])
+
+
+def _clause_end(bounds: list[int], i: int, n: int) -> int:
+    """The first clause boundary after token ``i`` (or the end, ``n``)."""
+    k = bisect_right(bounds, i)
+    return bounds[k] if k < len(bounds) else n
+
+
+def _clause_start(bounds: list[int], j: int, cl: list[int]) -> int:
+    """Where the clause holding token ``j`` starts: its boundary, or the token
+    after it when that boundary is a clause-ending word or mark."""
+    k = bisect_right(bounds, j) - 1
+    if k < 0:
+        return 0
+    b = bounds[k]
+    return b + 1 if cl[b] & _ENDER else b
