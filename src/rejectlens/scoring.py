@@ -19,22 +19,14 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from .analyse import Analysis
+from .batch_rows import bigrams, cue_sentence_cells, term_hits
 from .decision import COUNT_CAP, DECISION_FEATURES, decision_features, sentence_proba
 from .labels import STAGES
 
 __all__ = ["CompiledHeads", "CompiledVectorizer"]
 
-_BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
-_BIGRAM_ADD = np.uint64(0x632BE59BD9B4E019)
-
 
 # ---- words ------------------------------------------------------------------------
-def bigrams(ids: np.ndarray) -> np.ndarray:
-    """A hash per pair of neighbouring token ids (uint64 arithmetic wraps on purpose)."""
-    with np.errstate(over="ignore"):
-        return (ids[:-1] * _BIGRAM_MUL) ^ (ids[1:] + _BIGRAM_ADD)
-
-
 def token_terms(a: Analysis, ngram_range: Sequence[int], by_sentence: bool = False):
     """(term ids, index of each term's first token) for one email."""
     ids = a.tok_ids
@@ -61,26 +53,10 @@ def _weighted(rows, cols, n_rows: int, idf: np.ndarray) -> sp.csr_matrix:
 def tfidf_both(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
                ngram_range: Sequence[int]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """``tfidf_matrix`` by email and by sentence from one pass over the terms."""
-    e_rows, s_rows, e_cols, s_cols = [], [], [], []
-    n_sent = 0
-    for k, a in enumerate(X):
-        terms, where = token_terms(a, ngram_range, False)
-        if len(terms) and len(vocab):
-            pos = np.minimum(np.searchsorted(vocab, terms), len(vocab) - 1)
-            hit = vocab[pos] == terms
-            cols, first = pos[hit], where[hit]
-            e_cols.append(cols)
-            e_rows.append(np.full(len(cols), k))
-            # a bigram belongs to a sentence row only when both its tokens do
-            n_uni = len(a.tok_ids) if ngram_range[0] <= 1 else 0
-            is_uni = np.arange(len(terms))[hit] < n_uni
-            nxt = np.minimum(first + 1, len(a.tok_sent) - 1)
-            inside = is_uni | (a.tok_sent[first] == a.tok_sent[nxt])
-            s_cols.append(cols[inside])
-            s_rows.append(a.tok_sent[first[inside]] + n_sent)
-        n_sent += len(a.sentences)
-    return (_weighted(_cat(e_rows), _cat(e_cols), len(X), idf),
-            _weighted(_cat(s_rows), _cat(s_cols), n_sent, idf))
+    h = term_hits(X, vocab, ngram_range)
+    inside = h.in_sentence
+    return (_weighted(h.email_rows, h.cols, len(X), idf),
+            _weighted(h.sentence_rows[inside], h.cols[inside], h.n_sentences, idf))
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:
@@ -122,24 +98,9 @@ def cue_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]
 def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags: int,
                         cap: int) -> sp.csr_matrix:
     """Capped cue counts of every sentence, scaled like ``cue_matrix``; flags
-    describe emails, so their columns stay 0. Array operations per email: this
-    runs on every sentence of every email."""
-    index = {n: i for i, n in enumerate(cue_names)}
-    rows_l, cols_l = [], []
-    offset = 0
-    for a in X:
-        if a.cues and a.sentences:
-            starts = np.fromiter((st for st, _ in a.sentences), np.int64, len(a.sentences))
-            ends = np.fromiter((en for _, en in a.sentences), np.int64, len(a.sentences))
-            known = [(index[label], s, e) for label, s, e in a.cues if label in index]
-            if known:
-                c = np.array(known, dtype=np.int64)
-                k = np.searchsorted(starts, c[:, 1], side="right") - 1
-                ok = (k >= 0) & (c[:, 2] <= ends[np.maximum(k, 0)])
-                rows_l.append(k[ok] + offset)
-                cols_l.append(c[ok, 0])
-        offset += len(a.sentences)
-    rows, cols = _cat(rows_l), _cat(cols_l)
+    describe emails, so their columns stay 0. One pass over the whole batch:
+    this runs on every sentence of every email."""
+    rows, cols, offset = cue_sentence_cells(X, {n: i for i, n in enumerate(cue_names)})
     M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(offset, len(cue_names) + n_flags))
     M.sum_duplicates()
     M.data = np.minimum(M.data, cap) / cap
@@ -301,6 +262,12 @@ class CompiledHeads:
     stage: Mapping[str, np.ndarray] | None = None
     stage_softmax: bool = False
     heads_: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # scipy's sparse @ dense copies a non-C-ordered right operand on every
+        # call (7 MB for the bundled model's 18 heads); saved models load
+        # Fortran-ordered, so take the one copy here. Same numbers.
+        object.__setattr__(self, "binary_coef", np.ascontiguousarray(self.binary_coef))
 
     def predict_proba(self, X) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
