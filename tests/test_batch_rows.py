@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rejectlens.analyse import Analysis
-from rejectlens.batch_rows import bigrams
+from rejectlens.batch_rows import TermIndex, bigrams
 from rejectlens.scoring import cue_sentence_matrix, tfidf_both, tfidf_matrix
 
 POOL = np.array([3, 5, 8, 13, 21, 34, 55, 89], np.uint64)
@@ -76,11 +76,12 @@ def _cue_sentence_reference(X, cue_names, n_flags, cap) -> sp.csr_matrix:
 
 
 @settings(max_examples=150, deadline=None)
-@given(X=st.lists(analyses(), max_size=6), ngram=st.sampled_from([(1, 1), (1, 2), (2, 2)]))
-def test_batch_tfidf_equals_per_email_rows(X, ngram):
+@given(X=st.lists(analyses(), max_size=6), ngram=st.sampled_from([(1, 1), (1, 2), (2, 2)]),
+       hashed=st.booleans())
+def test_batch_tfidf_equals_per_email_rows(X, ngram, hashed):
     vocab = _vocab(ngram)
     idf = np.linspace(1.0, 3.0, len(vocab))
-    emails, sentences = tfidf_both(X, vocab, idf, ngram)
+    emails, sentences = tfidf_both(X, TermIndex(vocab) if hashed else vocab, idf, ngram)
     _same(emails, tfidf_matrix(X, vocab, idf, ngram, by_sentence=False))
     _same(sentences, tfidf_matrix(X, vocab, idf, ngram, by_sentence=True))
 
@@ -106,3 +107,31 @@ def test_empty_vocabulary_and_empty_batch_give_empty_rows():
     assert emails.shape == (1, 0) and sentences.shape == (1, 0)
     emails, sentences = tfidf_both([], POOL, np.ones(len(POOL)), (1, 2))
     assert emails.shape == (0, len(POOL)) and sentences.shape == (0, len(POOL))
+
+
+ids = st.integers(0, 2**64 - 1) | st.sampled_from([0, 1, 2**63, 2**64 - 1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(vocab=st.lists(ids, max_size=40), terms=st.lists(ids, max_size=60), pick=st.data())
+def test_term_index_finds_what_a_binary_search_finds(vocab, terms, pick):
+    v = np.array(sorted(vocab), np.uint64)  # repeats allowed: the first one counts
+    if vocab:
+        terms += pick.draw(st.lists(st.sampled_from(vocab), max_size=20))
+    t = np.array(terms, np.uint64)
+    if len(v):
+        pos = np.minimum(np.searchsorted(v, t), len(v) - 1)
+        expected = np.where(v[pos] == t, pos, -1)
+    else:
+        expected = np.full(len(t), -1)
+    assert np.array_equal(TermIndex(v).columns(t), expected)
+
+
+def test_term_index_probes_past_collisions():
+    # four ids hashed to one slot (a table of 16), and ids beside them that are unknown
+    slot = TermIndex(np.array([1, 2, 3, 4], np.uint64))._slot
+    same = [k for k in range(1, 5000) if slot(np.array([k], np.uint64))[0] == 5][:8]
+    v = np.array(sorted(same[:4]), np.uint64)
+    index = TermIndex(v)
+    assert np.array_equal(index.columns(v[::-1]), np.arange(4)[::-1])
+    assert np.array_equal(index.columns(np.array(same[4:], np.uint64)), np.full(4, -1))

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from .analyse import Analysis
-from .batch_rows import bigrams, cue_sentence_cells, term_hits
+from .batch_rows import TermIndex, bigrams, cue_sentence_cells, term_hits
 from .decision import COUNT_CAP, DECISION_FEATURES, decision_features, sentence_proba
 from .labels import STAGES
 
@@ -50,7 +50,7 @@ def _weighted(rows, cols, n_rows: int, idf: np.ndarray) -> sp.csr_matrix:
     return l2_normalize_rows(M)
 
 
-def tfidf_both(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
+def tfidf_both(X: Sequence[Analysis], vocab: np.ndarray | TermIndex, idf: np.ndarray,
                ngram_range: Sequence[int]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """``tfidf_matrix`` by email and by sentence from one pass over the terms."""
     h = term_hits(X, vocab, ngram_range)
@@ -191,8 +191,19 @@ class CompiledVectorizer:
 
     def base_both(self, X: Sequence[Analysis]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """(email rows, sentence rows) without decision columns, from one pass over the terms."""
-        words, sent_words = tfidf_both(X, self.vocabulary_ids, self.idf, self.ngram_range)
+        words, sent_words = tfidf_both(X, self._term_index(), self.idf, self.ngram_range)
         return self._email_rows(X, words), self._sentence_rows(X, sent_words)
+
+    def _term_index(self) -> TermIndex:
+        # built on first use and kept: a cache, so it is never pickled
+        index = self.__dict__.get("_terms")
+        if index is None:
+            index = TermIndex(self.vocabulary_ids)
+            object.__setattr__(self, "_terms", index)
+        return index
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_terms"}
 
     def sentence_scores(self, S: sp.csr_matrix) -> np.ndarray:
         return sentence_proba(S, self.decision_coef, self.decision_intercept)
