@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from rejectlens.analyse import Analysis
 from rejectlens.batch_rows import TermIndex, bigrams
-from rejectlens.scoring import cue_sentence_matrix, tfidf_both, tfidf_matrix
+from rejectlens.scoring import cue_items, cue_matrix, cue_sentence_matrix, tfidf_both, tfidf_matrix
 
 POOL = np.array([3, 5, 8, 13, 21, 34, 55, 89], np.uint64)
 CUES = ("decision_negative", "thanks", "unknown_cue")
@@ -84,6 +84,39 @@ def test_batch_tfidf_equals_per_email_rows(X, ngram, hashed):
     emails, sentences = tfidf_both(X, TermIndex(vocab) if hashed else vocab, idf, ngram)
     _same(emails, tfidf_matrix(X, vocab, idf, ngram, by_sentence=False))
     _same(sentences, tfidf_matrix(X, vocab, idf, ngram, by_sentence=True))
+
+
+def _cue_reference(items, cue_names, flag_names, cap) -> sp.csr_matrix:
+    """The per-email dict counting that cue_matrix replaced."""
+    n_cues = len(cue_names)
+    cue_index = {n: i for i, n in enumerate(cue_names)}
+    flag_index = {n: n_cues + i for i, n in enumerate(flag_names)}
+    rows, cols, vals = [], [], []
+    for r, (cues, flags) in enumerate(items):
+        counts: dict[int, int] = {}
+        for label, _, _ in cues:
+            if label in cue_index:
+                counts[cue_index[label]] = counts.get(cue_index[label], 0) + 1
+        for j, c in counts.items():
+            rows.append(r)
+            cols.append(j)
+            vals.append(min(c, cap) / cap)
+        for f in flags:
+            if f in flag_index:
+                rows.append(r)
+                cols.append(flag_index[f])
+                vals.append(1.0)
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(items), n_cues + len(flag_names)),
+                         dtype=np.float64)
+
+
+@settings(max_examples=150, deadline=None)
+@given(X=st.lists(analyses(), max_size=6), flags=st.lists(st.frozensets(st.sampled_from(
+    ["forwarded", "truncated", "greeting_named"])), min_size=6, max_size=6), cap=st.integers(1, 4))
+def test_batch_cue_rows_equal_per_email_rows(X, flags, cap):
+    items = [(c, f) for (c, _), f in zip(cue_items(X), flags)]
+    names, flag_names = ("decision_negative", "thanks"), ("forwarded", "truncated")
+    _same(cue_matrix(items, names, flag_names, cap), _cue_reference(items, names, flag_names, cap))
 
 
 @settings(max_examples=150, deadline=None)

@@ -135,35 +135,21 @@ def cue_sentence_cells(X: Sequence[Analysis],
                        cue_index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
     """(sentence rows, cue cols, number of sentences) of every known cue that
     lies inside one sentence, the sentences counted over the whole batch."""
-    starts: list[int] = []
-    ends: list[int] = []
-    sent_email: list[int] = []
-    c_email: list[int] = []
-    c_col: list[int] = []
-    c_start: list[int] = []
-    c_end: list[int] = []
-    for e, a in enumerate(X):
-        for st, en in a.sentences:
-            starts.append(st)
-            ends.append(en)
-        sent_email.extend([e] * len(a.sentences))
-        if a.cues and a.sentences:
-            for label, s, t in a.cues:
-                j = cue_index.get(label)
-                if j is not None:
-                    c_email.append(e)
-                    c_col.append(j)
-                    c_start.append(s)
-                    c_end.append(t)
-    n_sent = len(starts)
-    if not c_col:
+    # comprehensions, not append loops: this walks every sentence and cue of the batch
+    bounds = np.array([x for a in X for pair in a.sentences for x in pair], np.int64).reshape(-1, 2)
+    n_per = np.fromiter((len(a.sentences) for a in X), np.int64, len(X))
+    known = [(e, j, s, t) for e, a in enumerate(X) if a.sentences
+             for label, s, t in a.cues if (j := cue_index.get(label)) is not None]
+    n_sent = len(bounds)
+    if not known:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), n_sent
+    c = np.array(known, np.int64)
     # Offsets keyed by email, so one searchsorted serves the whole batch and a
     # cue can only land in a sentence of its own email.
-    s_email = np.array(sent_email, np.int64)
-    key = (s_email << _EMAIL_SHIFT) + np.array(starts, np.int64)
-    ce = np.array(c_email, np.int64)
-    k = np.searchsorted(key, (ce << _EMAIL_SHIFT) + np.array(c_start, np.int64), side="right") - 1
+    s_email = np.repeat(np.arange(len(X)), n_per)
+    key = (s_email << _EMAIL_SHIFT) + bounds[:, 0]
+    ce = c[:, 0]
+    k = np.searchsorted(key, (ce << _EMAIL_SHIFT) + c[:, 2], side="right") - 1
     k0 = np.maximum(k, 0)
-    ok = (k >= 0) & (s_email[k0] == ce) & (np.array(c_end, np.int64) <= np.array(ends, np.int64)[k0])
-    return k[ok], np.array(c_col, np.int64)[ok], n_sent
+    ok = (k >= 0) & (s_email[k0] == ce) & (c[:, 3] <= bounds[k0, 1])
+    return k[ok], c[ok, 1], n_sent

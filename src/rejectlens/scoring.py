@@ -110,27 +110,19 @@ def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags
 def cue_matrix(items, cue_names: Sequence[str], flag_names: Sequence[str], cap: int) -> sp.csr_matrix:
     """Capped cue counts scaled to [0, 1], then 0/1 flags."""
     n_cues = len(cue_names)
+    n_cols = n_cues + len(flag_names)
     cue_index = {n: i for i, n in enumerate(cue_names)}
     flag_index = {n: n_cues + i for i, n in enumerate(flag_names)}
-    rows, cols, vals = [], [], []
-    for r, (cues, flags) in enumerate(items):
-        counts: dict[int, int] = {}
-        for label, _, _ in cues:
-            j = cue_index.get(label)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        for j, c in counts.items():
-            rows.append(r)
-            cols.append(j)
-            vals.append(min(c, cap) / cap)
-        for f in flags:
-            j = flag_index.get(f)
-            if j is not None:
-                rows.append(r)
-                cols.append(j)
-                vals.append(1.0)
-    shape = (len(items), n_cues + len(flag_names))
-    return sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+    # comprehensions and one np.unique, not a dict of counts per email
+    cues = np.array([r * n_cols + j for r, (cues, _) in enumerate(items)
+                     for label, _, _ in cues if (j := cue_index.get(label)) is not None], np.int64)
+    cells, counts = np.unique(cues, return_counts=True)
+    flags = np.array([(r, j) for r, (_, fl) in enumerate(items)
+                      for f in fl if (j := flag_index.get(f)) is not None], np.int64).reshape(-1, 2)
+    rows = np.concatenate([cells // n_cols, flags[:, 0]])
+    cols = np.concatenate([cells % n_cols, flags[:, 1]])
+    vals = np.concatenate([np.minimum(counts, cap) / cap, np.ones(len(flags))])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(items), n_cols), dtype=np.float64)
 
 
 # ---- heads ------------------------------------------------------------------------
