@@ -119,3 +119,40 @@ def test_evidence_picks_the_sentence_the_per_email_loop_picked(default_model, bo
     if DECISION_EVIDENCE in names:
         scores[DECISION_EVIDENCE] = np.asarray(X[:, -len(DECISION_FEATURES)].todense()).ravel()
     assert found == _old_evidence_pick(scores, analyses, todo, starts, wanted)
+
+
+def _old_to_dict(p):
+    from collections.abc import Mapping
+
+    from rejectlens.prediction import OUTPUT_FIELDS
+
+    out = {}
+    for name in OUTPUT_FIELDS:
+        value = getattr(p, name)
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, Mapping):
+            value = dict(value)
+        out[name] = value
+    return out
+
+
+class _Str(str):
+    pass
+
+
+values = st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=5) \
+    | st.builds(_Str, st.text(max_size=3)) | st.tuples(st.text(max_size=3)) \
+    | st.dictionaries(st.text(max_size=3), st.floats(0, 1), max_size=2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(fields=st.fixed_dictionaries({f: values for f in ("id", "reasons", "reason_scores", "evidence",
+                                                           "stage", "signals", "language")}))
+def test_to_dict_is_the_generic_conversion(fields):
+    from rejectlens.prediction import Prediction
+
+    p = Prediction(is_rejection=True, rejection_score=0.5, **fields)
+    d = p.to_dict()
+    assert d == _old_to_dict(p)
+    assert [type(v) for v in d.values()] == [type(v) for v in _old_to_dict(p).values()]
