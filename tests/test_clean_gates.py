@@ -37,3 +37,29 @@ def test_gated_patterns_still_fire():
     assert "sent_from_mobile" in flags and "iPhone" not in out
     assert "unfilled_merge_field" in c.clean(c.Email(body="Dear {{first_name}}, thanks.")).flags
     assert c.clean(c.Email(body="a  b\f c\n\n\n\nd")).text == "a b c\n\nd"
+
+
+def _old_join_wrapped(text: str) -> str:
+    out: list[str] = []
+    for para in text.split("\n\n"):
+        lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
+        joined: list[str] = []
+        for ln in lines:
+            if (joined and len(joined[-1]) >= 45 and not joined[-1].endswith((".", "!", "?", ":", ";"))
+                    and not c._BULLET.match(ln)):
+                joined[-1] = f"{joined[-1]} {ln}"
+            else:
+                joined.append(ln)
+        if joined:
+            out.append("\n".join(joined))
+    return "\n\n".join(out)
+
+
+LINES = ["We have reviewed your application for the analyst role and", "decided not to proceed.",
+         "- a bullet", "1. first", "Hi,", "", " ", "\u2028", "\x85", "\r", "a" * 50]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(LINES) | st.text(max_size=6), max_size=10).map("\n".join))
+def test_join_wrapped_shortcut_for_one_line_paragraphs_changes_nothing(text):
+    assert c._join_wrapped(text) == _old_join_wrapped(text)

@@ -243,7 +243,11 @@ def _join_wrapped(text: str) -> str:
     # sign-offs and bullets on their own lines.
     out: list[str] = []
     for para in text.split("\n\n"):
-        lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
+        if "\n" not in para:  # one line: nothing to join (most paragraphs)
+            if line := para.strip():
+                out.append(line)
+            continue
+        lines = [s for ln in para.split("\n") if (s := ln.strip())]
         joined: list[str] = []
         for ln in lines:
             if (
