@@ -62,8 +62,13 @@ def map_chunks(func: Callable[..., T], payload: Any, parts: Iterable[list[Any]],
     yield from parallel(delayed(func)(payload, chunk, *args) for chunk in parts)
 
 
-# What the next forked pool's workers run: set only while the pool forks them.
+# What a forked worker runs, set in the worker by its pool's initializer.
 _INHERITED: tuple[Callable[..., Any], Any, tuple[Any, ...]] | None = None
+
+
+def _inherit(job: tuple[Callable[..., Any], Any, tuple[Any, ...]]) -> None:
+    global _INHERITED
+    _INHERITED = job
 
 
 def _run_inherited(chunk: list[Any]) -> Any:
@@ -73,20 +78,13 @@ def _run_inherited(chunk: list[Any]) -> Any:
 
 def _forked(func: Callable[..., T], payload: Any, parts: Iterable[list[Any]], n_jobs: int,
             args: tuple[Any, ...]) -> Iterator[T]:
+    # A forked process inherits its initializer's arguments (nothing is pickled).
     # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (killed
     # for memory) fails the run with BrokenProcessPool instead of hanging it.
-    global _INHERITED
-    it = iter(parts)
-    first = next(it, None)
-    if first is None:
-        return
-    with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        previous, _INHERITED = _INHERITED, (func, payload, args)
-        try:  # with fork, the first submit starts every worker, before any thread
-            pending: deque = deque([pool.submit(_run_inherited, first)])
-        finally:
-            _INHERITED = previous
-        for chunk in it:
+    with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_inherit, initargs=((func, payload, args),)) as pool:
+        pending: deque = deque()
+        for chunk in parts:
             pending.append(pool.submit(_run_inherited, chunk))
             if len(pending) >= 2 * n_jobs:
                 yield pending.popleft().result()
