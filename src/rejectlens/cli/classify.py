@@ -68,7 +68,11 @@ def run(args) -> int:
     if show:
         from tqdm import tqdm
 
-        bar = tqdm(unit=" msg", file=sys.stderr, mininterval=0.5)
+        class _Bar(tqdm):
+            # no monitor thread: with a thread running, --n-jobs workers cannot be forked
+            monitor_interval = 0
+
+        bar = _Bar(unit=" msg", file=sys.stderr, mininterval=0.5)
     try:
         with PredictionWriter(args.output, fmt_out, columns, force=args.force) as writer:
             # The modules, the model and its analyser live to the end of the run:
