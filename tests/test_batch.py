@@ -113,3 +113,17 @@ def test_classify_many_n_jobs_zero_uses_every_core_and_gives_the_same_answers(de
     items = [{"id": f"x{i}", "body": BODIES[i % 3] + f" Ref {i}."} for i in range(12)]
     one = [p.to_dict() for p in default_model.classify_many(items, batch_size=4)]
     assert [p.to_dict() for p in default_model.classify_many(items, batch_size=4, n_jobs=0)] == one
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_classify_leaves_the_garbage_collector_as_it_found_it(inputs, tmp_path, capsys, jobs):
+    import gc
+
+    # a run freezes its long-lived objects (model, analyser) and thaws them when it
+    # ends, also on an error
+    out = tmp_path / "o.jsonl"
+    assert _run(["classify", str(inputs / "in.jsonl"), "-o", str(out), "--n-jobs", jobs,
+                 "--quiet"], capsys) == 1
+    assert gc.get_freeze_count() == 0
+    assert _run(["classify", str(inputs / "in.jsonl"), "-o", str(out), "--quiet"], capsys) == 2
+    assert gc.get_freeze_count() == 0

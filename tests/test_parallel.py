@@ -3,7 +3,7 @@
 import pytest
 
 from rejectlens.errors import InputError
-from rejectlens.parallel import chunks, map_chunks, resolve_n_jobs
+from rejectlens.parallel import chunks, forks_workers, map_chunks, resolve_n_jobs
 
 
 def _double(payload, chunk, extra):
@@ -32,3 +32,28 @@ def test_n_jobs():
 def test_workers_hand_back_results_in_input_order():
     out = list(map_chunks(_double, 2, chunks(range(10), 3), 2, 1))
     assert out == [[1, 3, 5], [7, 9, 11], [13, 15, 17], [19]]
+
+
+def _call(payload, chunk):
+    return [payload(x) for x in chunk]
+
+
+@pytest.mark.skipif(not forks_workers(), reason="workers are forked on Linux only")
+def test_forked_workers_inherit_the_payload_instead_of_receiving_it():
+    # a lambda cannot be pickled: only an inherited payload reaches the workers
+    out = list(map_chunks(_call, lambda x: x * 10, chunks(range(7), 2), 2))
+    assert out == [[0, 10], [20, 30], [40, 50], [60]]
+    assert list(map_chunks(_call, lambda x: x, iter([]), 2)) == []
+
+
+def test_spawned_workers_give_the_same_results(monkeypatch):
+    import rejectlens.parallel as parallel
+
+    monkeypatch.setattr(parallel, "forks_workers", lambda: False)
+    assert list(map_chunks(_double, 2, chunks(range(5), 2), 2, 1)) == [[1, 3], [5, 7], [9]]
+
+
+@pytest.mark.skipif(not forks_workers(), reason="workers are forked on Linux only")
+def test_a_worker_error_reaches_the_caller():
+    with pytest.raises(ZeroDivisionError):
+        list(map_chunks(_call, lambda x: 1 / x, chunks([1, 0, 2], 1), 2))

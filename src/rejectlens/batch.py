@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import worker_model
-from .parallel import chunks, map_chunks, resolve_n_jobs
+from .parallel import chunks, forks_workers, map_chunks, resolve_n_jobs
 from .readers import Columns, as_email
 from .writers import format_rows
 
@@ -92,8 +92,13 @@ def classify_chunks(model, items: Iterable[Any], form: RowFormat, chunk_size: in
         for chunk in chunks(items, chunk_size):
             yield classify_chunk(model, chunk, form)
         return
-    # A saved model travels as its path: each worker loads it once.
-    payload = model if model.path is None else str(model.path)
+    if forks_workers():
+        # Forked workers inherit the model and its analyser: built once, here.
+        model.analyser  # noqa: B018 - built for its side effect, the shared cache
+        payload = model
+    else:
+        # A saved model travels as its path: each worker loads it once.
+        payload = model if model.path is None else str(model.path)
     tasks = chunks(items, min(chunk_size, TASK_SIZE))
     yield from map_chunks(_worker_chunk, payload, tasks, n_jobs, form)
 

@@ -76,6 +76,26 @@ _QUOTE_PREFIX = re.compile(r"^\s*>+ ?")
 _HEADER_LINE = re.compile(r"^\s*(from|to|cc|bcc|date|sent|subject|reply-to)\s*:", re.I)
 
 
+# Every pattern above needs some literal text to match; a substring test for
+# it (far cheaper than the regex scan) skips the pattern on most emails.
+_MERGE_STARTS = ("{", "[", "%", "<<", "$")
+_LONG_S = "\u017f"  # re.I matches it for "s", str.lower() does not map it to "s"
+
+
+def _may_have_mobile_line(text: str) -> bool:
+    low = text.lower()
+    return "sent" in low or "get outlook" in low or _LONG_S in text
+
+
+def _may_have_merge_field(text: str) -> bool:
+    return any(m in text for m in _MERGE_STARTS)
+
+
+def _may_have_spaces(text: str) -> bool:
+    # a run of two or more of [ \f\v] holds two spaces or a \f or \v
+    return "  " in text or "\f" in text or "\v" in text
+
+
 _BULKY_HTML = re.compile(
     r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]*|<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
 )
@@ -198,13 +218,14 @@ def _drop_quoted_lines(text: str, flags: set[str]) -> str:
 
 
 def _strip_footers(text: str, flags: set[str]) -> str:
-    match = _SIGNATURE_DELIM.search(text)
+    match = _SIGNATURE_DELIM.search(text) if "--" in text else None
     if match and match.start() > 0:
         text = text[: match.start()]
         flags.add("signature_removed")
-    text, n_mobile = _MOBILE_LINE.subn("", text)
-    if n_mobile:
-        flags.add("sent_from_mobile")
+    if _may_have_mobile_line(text):
+        text, n_mobile = _MOBILE_LINE.subn("", text)
+        if n_mobile:
+            flags.add("sent_from_mobile")
     kept = []
     for para in text.split("\n\n"):
         if _FOOTER.match(para.strip()):
@@ -222,7 +243,11 @@ def _join_wrapped(text: str) -> str:
     # sign-offs and bullets on their own lines.
     out: list[str] = []
     for para in text.split("\n\n"):
-        lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
+        if "\n" not in para:  # one line: nothing to join (most paragraphs)
+            if line := para.strip():
+                out.append(line)
+            continue
+        lines = [s for ln in para.split("\n") if (s := ln.strip())]
         joined: list[str] = []
         for ln in lines:
             if (
@@ -263,11 +288,16 @@ def clean(email: Email) -> Cleaned:
     body = body.replace("\r\n", "\n")
     if not body.isascii() or "\t" in body or "\r" in body:
         body = _REPLACE_RE.sub(lambda m: _REPLACE[m.group()], body)
-    if _MERGE_FIELD.search(body) or _MERGE_FIELD.search(email.subject or ""):
+    subject = email.subject or ""
+    if ((_may_have_merge_field(body) and _MERGE_FIELD.search(body))
+            or (_may_have_merge_field(subject) and _MERGE_FIELD.search(subject))):
         flags.add("unfilled_merge_field")
     body = _unwrap(body, email.subject or "", flags)
     body = _strip_footers(body, flags)
-    body = _SPACES.sub(" ", body)
+    if _may_have_spaces(body):
+        body = _SPACES.sub(" ", body)
     body = _join_wrapped(body)
-    body = _MANY_NEWLINES.sub("\n\n", body).strip()
+    if "\n\n\n" in body:
+        body = _MANY_NEWLINES.sub("\n\n", body)
+    body = body.strip()
     return Cleaned(text=body, flags=frozenset(flags))

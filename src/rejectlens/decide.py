@@ -93,45 +93,82 @@ def decide(emails: Sequence[Email], analyses: Sequence[Analysis], scores: Scores
         is_job |= is_rej
     readable = [has_text(a.text) for a in analyses]
     is_rej &= np.array(readable, dtype=bool)
-    reasons = [_reasons(proba, th, i) if is_rej[i] else () for i in range(n)]
-    evidence = _evidence(scores, [_wanted(proba, th, i, reasons[i]) if is_rej[i] else []
+    # Python lists once per batch: indexing numpy arrays one element at a time
+    # cost more than the rest of this loop (float() of a list item is the same number).
+    cols = _Columns(proba, th)
+    rej_rows = is_rej.tolist()
+    reasons = [cols.reasons(i) if rej_rows[i] else () for i in range(n)]
+    evidence = _evidence(scores, [cols.wanted(i, reasons[i]) if rej_rows[i] else []
                                   for i in range(n)])
+    rej_l = None if rej_p is None else rej_p.tolist()
+    job_l = None if job_p is None else job_p.tolist()
+    is_job_l = is_job.tolist()
     out = []
     for i, (e, a) in enumerate(zip(emails, analyses)):
         if not readable[i]:
             out.append(Prediction.failed(e.id, EMPTY_AFTER_CLEANING))
             continue
-        score_ = None if rej_p is None else float(rej_p[i])
-        if score_ is not None and job_p is not None and not is_job[i]:
+        score_ = None if rej_l is None else rej_l[i]
+        if score_ is not None and job_l is not None and not is_job_l[i]:
             # Not job mail: the rejection score cannot exceed the chance that it is.
-            score_ = min(score_, float(job_p[i]))
+            score_ = min(score_, job_l[i])
         common = {
             "id": e.id,
             "rejection_score": None if score_ is None else round(score_, 4),
             "signals": tuple(sorted(a.cue_names() | (a.flags - {"no_named_greeting"}))),
-            "job_related": bool(is_job[i]) if job_p is not None else None,
-            "job_related_score": _score(proba, "job_related", i),
+            "job_related": is_job_l[i] if job_l is not None else None,
+            "job_related_score": cols.score("job_related", i),
             "language": a.language,
         }
-        if not is_rej[i]:
+        if not rej_rows[i]:
             out.append(Prediction(is_rejection=False, **common))
             continue
-        out.append(Prediction(is_rejection=True, **common, **_rejection_fields(proba, th, i),
+        out.append(Prediction(is_rejection=True, **common, **cols.rejection_fields(i),
                               reasons=reasons[i], evidence=evidence[i]))
     return out
 
 
-def _reasons(proba, th, i: int) -> tuple[str, ...]:
-    return tuple(r for r in REASONS
-                 if reason_head(r) in proba and proba[reason_head(r)][i] >= th[reason_head(r)])
+class _Columns:
+    """The probabilities of a batch as Python lists, and which pass their threshold."""
 
+    def __init__(self, proba: Mapping[str, np.ndarray], th: Mapping[str, float]) -> None:
+        self.values = {k: v.tolist() for k, v in proba.items() if k != "stage"}
+        self.passes = {k: (v >= th[k]).tolist() for k, v in proba.items() if k in th}
+        self.reason_heads = [(r, reason_head(r)) for r in REASONS if reason_head(r) in proba]
+        stage = proba.get("stage")
+        self.stage = None if stage is None else stage.tolist()
+        self.stage_best = None if stage is None else stage.argmax(axis=1).tolist()
 
-def _wanted(proba, th, i: int, reasons: tuple[str, ...]) -> list[str]:
-    """The evidence keys a rejection asks for: the decision, its reasons, personal content."""
-    w = list(reasons)
-    if "personalization" in proba and proba["personalization"][i] >= th["personalization"]:
-        w.append("personalized")
-    return [DECISION_EVIDENCE, *w]
+    def reasons(self, i: int) -> tuple[str, ...]:
+        return tuple(r for r, h in self.reason_heads if self.passes[h][i])
+
+    def wanted(self, i: int, reasons: tuple[str, ...]) -> list[str]:
+        """The evidence keys a rejection asks for: the decision, its reasons, personal content."""
+        w = list(reasons)
+        if "personalization" in self.passes and self.passes["personalization"][i]:
+            w.append("personalized")
+        return [DECISION_EVIDENCE, *w]
+
+    def score(self, name: str, i: int) -> float | None:
+        return round(self.values[name][i], 4) if name in self.values else None
+
+    def binary(self, name: str, i: int, yes, no):
+        if name not in self.values:
+            return None
+        return yes if self.passes[name][i] else no
+
+    def rejection_fields(self, i: int) -> dict:
+        stage = self.stage
+        return {
+            "personalization": self.binary("personalization", i, "personalized", "generic"),
+            "personalization_score": self.score("personalization", i),
+            "reason_scores": {r: round(self.values[h][i], 4) for r, h in self.reason_heads},
+            "stage": STAGES[self.stage_best[i]] if stage is not None else None,
+            "stage_scores": ({s: round(p, 4) for s, p in zip(STAGES, stage[i])}
+                             if stage is not None else None),
+            "feedback_offered": self.binary("feedback_offered", i, True, False),
+            "reapply_encouraged": self.binary("reapply_encouraged", i, True, False),
+        }
 
 
 def _evidence(scores: Scores, wanted: list[list[str]]) -> list[dict[str, str]]:
@@ -144,28 +181,3 @@ def _evidence(scores: Scores, wanted: list[list[str]]) -> list[dict[str, str]]:
         for i, f in enumerate(found):
             evidence[i].update(f)
     return evidence
-
-
-def _rejection_fields(proba, th, i: int) -> dict:
-    stage = proba.get("stage")
-    return {
-        "personalization": _binary(proba, th, "personalization", i, "personalized", "generic"),
-        "personalization_score": _score(proba, "personalization", i),
-        "reason_scores": {r: round(float(proba[reason_head(r)][i]), 4)
-                          for r in REASONS if reason_head(r) in proba},
-        "stage": STAGES[int(stage[i].argmax())] if stage is not None else None,
-        "stage_scores": ({s: round(float(p), 4) for s, p in zip(STAGES, stage[i])}
-                         if stage is not None else None),
-        "feedback_offered": _binary(proba, th, "feedback_offered", i, True, False),
-        "reapply_encouraged": _binary(proba, th, "reapply_encouraged", i, True, False),
-    }
-
-
-def _binary(proba, th, name, i, yes, no):
-    if name not in proba:
-        return None
-    return yes if proba[name][i] >= th[name] else no
-
-
-def _score(proba, name, i):
-    return round(float(proba[name][i]), 4) if name in proba else None

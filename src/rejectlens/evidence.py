@@ -59,16 +59,21 @@ def find_evidence(
     if DECISION in names and vectorizer.decision_coef is not None:
         # the sentence model's own column: the sentence that states the decision
         scores[DECISION] = np.asarray(X[:, -len(DECISION_FEATURES)].todense()).ravel()
+    texts = [a.sentence_texts() for a in subset]
+    # Short sentences (greetings, sign-offs) cannot win, unless an email has
+    # nothing else; masked once per batch, so each email costs one argmax per key.
+    keep: list[bool] = []
+    for sents in texts:
+        ok = [len(t.split()) >= _MIN_WORDS for t in sents]
+        keep.extend(ok if any(ok) else [True] * len(ok))
+    keep_a = np.array(keep, dtype=bool)
+    masked = {n: np.where(keep_a, s, -1.0) for n, s in scores.items()}
     for k, i in enumerate(todo):
-        a = analyses[i]
-        sents = a.sentence_texts()
-        ok = np.array([len(s.split()) >= _MIN_WORDS for s in sents], dtype=bool)
-        if not ok.any():
-            ok[:] = True
+        sents = texts[k]
+        if not sents:
+            continue
+        lo, hi = starts[k], starts[k + 1]
         for n in wanted[i]:
-            if n not in scores or not sents:
-                continue
-            s = scores[n][starts[k] : starts[k + 1]].copy()
-            s[~ok] = -1.0
-            out[i][n] = sents[int(s.argmax())].strip()
+            if n in masked:
+                out[i][n] = sents[int(masked[n][lo:hi].argmax())].strip()
     return out

@@ -42,6 +42,9 @@ REJECTION_ONLY_OUTPUTS: tuple[str, ...] = tuple(
 )
 
 
+_PLAIN = frozenset({str, bool, float, int})
+
+
 @dataclass(frozen=True)
 class Prediction:
     """What rejectlens says about one email.
@@ -81,7 +84,9 @@ class Prediction:
         out: dict[str, Any] = {}
         for name in OUTPUT_FIELDS:
             value = getattr(self, name)
-            if isinstance(value, tuple):
+            if value is None or type(value) in _PLAIN:
+                pass  # most fields: skip the slow isinstance(…, Mapping) check
+            elif isinstance(value, tuple):
                 value = list(value)
             elif isinstance(value, Mapping):
                 value = dict(value)

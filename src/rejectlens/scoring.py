@@ -19,22 +19,14 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from .analyse import Analysis
+from .batch_rows import TermIndex, bigrams, cue_sentence_cells, term_hits
 from .decision import COUNT_CAP, DECISION_FEATURES, decision_features, sentence_proba
 from .labels import STAGES
 
 __all__ = ["CompiledHeads", "CompiledVectorizer"]
 
-_BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
-_BIGRAM_ADD = np.uint64(0x632BE59BD9B4E019)
-
 
 # ---- words ------------------------------------------------------------------------
-def bigrams(ids: np.ndarray) -> np.ndarray:
-    """A hash per pair of neighbouring token ids (uint64 arithmetic wraps on purpose)."""
-    with np.errstate(over="ignore"):
-        return (ids[:-1] * _BIGRAM_MUL) ^ (ids[1:] + _BIGRAM_ADD)
-
-
 def token_terms(a: Analysis, ngram_range: Sequence[int], by_sentence: bool = False):
     """(term ids, index of each term's first token) for one email."""
     ids = a.tok_ids
@@ -58,29 +50,13 @@ def _weighted(rows, cols, n_rows: int, idf: np.ndarray) -> sp.csr_matrix:
     return l2_normalize_rows(M)
 
 
-def tfidf_both(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
+def tfidf_both(X: Sequence[Analysis], vocab: np.ndarray | TermIndex, idf: np.ndarray,
                ngram_range: Sequence[int]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """``tfidf_matrix`` by email and by sentence from one pass over the terms."""
-    e_rows, s_rows, e_cols, s_cols = [], [], [], []
-    n_sent = 0
-    for k, a in enumerate(X):
-        terms, where = token_terms(a, ngram_range, False)
-        if len(terms) and len(vocab):
-            pos = np.minimum(np.searchsorted(vocab, terms), len(vocab) - 1)
-            hit = vocab[pos] == terms
-            cols, first = pos[hit], where[hit]
-            e_cols.append(cols)
-            e_rows.append(np.full(len(cols), k))
-            # a bigram belongs to a sentence row only when both its tokens do
-            n_uni = len(a.tok_ids) if ngram_range[0] <= 1 else 0
-            is_uni = np.arange(len(terms))[hit] < n_uni
-            nxt = np.minimum(first + 1, len(a.tok_sent) - 1)
-            inside = is_uni | (a.tok_sent[first] == a.tok_sent[nxt])
-            s_cols.append(cols[inside])
-            s_rows.append(a.tok_sent[first[inside]] + n_sent)
-        n_sent += len(a.sentences)
-    return (_weighted(_cat(e_rows), _cat(e_cols), len(X), idf),
-            _weighted(_cat(s_rows), _cat(s_cols), n_sent, idf))
+    h = term_hits(X, vocab, ngram_range)
+    inside = h.in_sentence
+    return (_weighted(h.email_rows, h.cols, len(X), idf),
+            _weighted(h.sentence_rows[inside], h.cols[inside], h.n_sentences, idf))
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:
@@ -122,24 +98,9 @@ def cue_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]
 def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags: int,
                         cap: int) -> sp.csr_matrix:
     """Capped cue counts of every sentence, scaled like ``cue_matrix``; flags
-    describe emails, so their columns stay 0. Array operations per email: this
-    runs on every sentence of every email."""
-    index = {n: i for i, n in enumerate(cue_names)}
-    rows_l, cols_l = [], []
-    offset = 0
-    for a in X:
-        if a.cues and a.sentences:
-            starts = np.fromiter((st for st, _ in a.sentences), np.int64, len(a.sentences))
-            ends = np.fromiter((en for _, en in a.sentences), np.int64, len(a.sentences))
-            known = [(index[label], s, e) for label, s, e in a.cues if label in index]
-            if known:
-                c = np.array(known, dtype=np.int64)
-                k = np.searchsorted(starts, c[:, 1], side="right") - 1
-                ok = (k >= 0) & (c[:, 2] <= ends[np.maximum(k, 0)])
-                rows_l.append(k[ok] + offset)
-                cols_l.append(c[ok, 0])
-        offset += len(a.sentences)
-    rows, cols = _cat(rows_l), _cat(cols_l)
+    describe emails, so their columns stay 0. One pass over the whole batch:
+    this runs on every sentence of every email."""
+    rows, cols, offset = cue_sentence_cells(X, {n: i for i, n in enumerate(cue_names)})
     M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(offset, len(cue_names) + n_flags))
     M.sum_duplicates()
     M.data = np.minimum(M.data, cap) / cap
@@ -149,27 +110,19 @@ def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags
 def cue_matrix(items, cue_names: Sequence[str], flag_names: Sequence[str], cap: int) -> sp.csr_matrix:
     """Capped cue counts scaled to [0, 1], then 0/1 flags."""
     n_cues = len(cue_names)
+    n_cols = n_cues + len(flag_names)
     cue_index = {n: i for i, n in enumerate(cue_names)}
     flag_index = {n: n_cues + i for i, n in enumerate(flag_names)}
-    rows, cols, vals = [], [], []
-    for r, (cues, flags) in enumerate(items):
-        counts: dict[int, int] = {}
-        for label, _, _ in cues:
-            j = cue_index.get(label)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        for j, c in counts.items():
-            rows.append(r)
-            cols.append(j)
-            vals.append(min(c, cap) / cap)
-        for f in flags:
-            j = flag_index.get(f)
-            if j is not None:
-                rows.append(r)
-                cols.append(j)
-                vals.append(1.0)
-    shape = (len(items), n_cues + len(flag_names))
-    return sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+    # comprehensions and one np.unique, not a dict of counts per email
+    cues = np.array([r * n_cols + j for r, (cues, _) in enumerate(items)
+                     for label, _, _ in cues if (j := cue_index.get(label)) is not None], np.int64)
+    cells, counts = np.unique(cues, return_counts=True)
+    flags = np.array([(r, j) for r, (_, fl) in enumerate(items)
+                      for f in fl if (j := flag_index.get(f)) is not None], np.int64).reshape(-1, 2)
+    rows = np.concatenate([cells // n_cols, flags[:, 0]])
+    cols = np.concatenate([cells % n_cols, flags[:, 1]])
+    vals = np.concatenate([np.minimum(counts, cap) / cap, np.ones(len(flags))])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(items), n_cols), dtype=np.float64)
 
 
 # ---- heads ------------------------------------------------------------------------
@@ -230,8 +183,19 @@ class CompiledVectorizer:
 
     def base_both(self, X: Sequence[Analysis]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """(email rows, sentence rows) without decision columns, from one pass over the terms."""
-        words, sent_words = tfidf_both(X, self.vocabulary_ids, self.idf, self.ngram_range)
+        words, sent_words = tfidf_both(X, self._term_index(), self.idf, self.ngram_range)
         return self._email_rows(X, words), self._sentence_rows(X, sent_words)
+
+    def _term_index(self) -> TermIndex:
+        # built on first use and kept: a cache, so it is never pickled
+        index = self.__dict__.get("_terms")
+        if index is None:
+            index = TermIndex(self.vocabulary_ids)
+            object.__setattr__(self, "_terms", index)
+        return index
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_terms"}
 
     def sentence_scores(self, S: sp.csr_matrix) -> np.ndarray:
         return sentence_proba(S, self.decision_coef, self.decision_intercept)
@@ -301,6 +265,12 @@ class CompiledHeads:
     stage: Mapping[str, np.ndarray] | None = None
     stage_softmax: bool = False
     heads_: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # scipy's sparse @ dense copies a non-C-ordered right operand on every
+        # call (7 MB for the bundled model's 18 heads); saved models load
+        # Fortran-ordered, so take the one copy here. Same numbers.
+        object.__setattr__(self, "binary_coef", np.ascontiguousarray(self.binary_coef))
 
     def predict_proba(self, X) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}

@@ -151,8 +151,15 @@ class PredictionWriter:
                         self._tmp.unlink()
 
 
+# json.dumps with any non-default argument builds a new encoder per call; one
+# encoder with the same settings writes the same text.
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
+
+
 def _jsonl_line(row: Mapping[str, Any], columns: Sequence[str]) -> str:
-    return safe_text(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False)) + "\n"
+    if len(row) != len(columns) or any(a != b for a, b in zip(row, columns)):
+        row = {c: row.get(c) for c in columns}  # a row already in column order is used as is
+    return safe_text(_JSON_LINE.encode(row)) + "\n"
 
 
 def _csv_row(row: Mapping[str, Any], columns: Sequence[str]) -> dict[str, Any]:
