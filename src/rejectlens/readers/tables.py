@@ -91,8 +91,6 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
             row += 1
             yield f"{name} row {row}", None, f"{name} row {row}: CSV could not be parsed: {err}", False
             continue
-        if not any(f.strip() for f in fields):
-            continue  # a blank line, or one of spaces and tabs
         kept = source.kept
         # Only a record cut by the end of the file can end inside quotes: its
         # last line has no newline, or its last field swallowed one.
@@ -117,6 +115,10 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
                 rest = io.StringIO("".join(kept[1:]), newline="")
                 yield from _csv_records(_CsvLines(rest, sep, source.cap), name, sep, header, row)
             return
+        if not any(f.strip() for f in fields):
+            # a blank line, or one of spaces and tabs; checked after the open
+            # quote, since a lone '"' on the last line also reads as blank
+            continue
         row += 1
         where = f"{name} row {row}"
         if len(fields) > len(header):
