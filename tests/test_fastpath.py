@@ -167,3 +167,15 @@ def test_one_batch_with_empty_texts_and_spacy_fallbacks_equals_the_spacy_path(an
     assert new._tok.fallbacks > 0
     # warm caches, one email at a time: the same again
     assert [new.analyse([c], [s], [""])[0] for c, s in zip(cleaned, subjects)] == want
+
+
+def test_a_batch_longer_than_a_slice_is_analysed_in_slices_with_the_same_answers(analysers, monkeypatch):
+    old, _ = analysers
+    monkeypatch.setattr("rejectlens.fastpath.SLICE", 4)
+    texts = [*TEXTS, "", *TEXTS]
+    cleaned = [Cleaned(t, frozenset()) for t in texts]
+    subjects = [f"Re: {k}" for k in range(len(texts))]
+    senders = ["no-reply@jobs.example"] * len(texts)
+    sliced = FastAnalyser().analyse(cleaned, subjects, senders)
+    assert len(sliced) == len(texts)
+    assert sliced == old.analyse(cleaned, subjects, senders)
