@@ -126,6 +126,8 @@ def fast_cli(default_model):
 # Found by this property: a lone quote on the last line read as a blank line
 # and its record vanished, where it is a record whose quote never closes.
 @example(case=("csv", b'id,body\nm0,Unfortunately\nm1,Unfortunately\n"\n', False))
+# and an empty line (no fields at all) must still read as blank
+@example(case=("csv", b'id,body\nm0,Unfortunately\n\nm1,Unfortunately\n\n', False))
 def test_damaged_exports_give_one_row_per_message_in_order(fast_cli, case):
     kind, raw, gz = case
     expected = reference(kind, raw)
