@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from rejectlens.analyse import Analysis
 from rejectlens.batch_rows import TermIndex, bigrams
-from rejectlens.scoring import cue_items, cue_matrix, cue_sentence_matrix, tfidf_both, tfidf_matrix
+from rejectlens.scoring import (
+    _weighted,
+    cue_items,
+    cue_matrix,
+    cue_sentence_matrix,
+    tfidf_both,
+    tfidf_matrix,
+    token_terms,
+)
 
 POOL = np.array([3, 5, 8, 13, 21, 34, 55, 89], np.uint64)
 CUES = ("decision_negative", "thanks", "unknown_cue")
@@ -75,6 +83,24 @@ def _cue_sentence_reference(X, cue_names, n_flags, cap) -> sp.csr_matrix:
     return M
 
 
+def _tfidf_reference(X, vocab, idf, ngram_range, by_sentence) -> sp.csr_matrix:
+    """The per-email binary search the batch rows replaced."""
+    rows_l, cols_l = [], []
+    offset = 0
+    for a in X:
+        terms, where = token_terms(a, ngram_range, by_sentence)
+        if len(terms) and len(vocab):
+            pos = np.minimum(np.searchsorted(vocab, terms), len(vocab) - 1)
+            hit = vocab[pos] == terms
+            cols_l.append(pos[hit])
+            rows_l.append((a.tok_sent[where[hit]] + offset) if by_sentence
+                          else np.full(int(hit.sum()), offset))
+        offset += len(a.sentences) if by_sentence else 1
+    rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
+    cols = np.concatenate(cols_l) if cols_l else np.zeros(0, np.int64)
+    return _weighted(rows, cols, offset, idf)
+
+
 @settings(max_examples=150, deadline=None)
 @given(X=st.lists(analyses(), max_size=6), ngram=st.sampled_from([(1, 1), (1, 2), (2, 2)]),
        hashed=st.booleans())
@@ -82,8 +108,10 @@ def test_batch_tfidf_equals_per_email_rows(X, ngram, hashed):
     vocab = _vocab(ngram)
     idf = np.linspace(1.0, 3.0, len(vocab))
     emails, sentences = tfidf_both(X, TermIndex(vocab) if hashed else vocab, idf, ngram)
-    _same(emails, tfidf_matrix(X, vocab, idf, ngram, by_sentence=False))
-    _same(sentences, tfidf_matrix(X, vocab, idf, ngram, by_sentence=True))
+    for by_sentence, got in ((False, emails), (True, sentences)):
+        want = _tfidf_reference(X, vocab, idf, ngram, by_sentence)
+        _same(got, want)
+        _same(tfidf_matrix(X, vocab, idf, ngram, by_sentence=by_sentence), want)
 
 
 def _cue_reference(items, cue_names, flag_names, cap) -> sp.csr_matrix:

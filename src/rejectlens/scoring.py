@@ -59,10 +59,6 @@ def tfidf_both(X: Sequence[Analysis], vocab: np.ndarray | TermIndex, idf: np.nda
             _weighted(h.sentence_rows[inside], h.cols[inside], h.n_sentences, idf))
 
 
-def _cat(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
-
-
 def l2_normalize_rows(M: sp.csr_matrix) -> sp.csr_matrix:
     norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -72,19 +68,13 @@ def l2_normalize_rows(M: sp.csr_matrix) -> sp.csr_matrix:
 
 def tfidf_matrix(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
                  ngram_range: Sequence[int], by_sentence: bool) -> sp.csr_matrix:
-    """Sublinear TF-IDF, L2 rows: one row per email, or per sentence."""
-    rows_l, cols_l = [], []
-    offset = 0
-    for a in X:
-        terms, where = token_terms(a, ngram_range, by_sentence)
-        if len(terms) and len(vocab):
-            pos = np.minimum(np.searchsorted(vocab, terms), len(vocab) - 1)
-            hit = vocab[pos] == terms
-            cols_l.append(pos[hit])
-            rows_l.append((a.tok_sent[where[hit]] + offset) if by_sentence
-                          else np.full(int(hit.sum()), offset))
-        offset += len(a.sentences) if by_sentence else 1
-    return _weighted(_cat(rows_l), _cat(cols_l), offset, idf)
+    """Sublinear TF-IDF, L2 rows: one row per email, or per sentence (a bigram
+    only where both its tokens are in the sentence)."""
+    h = term_hits(X, vocab, ngram_range)
+    if by_sentence:
+        inside = h.in_sentence
+        return _weighted(h.sentence_rows[inside], h.cols[inside], h.n_sentences, idf)
+    return _weighted(h.email_rows, h.cols, len(X), idf)
 
 
 # ---- cues -------------------------------------------------------------------------
