@@ -4,12 +4,15 @@
     python -m benchmarks.real_mail --model DIR      # another model
     python -m benchmarks.real_mail --card models/default/MODEL_CARD.md
 
-Two sets, neither used for training or tuning:
+Three sets, none used for training or tuning:
 
 - ``../shared/realdev/realdev.jsonl`` (126 real emails nobody on the team
   wrote; present on the developers' machines only, skipped elsewhere);
 - ``benchmarks/mailbox/`` (a 400-message Gmail Takeout written by the team
-  as evaluation data, mostly not job mail, read straight from the mbox).
+  as evaluation data, mostly not job mail, read straight from the mbox);
+- ``benchmarks/twins/`` (240 near-twin pairs, one twin a rejection and the
+  other not, written after the sentence readers were designed: how often
+  both twins of a pair are read right).
 
 Metrics follow the definitions that judge the hidden real set: is_rejection
 precision/recall over every email; the rejection-only fields over the gold
@@ -30,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 REALDEV = ROOT.parent / "shared" / "realdev" / "realdev.jsonl"
 MAILBOX = ROOT / "benchmarks" / "mailbox"
+TWINS = ROOT / "benchmarks" / "twins"
 REASONS = ("other_candidates", "position_filled", "position_closed", "qualifications",
            "overqualified", "assessment", "location", "work_authorization", "compensation",
            "culture_fit", "internal_candidate", "high_volume", "timing")
@@ -126,6 +130,31 @@ def score_mailbox(model, folder: Path = MAILBOX) -> dict[str, Any]:
     return out
 
 
+def score_twins(model, folder: Path = TWINS) -> dict[str, Any]:
+    """Share of twin pairs with both twins' is_rejection right, overall and per
+    kind of pair (the ``cp_*`` tag), and the errors on each side."""
+    rows = [json.loads(line) for f in sorted(folder.glob("*-twins.jsonl"))
+            for line in f.open(encoding="utf-8")]
+    right = {r["id"]: bool(p.is_rejection) == r["is_rejection"]
+             for r, p in zip(rows, model.classify_many(rows))}
+    pairs: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        pairs.setdefault(r["group"], []).append(r)
+    total, ok = Counter(), Counter()
+    for members in pairs.values():
+        kind = next(t for t in members[0]["tags"] if t.startswith("cp_"))
+        total[kind] += 1
+        ok[kind] += all(right[r["id"]] for r in members)
+    return {
+        "pairs": sum(total.values()),
+        "pairs_right": sum(ok.values()),
+        "share": round(sum(ok.values()) / max(1, sum(total.values())), 4),
+        "by_kind": {k: f"{ok[k]}/{total[k]}" for k in sorted(total)},
+        "missed_rejections": sum(1 for r in rows if r["is_rejection"] and not right[r["id"]]),
+        "false_rejections": sum(1 for r in rows if not r["is_rejection"] and not right[r["id"]]),
+    }
+
+
 _COLUMNS = (("rej_precision", "is_rejection P"), ("rej_recall", "is_rejection R"),
             ("job_related_accuracy", "job_related acc"), ("pers_macro_f1", "personalization"),
             ("reasons_micro_f1", "reasons"), ("stage_macro_f1", "stage"),
@@ -146,6 +175,13 @@ def render(results: Mapping[str, Any]) -> str:
     for name, m in rows:
         cells = [f"{m[k]:.3f}" if k in m else "n/a" for k, _ in _COLUMNS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if results.get("twins"):
+        tw = results["twins"]
+        kinds = ", ".join(f"{k} {v}" for k, v in tw["by_kind"].items())
+        lines += ["", f"Twin pairs (`benchmarks/twins/`): {tw['pairs_right']} of {tw['pairs']} "
+                      f"pairs with both twins right ({tw['share']:.3f}; {kinds}); "
+                      f"{tw['missed_rejections']} rejections missed, "
+                      f"{tw['false_rejections']} non-rejections read as rejections."]
     return "\n".join(lines)
 
 
@@ -154,7 +190,8 @@ def update_card(card: Path, table: str) -> None:
     section = (f"{CARD_START}\n## Metrics on real mail and a whole mailbox\n\n"
                "Measured by `python -m benchmarks.real_mail` (realdev: 126 real emails "
                "nobody on the team wrote, never trained or tuned on; mailbox: the team's "
-               "400-message evaluation Takeout in `benchmarks/mailbox/`). Rejection-only "
+               "400-message evaluation Takeout in `benchmarks/mailbox/`; twins: 240 "
+               "held-out near-twin pairs in `benchmarks/twins/`). Rejection-only "
                "fields are scored on the gold rejections.\n\n"
                f"{table}\n{CARD_END}")
     text = card.read_text(encoding="utf-8")
@@ -175,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--card", help="also write the table into this model card")
     args = ap.parse_args(argv)
     model = rejectlens.load(args.model)
-    results = {"realdev": score_realdev(model), "mailbox": score_mailbox(model)}
+    results = {"realdev": score_realdev(model), "mailbox": score_mailbox(model),
+               "twins": score_twins(model)}
     Path(args.out).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     table = render(results)
     print(table)

@@ -7,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rejectlens.decide import _Columns
-from rejectlens.decision import DECISION_FEATURES
 from rejectlens.evidence import find_evidence
 from rejectlens.ingest import Email
 from rejectlens.labels import DECISION_EVIDENCE, REASONS, STAGES, evidence_head, reason_head
@@ -117,7 +116,7 @@ def test_evidence_picks_the_sentence_the_per_email_loop_picked(default_model, bo
     scores = {n: heads.head_proba(evidence_head(n), X) for n in names
               if n != DECISION_EVIDENCE and evidence_head(n) in heads.heads_}
     if DECISION_EVIDENCE in names:
-        scores[DECISION_EVIDENCE] = np.asarray(X[:, -len(DECISION_FEATURES)].todense()).ravel()
+        scores[DECISION_EVIDENCE] = np.asarray(X[:, vec.decision_column].todense()).ravel()
     assert found == _old_evidence_pick(scores, analyses, todo, starts, wanted)
 
 

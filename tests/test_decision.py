@@ -7,7 +7,14 @@ import scipy.sparse as sp
 
 from rejectlens.analyse import SCOPE_PREFIX
 from rejectlens.clean import Cleaned
-from rejectlens.decision import DECISION_FEATURES, decision_features, sentence_targets
+from rejectlens.decision import (
+    DECISION_FEATURES,
+    NEAR_MISS_FEATURES,
+    decision_features,
+    near_miss_targets,
+    sentence_targets,
+    twin_indices,
+)
 from rejectlens.export import export_heads
 from rejectlens.features import EmailVectorizer, _token_text
 from rejectlens.heads import RejectionHeads
@@ -80,6 +87,52 @@ def test_vectorizer_learns_decision_sentences_out_of_fold(default_model):
     assert again.shape == M.shape
     S = v.transform_sentences(X[:1])
     assert S.shape[1] == M.shape[1]  # a sentence scores like a one-sentence email
+
+
+def test_twins_are_the_two_job_emails_of_a_group_that_differ_in_rejection():
+    groups = ["p1", "p1", "p2", "p2", "p3", "p3", "p3", "p4", "p4", "p5", "p5", None]
+    rej = [True, False, True, True, True, False, False, True, False, True, None, False]
+    job = [True, None, True, True, True, True, True, True, False, True, True, True]
+    assert twin_indices(groups, rej, job) == [1, 0] + [None] * 10
+    assert twin_indices(None, rej, job) == [None] * 12
+
+
+def test_near_misses_are_the_sentences_only_the_kept_twin_holds(default_model):
+    an = default_model.analyser
+    opening = "Hi Sam, thanks for your patience. The analyst role is on hold after the restructure."
+    released = opening + " We are releasing all candidates from the process. Best, Jo"
+    kept = opening + " We are keeping every candidate in the process until it restarts. Best, Jo"
+    other = "Your interview is confirmed for Monday at ten. Bring photo ID to reception."
+    X = [analyse(an, t) for t in (released, kept, released, other)]
+    t = near_miss_targets(X, [1, 0, 3, 2], [True, False, True, False])
+    per = np.split(t, np.cumsum([len(a.sentences) for a in X])[:-1])
+    kept_sentences = X[1].sentence_texts()
+    assert [kept_sentences[k].strip() for k in np.flatnonzero(per[1])] == [
+        "We are keeping every candidate in the process until it restarts."]
+    assert not per[0].any()  # the rejection twin teaches the decision model, not this one
+    assert not per[3].any()  # a different letter in the group is not a near-twin
+
+
+def test_vectorizer_adds_the_near_miss_feature_when_twins_are_given(default_model):
+    released = "The role is on hold. We are releasing all candidates from the process."
+    kept = "The role is on hold. We are keeping all candidates in the process."
+    texts = [released, kept] * 6
+    X = default_model.analyse([default_model_email(t) for t in texts])
+    rej = [True, False] * 6
+    marks = [["We are releasing all candidates from the process."], None] * 6
+    twins = [i + 1 if i % 2 == 0 else i - 1 for i in range(12)]
+    groups = [i // 2 for i in range(12)]
+    v = EmailVectorizer(min_df=1, decision_cv=3)
+    M = v.fit_transform(X, decisions=marks, is_rejection=rej, groups=groups, twins=twins)
+    names = list(v.get_feature_names_out())
+    assert names[-3:] == list(DECISION_FEATURES + NEAR_MISS_FEATURES) and M.shape[1] == len(names)
+    near = v.transform(X)[:, names.index("near_miss__max")].toarray().ravel()
+    assert (near[1::2] > near[0::2]).all()
+    assert v.transform_sentences(X[:1]).shape[1] == M.shape[1]
+    # without twins: no near-miss model and no column
+    plain = EmailVectorizer(min_df=1, decision_cv=3)
+    plain.fit(X, decisions=marks, is_rejection=rej, groups=groups)
+    assert plain.near_miss_coef_ is None and "near_miss__max" not in plain.get_feature_names_out()
 
 
 def default_model_email(text):

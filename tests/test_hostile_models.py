@@ -157,6 +157,17 @@ def test_8_wrong_shape_or_dtype(model_dir, array):
         rejectlens.load(model_dir)
 
 
+def test_8_a_sentence_model_that_does_not_fit_the_vocabulary(model_dir):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst, zipfile.ZipFile(model_dir / SCORING_ARRAYS) as src:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        dst.writestr("vectorizer__near_miss_coef.npy", _npy(np.zeros(3)))
+    _rewrite(model_dir, SCORING_ARRAYS, out.getvalue())
+    with pytest.raises(ModelFileError, match="near_miss_coef does not fit"):
+        rejectlens.load(model_dir)
+
+
 def test_8_settings_with_wrong_types(model_dir):
     settings = json.loads((model_dir / SCORING_SETTINGS).read_text())
     settings["heads"]["thresholds"] = {}

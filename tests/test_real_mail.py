@@ -48,16 +48,27 @@ def test_fixture_is_a_set_of_minimal_pairs():
             assert side["job_related"] or not side["is_rejection"], p["pair"]
 
 
-# The real-mail issue asks for 0.90. The bundled model gets 0.735 (72 of 98:
+# The real-mail issue asks for 0.90. The bundled model gets 0.786 (77 of 98:
 # docs/decisions.md says which kinds it misses and why); this floor keeps it
 # from sliding back while that work goes on.
-PAIRS_FLOOR = 0.73
+PAIRS_FLOOR = 0.78
+# benchmarks/twins/: 240 held-out near-twin pairs; the bundled model reads both
+# twins of 146 right (0.608; the model before the sentence readers, W: 132).
+TWINS_FLOOR = 0.60
 
 
 def test_bundled_model_minimal_pairs_floor(default_model):
     wrong = [p["pair"] for p in PAIRS if not _pair_ok(default_model, p)]
     share = 1 - len(wrong) / len(PAIRS)
     assert share >= PAIRS_FLOOR, f"{share:.3f} of pairs fully right; wrong: {wrong}"
+
+
+def test_bundled_model_twin_pairs_floor(default_model):
+    from benchmarks.real_mail import score_twins
+
+    t = score_twins(default_model)
+    assert t["pairs"] == 240
+    assert t["share"] >= TWINS_FLOOR, t
 
 
 def test_bundled_model_on_the_teams_mailbox(default_model):

@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from .analyse import Analysis
 
-__all__ = ["TermHits", "TermIndex", "bigrams", "cue_sentence_cells", "term_hits"]
+__all__ = ["TermHits", "TermIndex", "bigrams", "cue_items", "cue_matrix", "cue_sentence_cells",
+           "cue_sentence_matrix", "term_hits"]
 
 _BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
 _BIGRAM_ADD = np.uint64(0x632BE59BD9B4E019)
@@ -153,3 +155,41 @@ def cue_sentence_cells(X: Sequence[Analysis],
     k0 = np.maximum(k, 0)
     ok = (k >= 0) & (s_email[k0] == ce) & (c[:, 3] <= bounds[k0, 1])
     return k[ok], c[ok, 1], n_sent
+
+
+# ---- cues -------------------------------------------------------------------------
+Cue = tuple[str, int, int]
+
+
+def cue_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]]]:
+    return [(a.cues, a.flags) for a in X]
+
+
+def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags: int,
+                        cap: int) -> sp.csr_matrix:
+    """Capped cue counts of every sentence, scaled like ``cue_matrix``; flags
+    describe emails, so their columns stay 0. One pass over the whole batch:
+    this runs on every sentence of every email."""
+    rows, cols, offset = cue_sentence_cells(X, {n: i for i, n in enumerate(cue_names)})
+    M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(offset, len(cue_names) + n_flags))
+    M.sum_duplicates()
+    M.data = np.minimum(M.data, cap) / cap
+    return M
+
+
+def cue_matrix(items, cue_names: Sequence[str], flag_names: Sequence[str], cap: int) -> sp.csr_matrix:
+    """Capped cue counts scaled to [0, 1], then 0/1 flags."""
+    n_cues = len(cue_names)
+    n_cols = n_cues + len(flag_names)
+    cue_index = {n: i for i, n in enumerate(cue_names)}
+    flag_index = {n: n_cues + i for i, n in enumerate(flag_names)}
+    # comprehensions and one np.unique, not a dict of counts per email
+    cues = np.array([r * n_cols + j for r, (cues, _) in enumerate(items)
+                     for label, _, _ in cues if (j := cue_index.get(label)) is not None], np.int64)
+    cells, counts = np.unique(cues, return_counts=True)
+    flags = np.array([(r, j) for r, (_, fl) in enumerate(items)
+                      for f in fl if (j := flag_index.get(f)) is not None], np.int64).reshape(-1, 2)
+    rows = np.concatenate([cells // n_cols, flags[:, 0]])
+    cols = np.concatenate([cells % n_cols, flags[:, 1]])
+    vals = np.concatenate([np.minimum(counts, cap) / cap, np.ones(len(flags))])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(items), n_cols), dtype=np.float64)

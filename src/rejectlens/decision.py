@@ -15,6 +15,17 @@ Each email then gets two features: the strongest sentence's probability and
 how many sentences pass 0.5. Training scores its own emails out-of-fold (as
 scikit-learn's ``TargetEncoder`` does), so the heads never learn from
 sentence scores that saw the email's own label.
+
+A second sentence model reads the *near misses*: sentences that sound like a
+decision and are not one ("the role is on hold, but we are keeping every
+candidate in the process"). A bag of words gives such a sentence the weight of
+its words; the decision model, which only sees such sentences as one negative
+among thousands, scores "on hold ... candidates ... process" as a release. The
+near-miss model learns them from contrast twins (:func:`twin_indices`): two
+emails of one group that share most sentences and differ in the few words that
+make one a rejection. The sentences only the non-rejection twin holds are its
+positives; every other sentence is a negative. Its strongest sentence is one
+more email feature (``near_miss__max``).
 """
 
 from __future__ import annotations
@@ -27,12 +38,23 @@ from scipy.special import expit
 
 from .analyse import Analysis
 
-__all__ = ["COUNT_CAP", "DECISION_FEATURES", "decision_features", "sentence_proba", "sentence_targets"]
+__all__ = [
+    "COUNT_CAP",
+    "DECISION_FEATURES",
+    "NEAR_MISS_FEATURES",
+    "decision_features",
+    "near_miss_targets",
+    "sentence_proba",
+    "sentence_targets",
+    "twin_indices",
+]
 
 DECISION_FEATURES: tuple[str, ...] = ("decision__max", "decision__count")
+NEAR_MISS_FEATURES: tuple[str, ...] = ("near_miss__max",)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _MIN_WORDS = 3
 COUNT_CAP = 3
+_TWIN_OVERLAP = 0.3
 
 
 def _norm(text: str) -> str:
@@ -63,6 +85,60 @@ def sentence_targets(a: Analysis, decisions: Sequence[str] | None, is_rejection)
     if not out.any():  # marks that no longer match after cleaning: do not guess
         return np.full(n, -1, np.int8)
     return out
+
+
+def twin_indices(groups: Sequence[object] | None, is_rejection: Sequence[bool | None],
+                 job_related: Sequence[bool | None]) -> list[int | None]:
+    """The contrast twin of each email, by index, or None.
+
+    Twins are the only two emails of a group, both job mail, one labelled a
+    rejection and the other not. Whether they really are near-twins (and not
+    two letters of one template family) is left to :func:`near_miss_targets`,
+    which reads their sentences.
+    """
+    out: list[int | None] = [None] * len(is_rejection)
+    if groups is None:
+        return out
+    members: dict[object, list[int]] = {}
+    for i, g in enumerate(groups):
+        if g is not None:
+            members.setdefault(g, []).append(i)
+    for pair in members.values():
+        if len(pair) != 2:
+            continue
+        i, j = pair
+        rej = (is_rejection[i], is_rejection[j])
+        if None in rej or rej[0] == rej[1] or job_related[i] is False or job_related[j] is False:
+            continue
+        out[i], out[j] = j, i
+    return out
+
+
+def near_miss_targets(analyses: Sequence[Analysis], twins: Sequence[int | None],
+                      is_rejection: Sequence[bool | None]) -> np.ndarray:
+    """One 0/1 target per sentence of every email, in order: 1 for a sentence of
+    a non-rejection that its rejection twin does not hold.
+
+    A pair counts only when the twins share enough of their words (Jaccard of
+    the word sets at least ``_TWIN_OVERLAP``): two different letters in one
+    group teach nothing about the few words that flip a label. The bar is low
+    because the corpus's twins include a reply above a quoted rejection and a
+    candidate's withdrawal beside an employer's rejection, which share only a
+    third to a half of their words.
+    """
+    out = [np.zeros(len(a.sentences), np.int8) for a in analyses]
+    for i, j in enumerate(twins):
+        if j is None or is_rejection[i] is not False:
+            continue
+        words_i, words_j = set(_norm(analyses[i].text).split()), set(_norm(analyses[j].text).split())
+        if len(words_i & words_j) < _TWIN_OVERLAP * len(words_i | words_j):
+            continue
+        theirs = {_norm(t) for t in analyses[j].sentence_texts()}
+        for k, t in enumerate(analyses[i].sentence_texts()):
+            mine = _norm(t)
+            if mine not in theirs and len(mine.split()) >= _MIN_WORDS:
+                out[i][k] = 1
+    return np.concatenate(out) if out else np.zeros(0, np.int8)
 
 
 def decision_features(sentence_scores: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:

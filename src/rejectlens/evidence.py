@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from .analyse import Analysis
-from .decision import DECISION_FEATURES
 from .labels import DECISION_EVIDENCE, evidence_head
 from .scoring import CompiledHeads, CompiledVectorizer
 
@@ -58,7 +57,7 @@ def find_evidence(
     }
     if DECISION in names and vectorizer.decision_coef is not None:
         # the sentence model's own column: the sentence that states the decision
-        scores[DECISION] = np.asarray(X[:, -len(DECISION_FEATURES)].todense()).ravel()
+        scores[DECISION] = np.asarray(X[:, vectorizer.decision_column].todense()).ravel()
     texts = [a.sentence_texts() for a in subset]
     # Short sentences (greetings, sign-offs) cannot win, unless an email has
     # nothing else; masked once per batch, so each email costs one argmax per key.

@@ -38,7 +38,14 @@ def export_vectorizer(v) -> CompiledVectorizer:
         words.vocabulary_ids_, words.idf_, tuple(words.ngram_range), tuple(cues.cue_names_),
         tuple(cues.flag_names_), int(cues.cap), float(v.cue_weight),
         getattr(v, "decision_coef_", None), float(getattr(v, "decision_intercept_", 0.0)),
-        float(v.decision_weight))
+        float(v.decision_weight), getattr(v, "near_miss_coef_", None),
+        float(getattr(v, "near_miss_intercept_", 0.0)), float(getattr(v, "near_miss_weight", 1.0)),
+        *_sentence_words(v))
+
+
+def _sentence_words(v) -> tuple[np.ndarray | None, np.ndarray | None]:
+    words = getattr(v, "sentence_words_", None)
+    return (None, None) if words is None else (words.vocabulary_ids_, words.idf_)
 
 
 def export_heads(heads) -> CompiledHeads:

@@ -59,7 +59,7 @@ from .chunk_tokenizer import (
 from .clean import Cleaned
 from .language import _NO_LETTERS, _SAMPLE, _WORD_SAMPLE, _decide, _script, detect_language
 from .signals import message_flags
-from .tokens import _SCOPE_SALT, TOKEN_ATTRS, token_arrays
+from .tokens import SCOPE_SALT, TOKEN_ATTRS, token_arrays
 
 __all__ = ["FAST_ENV", "VERIFIED_SPACY", "FastAnalyser", "fast_enabled"]
 
@@ -306,7 +306,7 @@ class FastAnalyser(Analyser):
             return token_arrays(arr, text, sents, scope)
         keep = rows[:, _L_WORD] > 0
         scope = scope[keep]
-        ids = rows[keep, _L_WORD_ID] ^ _SCOPE_SALT[scope]
+        ids = rows[keep, _L_WORD_ID] ^ SCOPE_SALT[scope]
         start, end = start[keep], end[keep]
         sent_starts = np.fromiter((a for a, _ in sents), dtype=np.int64, count=len(sents))
         sent = np.searchsorted(sent_starts, start, side="right") - 1

@@ -19,15 +19,18 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from .analyse import SCOPE_PREFIX, Analysis
-from .decision import DECISION_FEATURES, decision_features, sentence_targets
-from .export import export_vectorizer
-from .scoring import (
-    cue_items,
-    cue_matrix,
-    cue_sentence_matrix,
-    tfidf_matrix,
-    token_terms,
+from .batch_rows import cue_items, cue_matrix, cue_sentence_matrix
+from .decision import (
+    DECISION_FEATURES,
+    NEAR_MISS_FEATURES,
+    decision_features,
+    near_miss_targets,
+    sentence_targets,
 )
+from .export import export_vectorizer
+from .negation import negated
+from .scoring import tfidf_matrix, token_terms
+from .sentence_fit import fit_sentence_model, out_of_fold_scores
 
 __all__ = ["CueVectorizer", "EmailVectorizer", "TokenTfidf"]
 
@@ -217,7 +220,8 @@ def _token_text(a: Analysis, i: int) -> str:
 class EmailVectorizer(TransformerMixin, BaseEstimator):
     """Word 1-2-gram TF-IDF (:class:`TokenTfidf`), stacked with :class:`CueVectorizer`
     and, when decision sentences are given to ``fit``, the decision features of
-    :mod:`rejectlens.decision`.
+    :mod:`rejectlens.decision` (and its near-miss feature, when ``twins`` are
+    given too).
 
     Character n-grams were left out on purpose: they cost ~6x the time per
     email for little gain on text this formulaic. Like its parts it takes a
@@ -234,6 +238,8 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
     decision_weight : float
         Scale of the decision features: smaller asks the heads for stronger
         evidence before they lean on the sentence model.
+    near_miss_weight : float
+        Scale of the near-miss feature.
     """
 
     def __init__(
@@ -246,6 +252,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         decision_C: float = 4.0,
         decision_cv: int = 5,
         decision_weight: float = 1.0,
+        near_miss_weight: float = 1.0,
     ):
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -255,66 +262,61 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         self.decision_C = decision_C
         self.decision_cv = decision_cv
         self.decision_weight = decision_weight
+        self.near_miss_weight = near_miss_weight
 
-    def fit(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None, groups=None):
+    def fit(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None, groups=None,
+            twins=None):
         """Learn vocabulary and cues; with ``decisions`` (marked decision sentences
-        per email, None where unknown) and ``is_rejection``, the sentence model."""
-        self.fit_transform(X, y, decisions=decisions, is_rejection=is_rejection, groups=groups)
+        per email, None where unknown) and ``is_rejection``, the sentence model;
+        with ``twins`` too (each email's contrast twin by index, or None; see
+        :func:`rejectlens.decision.twin_indices`), the near-miss model."""
+        self.fit_transform(X, y, decisions=decisions, is_rejection=is_rejection, groups=groups,
+                           twins=twins)
         return self
 
     def fit_transform(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None,
-                      groups=None):
-        """Fit, and return the training rows with out-of-fold decision features."""
+                      groups=None, twins=None):
+        """Fit, and return the training rows with out-of-fold sentence-model features."""
         self.words_ = TokenTfidf(
             ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
         ).fit(X)
         self.cues_ = CueVectorizer(cue_names=self.cue_names).fit(X)
         self.decision_coef_, self.decision_intercept_ = None, 0.0
+        self.near_miss_coef_, self.near_miss_intercept_ = None, 0.0
+        self.sentence_words_ = None
         base = export_vectorizer(self)
         if decisions is None or is_rejection is None:
             return base.transform(X)
         rows, S = base.base_both(X)
+        # the sentence models' own terms: words after a negation are other words
+        self.sentence_words_ = TokenTfidf(
+            ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
+        ).fit(negated(X))
+        S = export_vectorizer(self).sentence_model_rows(X, S)
         n_sent = [len(a.sentences) for a in X]
         target = np.concatenate(
             [sentence_targets(a, d, r) for a, d, r in zip(X, decisions, is_rejection)]
             or [np.zeros(0, np.int8)]
         )
         if not ((target == 1).any() and (target == 0).any()):
+            self.sentence_words_ = None
             return rows
         owner = np.repeat(np.arange(len(X)), n_sent)
-        oof = self._out_of_fold(S, target, owner, groups)
-        model = self._sentence_model().fit(S[target >= 0], target[target >= 0])
-        self.decision_coef_ = model.coef_[0].copy()
-        self.decision_intercept_ = float(model.intercept_[0])
+        oof = out_of_fold_scores(S, target, owner, groups, self.decision_C, self.decision_cv)
+        self.decision_coef_, self.decision_intercept_ = fit_sentence_model(S, target, self.decision_C)
         self.decision_counts_ = {"decision": int((target == 1).sum()),
                                  "other": int((target == 0).sum()),
                                  "unknown": int((target < 0).sum())}
-        feats = decision_features(oof, n_sent) * self.decision_weight
-        return sp.hstack([rows, sp.csr_matrix(feats)], format="csr")
-
-    def _sentence_model(self):
-        from sklearn.linear_model import LogisticRegression
-
-        # Balanced: decision sentences are one in twenty-five; the heads read
-        # the score as a feature, so its ranking matters, not its calibration.
-        return LogisticRegression(C=self.decision_C, solver="liblinear", max_iter=5000,
-                                  class_weight="balanced")
-
-    def _out_of_fold(self, S, target, owner, groups) -> np.ndarray:
-        from sklearn.model_selection import GroupKFold
-
-        email_groups = owner if groups is None else np.asarray(groups)[owner]
-        n_splits = min(self.decision_cv, len(np.unique(email_groups)))
-        oof = np.zeros(S.shape[0])
-        if n_splits < 2:
-            return oof
-        for train, test in GroupKFold(n_splits).split(S, groups=email_groups):
-            t = train[target[train] >= 0]
-            if len(np.unique(target[t])) < 2:
-                continue
-            m = self._sentence_model().fit(S[t], target[t])
-            oof[test] = m.predict_proba(S[test])[:, 1]
-        return oof
+        feats = [decision_features(oof, n_sent) * self.decision_weight]
+        near = (near_miss_targets(X, twins, is_rejection) if twins is not None
+                else np.zeros(len(target), np.int8))
+        self.near_miss_counts_ = {"near_miss": int(near.sum()), "other": int(len(near) - near.sum())}
+        if near.any():
+            oof_near = out_of_fold_scores(S, near, owner, groups, self.decision_C, self.decision_cv)
+            self.near_miss_coef_, self.near_miss_intercept_ = fit_sentence_model(S, near, self.decision_C)
+            feats.append(decision_features(oof_near, n_sent)[:, :len(NEAR_MISS_FEATURES)]
+                         * self.near_miss_weight)
+        return sp.hstack([rows, sp.csr_matrix(np.hstack(feats))], format="csr")
 
     # Transforming goes through the runtime's arithmetic, so a model scores
     # the same before and after it is saved.
@@ -331,4 +333,6 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "words_")
         words = [f"word__{w}" for w in self.words_.get_feature_names_out()]
         extra = list(DECISION_FEATURES) if getattr(self, "decision_coef_", None) is not None else []
+        if getattr(self, "near_miss_coef_", None) is not None:
+            extra += list(NEAR_MISS_FEATURES)
         return np.asarray(words + list(self.cues_.get_feature_names_out()) + extra, dtype=object)

@@ -268,10 +268,16 @@ def _smoke_test(vectorizer, heads) -> None:
     missing = set(heads.binary_names) - set(heads.thresholds_)
     if missing:
         raise ModelFileError(f"no decision threshold for heads {', '.join(sorted(missing))}")
-    coef = vectorizer.decision_coef
-    if coef is not None and (not isinstance(coef, np.ndarray) or coef.ndim != 1 or len(coef) != (
-            len(vectorizer.vocabulary_ids) + len(vectorizer.cue_names) + len(vectorizer.flag_names))):
-        raise ModelFileError("vectorizer array decision_coef does not fit the vocabulary and cues")
+    words, idf = vectorizer.sentence_vocabulary_ids, vectorizer.sentence_idf
+    if (words is None) != (idf is None) or (words is not None and (
+            not isinstance(words, np.ndarray) or not isinstance(idf, np.ndarray)
+            or words.ndim != 1 or words.shape != idf.shape)):
+        raise ModelFileError("vectorizer arrays sentence_vocabulary_ids and sentence_idf do not match")
+    for name in ("decision_coef", "near_miss_coef"):
+        coef = getattr(vectorizer, name)
+        if coef is not None and (not isinstance(coef, np.ndarray) or coef.ndim != 1
+                                 or len(coef) != vectorizer.sentence_model_width):
+            raise ModelFileError(f"vectorizer array {name} does not fit the vocabulary and cues")
     proba = heads.predict_proba(sp.csr_matrix((1, vectorizer.n_features)))
     for name, p in proba.items():
         p = np.asarray(p, dtype=float)

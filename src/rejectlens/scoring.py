@@ -19,9 +19,10 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from .analyse import Analysis
-from .batch_rows import TermIndex, bigrams, cue_sentence_cells, term_hits
-from .decision import COUNT_CAP, DECISION_FEATURES, decision_features, sentence_proba
+from .batch_rows import TermIndex, bigrams, cue_items, cue_matrix, cue_sentence_matrix, term_hits
+from .decision import COUNT_CAP, DECISION_FEATURES, NEAR_MISS_FEATURES, decision_features, sentence_proba
 from .labels import STAGES
+from .negation import negated
 
 __all__ = ["CompiledHeads", "CompiledVectorizer"]
 
@@ -66,7 +67,7 @@ def l2_normalize_rows(M: sp.csr_matrix) -> sp.csr_matrix:
     return M
 
 
-def tfidf_matrix(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
+def tfidf_matrix(X: Sequence[Analysis], vocab: np.ndarray | TermIndex, idf: np.ndarray,
                  ngram_range: Sequence[int], by_sentence: bool) -> sp.csr_matrix:
     """Sublinear TF-IDF, L2 rows: one row per email, or per sentence (a bigram
     only where both its tokens are in the sentence)."""
@@ -75,44 +76,6 @@ def tfidf_matrix(X: Sequence[Analysis], vocab: np.ndarray, idf: np.ndarray,
         inside = h.in_sentence
         return _weighted(h.sentence_rows[inside], h.cols[inside], h.n_sentences, idf)
     return _weighted(h.email_rows, h.cols, len(X), idf)
-
-
-# ---- cues -------------------------------------------------------------------------
-Cue = tuple[str, int, int]
-
-
-def cue_items(X: Sequence[Analysis]) -> list[tuple[Sequence[Cue], frozenset[str]]]:
-    return [(a.cues, a.flags) for a in X]
-
-
-def cue_sentence_matrix(X: Sequence[Analysis], cue_names: Sequence[str], n_flags: int,
-                        cap: int) -> sp.csr_matrix:
-    """Capped cue counts of every sentence, scaled like ``cue_matrix``; flags
-    describe emails, so their columns stay 0. One pass over the whole batch:
-    this runs on every sentence of every email."""
-    rows, cols, offset = cue_sentence_cells(X, {n: i for i, n in enumerate(cue_names)})
-    M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(offset, len(cue_names) + n_flags))
-    M.sum_duplicates()
-    M.data = np.minimum(M.data, cap) / cap
-    return M
-
-
-def cue_matrix(items, cue_names: Sequence[str], flag_names: Sequence[str], cap: int) -> sp.csr_matrix:
-    """Capped cue counts scaled to [0, 1], then 0/1 flags."""
-    n_cues = len(cue_names)
-    n_cols = n_cues + len(flag_names)
-    cue_index = {n: i for i, n in enumerate(cue_names)}
-    flag_index = {n: n_cues + i for i, n in enumerate(flag_names)}
-    # comprehensions and one np.unique, not a dict of counts per email
-    cues = np.array([r * n_cols + j for r, (cues, _) in enumerate(items)
-                     for label, _, _ in cues if (j := cue_index.get(label)) is not None], np.int64)
-    cells, counts = np.unique(cues, return_counts=True)
-    flags = np.array([(r, j) for r, (_, fl) in enumerate(items)
-                      for f in fl if (j := flag_index.get(f)) is not None], np.int64).reshape(-1, 2)
-    rows = np.concatenate([cells // n_cols, flags[:, 0]])
-    cols = np.concatenate([cells % n_cols, flags[:, 1]])
-    vals = np.concatenate([np.minimum(counts, cap) / cap, np.ones(len(flags))])
-    return sp.csr_matrix((vals, (rows, cols)), shape=(len(items), n_cols), dtype=np.float64)
 
 
 # ---- heads ------------------------------------------------------------------------
@@ -142,14 +105,17 @@ def stage_proba(X, coef: np.ndarray, intercept: np.ndarray, calibration: np.ndar
 
 
 # ---- compiled model parts -------------------------------------------------------------
+_CACHES = ("_terms", "_sentence_terms")
+
 @dataclass(frozen=True, eq=False)
 class CompiledVectorizer:
     """Everything :class:`~rejectlens.features.EmailVectorizer` needs to transform.
 
     With a decision-sentence model (``decision_coef``), every email row ends
-    with the decision features of :mod:`rejectlens.decision`, and every
-    sentence row with that sentence's own probability, so a head scores a
-    sentence as it would an email of one sentence (evidence relies on it).
+    with the decision features of :mod:`rejectlens.decision` (then the
+    near-miss feature, with ``near_miss_coef``), and every sentence row with
+    that sentence's own probabilities, so a head scores a sentence as it would
+    an email of one sentence (evidence relies on it).
     """
 
     vocabulary_ids: np.ndarray
@@ -162,6 +128,13 @@ class CompiledVectorizer:
     decision_coef: np.ndarray | None = None
     decision_intercept: float = 0.0
     decision_weight: float = 1.0
+    near_miss_coef: np.ndarray | None = None
+    near_miss_intercept: float = 0.0
+    near_miss_weight: float = 1.0
+    # The sentence models' own terms (negation-scoped, :mod:`rejectlens.negation`);
+    # None in models saved before them, whose sentence models read the email terms.
+    sentence_vocabulary_ids: np.ndarray | None = None
+    sentence_idf: np.ndarray | None = None
 
     def _email_rows(self, X: Sequence[Analysis], words: sp.csr_matrix) -> sp.csr_matrix:
         cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
@@ -176,19 +149,29 @@ class CompiledVectorizer:
         words, sent_words = tfidf_both(X, self._term_index(), self.idf, self.ngram_range)
         return self._email_rows(X, words), self._sentence_rows(X, sent_words)
 
-    def _term_index(self) -> TermIndex:
+    def _term_index(self, key: str = "_terms", ids: np.ndarray | None = None) -> TermIndex:
         # built on first use and kept: a cache, so it is never pickled
-        index = self.__dict__.get("_terms")
+        index = self.__dict__.get(key)
         if index is None:
-            index = TermIndex(self.vocabulary_ids)
-            object.__setattr__(self, "_terms", index)
+            index = TermIndex(self.vocabulary_ids if ids is None else ids)
+            object.__setattr__(self, key, index)
         return index
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_terms"}
+        return {k: v for k, v in self.__dict__.items() if k not in _CACHES}
 
-    def sentence_scores(self, S: sp.csr_matrix) -> np.ndarray:
-        return sentence_proba(S, self.decision_coef, self.decision_intercept)
+    def sentence_model_rows(self, X: Sequence[Analysis], S: sp.csr_matrix) -> sp.csr_matrix:
+        """The rows the sentence models read: negation-scoped terms and the cue
+        columns of the sentence rows ``S`` (``S`` itself for older models)."""
+        if self.sentence_vocabulary_ids is None or self.sentence_idf is None:
+            return S
+        index = self._term_index("_sentence_terms", self.sentence_vocabulary_ids)
+        words = tfidf_matrix(negated(X), index, self.sentence_idf, self.ngram_range, True)
+        return sp.hstack([words, S[:, len(self.vocabulary_ids):]], format="csr")
+
+    def sentence_scores(self, D: sp.csr_matrix) -> np.ndarray:
+        """Decision probability of each row of :meth:`sentence_model_rows`."""
+        return sentence_proba(D, self.decision_coef, self.decision_intercept)
 
     def transform(self, X: Sequence[Analysis]) -> sp.csr_matrix:
         return self.transform_both(X)[0]
@@ -201,46 +184,80 @@ class CompiledVectorizer:
             words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
             return self._email_rows(X, words), None
         base, S = self.base_both(X)
-        p = self.sentence_scores(S)
-        feats = decision_features(p, [len(a.sentences) for a in X]) * self.decision_weight
-        return (sp.hstack([base, sp.csr_matrix(feats)], format="csr"),
-                self._with_decision(S, p))
+        D = self.sentence_model_rows(X, S)
+        p, q = self.sentence_scores(D), self.near_miss_scores(D)
+        n_sent = [len(a.sentences) for a in X]
+        feats = [decision_features(p, n_sent) * self.decision_weight]
+        if q is not None:
+            feats.append(decision_features(q, n_sent)[:, :len(NEAR_MISS_FEATURES)] * self.near_miss_weight)
+        return (sp.hstack([base, sp.csr_matrix(np.hstack(feats))], format="csr"),
+                self._with_decision(S, p, q))
 
-    def _with_decision(self, S: sp.csr_matrix, p: np.ndarray) -> sp.csr_matrix:
-        cols = np.column_stack([p, (p >= 0.5) / COUNT_CAP]) * self.decision_weight
-        return sp.hstack([S, sp.csr_matrix(cols)], format="csr")
+    def near_miss_scores(self, D: sp.csr_matrix) -> np.ndarray | None:
+        if self.near_miss_coef is None:
+            return None
+        return sentence_proba(D, self.near_miss_coef, self.near_miss_intercept)
+
+    def _with_decision(self, S: sp.csr_matrix, p: np.ndarray, q: np.ndarray | None) -> sp.csr_matrix:
+        cols = [p * self.decision_weight, (p >= 0.5) / COUNT_CAP * self.decision_weight]
+        if q is not None:
+            cols.append(q * self.near_miss_weight)
+        return sp.hstack([S, sp.csr_matrix(np.column_stack(cols))], format="csr")
 
     def transform_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
         words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, True)
         S = self._sentence_rows(X, words)
         if self.decision_coef is None:
             return S
-        return self._with_decision(S, self.sentence_scores(S))
+        D = self.sentence_model_rows(X, S)
+        return self._with_decision(S, self.sentence_scores(D), self.near_miss_scores(D))
+
+    @property
+    def decision_column(self) -> int:
+        """Where the decision columns start in a row (``decision__max`` first)."""
+        return len(self.vocabulary_ids) + len(self.cue_names) + len(self.flag_names)
+
+    @property
+    def sentence_model_width(self) -> int:
+        """Columns of :meth:`sentence_model_rows`: what ``decision_coef`` must fit."""
+        words = self.vocabulary_ids if self.sentence_vocabulary_ids is None else self.sentence_vocabulary_ids
+        return len(words) + len(self.cue_names) + len(self.flag_names)
 
     @property
     def n_features(self) -> int:
         extra = 0 if self.decision_coef is None else len(DECISION_FEATURES)
-        return len(self.vocabulary_ids) + len(self.cue_names) + len(self.flag_names) + extra
+        if self.decision_coef is not None and self.near_miss_coef is not None:
+            extra += len(NEAR_MISS_FEATURES)
+        return self.decision_column + extra
 
     def arrays(self) -> dict[str, np.ndarray]:
         out = {"vocabulary_ids": self.vocabulary_ids, "idf": self.idf}
         if self.decision_coef is not None:
             out["decision_coef"] = self.decision_coef
+            for name in ("near_miss_coef", "sentence_vocabulary_ids", "sentence_idf"):
+                if getattr(self, name) is not None:
+                    out[name] = getattr(self, name)
         return out
 
     def settings(self) -> dict[str, Any]:
         return {"ngram_range": list(self.ngram_range), "cue_names": list(self.cue_names),
                 "flag_names": list(self.flag_names), "cap": self.cap, "cue_weight": self.cue_weight,
                 "decision_intercept": self.decision_intercept,
-                "decision_weight": self.decision_weight}
+                "decision_weight": self.decision_weight,
+                "near_miss_intercept": self.near_miss_intercept,
+                "near_miss_weight": self.near_miss_weight}
 
     @classmethod
     def from_saved(cls, arrays: Mapping[str, np.ndarray], settings: Mapping[str, Any]):
+        # models saved before the near-miss model have neither its array nor its settings
         return cls(arrays["vocabulary_ids"], arrays["idf"], tuple(settings["ngram_range"]),
                    tuple(settings["cue_names"]), tuple(settings["flag_names"]),
                    int(settings["cap"]), float(settings["cue_weight"]),
                    arrays.get("decision_coef"), float(settings.get("decision_intercept", 0.0)),
-                   float(settings.get("decision_weight", 1.0)))
+                   float(settings.get("decision_weight", 1.0)), arrays.get("near_miss_coef"),
+                   float(settings.get("near_miss_intercept", 0.0)),
+                   float(settings.get("near_miss_weight", 1.0)),
+                   arrays.get("sentence_vocabulary_ids"), arrays.get("sentence_idf"))
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,8 +12,19 @@ import re
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LIKE_NUM, LOWER, SENT_START, SHAPE
 
-__all__ = ["COL_IDX", "COL_LEN", "COL_LOWER", "COL_NUM", "COL_PUNCT", "COL_SENT", "COL_SHAPE",
-           "COL_SPACE", "TOKEN_ATTRS", "token_arrays"]
+__all__ = [
+    "COL_IDX",
+    "COL_LEN",
+    "COL_LOWER",
+    "COL_NUM",
+    "COL_PUNCT",
+    "COL_SENT",
+    "COL_SHAPE",
+    "COL_SPACE",
+    "SCOPE_SALT",
+    "TOKEN_ATTRS",
+    "token_arrays",
+]
 
 TOKEN_ATTRS = [LOWER, SHAPE, LIKE_NUM, IS_PUNCT, IS_SPACE, IDX, LENGTH, SENT_START]
 COL_LOWER, COL_SHAPE, COL_NUM, COL_PUNCT, COL_SPACE, COL_IDX, COL_LEN, COL_SENT = range(len(TOKEN_ATTRS))
@@ -21,7 +32,7 @@ COL_LOWER, COL_SHAPE, COL_NUM, COL_PUNCT, COL_SPACE, COL_IDX, COL_LEN, COL_SENT 
 # A scoped token is its own feature: its id is salted by its clause scope
 # (index into scopes.SCOPES), so "not selected" in "if you are not selected,
 # ..." and in "you were not selected" are different words to the model.
-_SCOPE_SALT = np.array([0, 0x5DEECE66D1F3A2B7, 0x2545F4914F6CDD1D, 0x9E3779B97F4A7C15],
+SCOPE_SALT = np.array([0, 0x5DEECE66D1F3A2B7, 0x2545F4914F6CDD1D, 0x9E3779B97F4A7C15],
                        dtype=np.uint64)
 _DIGIT_RUN = re.compile(r"\d+")
 
@@ -42,7 +53,7 @@ def token_arrays(arr: np.ndarray, text: str, sents: tuple[tuple[int, int], ...],
         hit = np.searchsorted(start, np.asarray(digits), side="right") - 1
         hit = hit[(hit >= 0) & (np.asarray(digits) < end[np.maximum(hit, 0)])]
         use_shape[hit] = True
-    ids = np.where(use_shape, kept[:, COL_SHAPE], kept[:, COL_LOWER]).astype(np.uint64) ^ _SCOPE_SALT[scope]
+    ids = np.where(use_shape, kept[:, COL_SHAPE], kept[:, COL_LOWER]).astype(np.uint64) ^ SCOPE_SALT[scope]
     sent_starts = np.fromiter((s for s, _ in sents), dtype=np.int64, count=len(sents))
     sent = np.searchsorted(sent_starts, start, side="right") - 1
     return ids, np.maximum(sent, 0), start, end, scope

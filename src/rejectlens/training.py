@@ -9,6 +9,7 @@ from typing import Any
 
 from .analyse import default_cue_patterns
 from .corpus.load import bundled_corpus
+from .decision import twin_indices
 from .errors import DataError
 from .features import EmailVectorizer
 from .heads import RejectionHeads
@@ -61,10 +62,12 @@ def train(
     field when every record has one, so a template family never sits on both
     sides of a fold. Records may carry ``decision`` (the sentences that state
     the decision of a rejection) to train the decision-sentence model; the
-    project corpus does. ``n_jobs`` heads train at once. ``entity_signals``
-    names a trained spaCy pipeline (e.g. ``"en_core_web_sm"``) whose named
-    entities the model adds to ``signals``; off by default, recorded in the
-    manifest.
+    project corpus does. The only two job emails of a group, one a rejection
+    and one not and sharing most of their words, are contrast twins: the
+    near-miss sentence model learns from them (rejectlens.decision).
+    ``n_jobs`` heads train at once. ``entity_signals`` names a trained spaCy
+    pipeline (e.g. ``"en_core_web_sm"``) whose named entities the model adds
+    to ``signals``; off by default, recorded in the manifest.
 
     >>> import rejectlens
     >>> no = "Thank you for applying for the Data Analyst role. We have decided not to proceed."
@@ -101,11 +104,12 @@ def train(
     groups = [r.get("group") for r in records]
     groups = groups if all(g is not None for g in groups) else None
     y, weights = head_labels(records, present)
+    is_rejection = [None if r.get("origin") == "composed" else r.get("is_rejection") for r in records]
+    twins = twin_indices(groups, is_rejection, [job_related_target(r) for r in records])
     RejectionPipeline([("features", vectorizer), ("heads", heads)], job_words_only=job_words_only).fit(
         analyses, y,
         features__decisions=[r.get("decision") for r in records],
-        features__is_rejection=[None if r.get("origin") == "composed" else r.get("is_rejection")
-                                for r in records],
+        features__is_rejection=is_rejection, features__twins=twins,
         features__groups=groups, heads__groups=groups, heads__sample_weight=weights,
     )
     answers_rejection = "is_rejection" in heads.heads_ or (

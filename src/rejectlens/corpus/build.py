@@ -96,7 +96,11 @@ numbers read higher than what to expect on real mail; see "Limits" below.
 - decision sentences: a logistic regression over sentences, trained on the
   sentences the team marked as the decision of each rejection
   (`data/decisions/`), gives every email its strongest decision sentence
-  (weight {params.get('decision_weight')}); training rows get out-of-fold scores;
+  (weight {params.get('decision_weight')}); a second one, trained on the
+  sentences that only the non-rejection twin of a contrast pair holds, gives
+  its strongest "near miss" (sounds like a decision, is not one); both read
+  the sentence's words with every word after a negation as its own term;
+  training rows get out-of-fold scores;
 - `job_related` reads the words only; `is_rejection` learns from job mail only
   and needs `job_related` above its gate (tuned out of fold with it): only job
   mail can be a rejection;
