@@ -288,19 +288,18 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         if decisions is None or is_rejection is None:
             return base.transform(X)
         rows, S = base.base_both(X)
-        # the sentence models' own terms: words after a negation are other words
-        self.sentence_words_ = TokenTfidf(
-            ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
-        ).fit(negated(X))
-        S = export_vectorizer(self).sentence_model_rows(X, S)
         n_sent = [len(a.sentences) for a in X]
         target = np.concatenate(
             [sentence_targets(a, d, r) for a, d, r in zip(X, decisions, is_rejection)]
             or [np.zeros(0, np.int8)]
         )
         if not ((target == 1).any() and (target == 0).any()):
-            self.sentence_words_ = None
             return rows
+        # the sentence models' own terms: words after a negation are other words
+        self.sentence_words_ = TokenTfidf(
+            ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
+        ).fit(negated(X))
+        S = export_vectorizer(self).sentence_model_rows(X, S)
         owner = np.repeat(np.arange(len(X)), n_sent)
         oof = out_of_fold_scores(S, target, owner, groups, self.decision_C, self.decision_cv)
         self.decision_coef_, self.decision_intercept_ = fit_sentence_model(S, target, self.decision_C)

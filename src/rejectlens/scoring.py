@@ -105,7 +105,8 @@ def stage_proba(X, coef: np.ndarray, intercept: np.ndarray, calibration: np.ndar
 
 
 # ---- compiled model parts -------------------------------------------------------------
-_CACHES = ("_terms", "_sentence_terms")
+_CACHES = ("_terms", "_sentence_terms")  # TermIndex caches: rebuilt on first use, never pickled
+
 
 @dataclass(frozen=True, eq=False)
 class CompiledVectorizer:
@@ -150,7 +151,6 @@ class CompiledVectorizer:
         return self._email_rows(X, words), self._sentence_rows(X, sent_words)
 
     def _term_index(self, key: str = "_terms", ids: np.ndarray | None = None) -> TermIndex:
-        # built on first use and kept: a cache, so it is never pickled
         index = self.__dict__.get(key)
         if index is None:
             index = TermIndex(self.vocabulary_ids if ids is None else ids)
