@@ -22,8 +22,8 @@ candidate in the process"). A bag of words gives such a sentence the weight of
 its words; the decision model, which only sees such sentences as one negative
 among thousands, scores "on hold ... candidates ... process" as a release. The
 near-miss model learns them from contrast twins (:func:`twin_indices`): two
-emails of one group that share most sentences and differ in the few words that
-make one a rejection. The sentences only the non-rejection twin holds are its
+emails of one group that share much of their text and differ in the few words
+that make one a rejection. The sentences only the non-rejection twin holds are its
 positives; every other sentence is a negative. Its strongest sentence is one
 more email feature (``near_miss__max``).
 """

@@ -94,7 +94,8 @@ def _inside(sub: list[Analysis], ids: np.ndarray, negations: np.ndarray) -> tupl
     # every clause mark of the batch's texts, counted up to each character
     texts = [a.text for a in sub]
     text_at = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])[:-1]])[owner]
-    chars = np.frombuffer("\0".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    # surrogatepass: a lone surrogate is one code point here as in the str offsets
+    chars = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     seen = np.concatenate([[0], np.cumsum(_MARK_TABLE[np.minimum(chars, len(_MARK_TABLE) - 1)])])
     start = np.concatenate([a.tok_start for a in sub]) + text_at
     end = np.concatenate([a.tok_end for a in sub]) + text_at

@@ -33,7 +33,7 @@ COL_LOWER, COL_SHAPE, COL_NUM, COL_PUNCT, COL_SPACE, COL_IDX, COL_LEN, COL_SENT 
 # (index into scopes.SCOPES), so "not selected" in "if you are not selected,
 # ..." and in "you were not selected" are different words to the model.
 SCOPE_SALT = np.array([0, 0x5DEECE66D1F3A2B7, 0x2545F4914F6CDD1D, 0x9E3779B97F4A7C15],
-                       dtype=np.uint64)
+                      dtype=np.uint64)
 _DIGIT_RUN = re.compile(r"\d+")
 
 
