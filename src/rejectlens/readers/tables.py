@@ -115,9 +115,10 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
                 rest = io.StringIO("".join(kept[1:]), newline="")
                 yield from _csv_records(_CsvLines(rest, sep, source.cap), name, sep, header, row)
             return
-        if not any(f.strip() for f in fields):
+        if len(fields) <= 1 and not any(f.strip() for f in fields):
             # a blank line, or one of spaces and tabs; checked after the open
-            # quote, since a lone '"' on the last line also reads as blank
+            # quote, since a lone '"' on the last line also reads as blank. A
+            # row of empty cells (",") is a record: its empty body is an error row.
             continue
         row += 1
         where = f"{name} row {row}"
