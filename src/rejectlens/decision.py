@@ -43,6 +43,7 @@ __all__ = [
     "DECISION_FEATURES",
     "NEAR_MISS_FEATURES",
     "decision_features",
+    "near_miss_features",
     "near_miss_targets",
     "sentence_proba",
     "sentence_targets",
@@ -153,6 +154,11 @@ def decision_features(sentence_scores: np.ndarray, n_sentences: Sequence[int]) -
         hits = np.add.reduceat((sentence_scores >= 0.5).astype(np.int64), starts)
         out[has, 1] = np.minimum(hits, COUNT_CAP) / COUNT_CAP
     return out
+
+
+def near_miss_features(sentence_scores: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:
+    """(emails, 1): the highest near-miss probability of each email's sentences."""
+    return decision_features(sentence_scores, n_sentences)[:, :len(NEAR_MISS_FEATURES)]
 
 
 def sentence_proba(S, coef: np.ndarray, intercept: float) -> np.ndarray:

@@ -24,6 +24,7 @@ from .decision import (
     DECISION_FEATURES,
     NEAR_MISS_FEATURES,
     decision_features,
+    near_miss_features,
     near_miss_targets,
     sentence_targets,
 )
@@ -313,8 +314,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         if near.any():
             oof_near = out_of_fold_scores(S, near, owner, groups, self.decision_C, self.decision_cv)
             self.near_miss_coef_, self.near_miss_intercept_ = fit_sentence_model(S, near, self.decision_C)
-            feats.append(decision_features(oof_near, n_sent)[:, :len(NEAR_MISS_FEATURES)]
-                         * self.near_miss_weight)
+            feats.append(near_miss_features(oof_near, n_sent) * self.near_miss_weight)
         return sp.hstack([rows, sp.csr_matrix(np.hstack(feats))], format="csr")
 
     # Transforming goes through the runtime's arithmetic, so a model scores

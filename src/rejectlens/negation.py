@@ -59,15 +59,19 @@ def negated(analyses: Sequence[Analysis]) -> list[Analysis]:
     out = list(analyses)
     if not out:
         return out
-    negations = _ids(NEGATIONS)
     n_tok = [len(a.tok_ids) for a in out]
-    hit = np.isin(np.concatenate([a.tok_ids for a in out]), negations)
+    all_ids = np.concatenate([a.tok_ids for a in out])
+    hit = np.isin(all_ids, _ids(NEGATIONS))
     if not hit.any():
         return out
-    has = np.unique(np.repeat(np.arange(len(out)), n_tok)[hit]).tolist()
+    email = np.repeat(np.arange(len(out)), n_tok)
+    holds = np.zeros(len(out), dtype=bool)
+    holds[email[hit]] = True
+    has = np.flatnonzero(holds).tolist()
     sub = [out[e] for e in has]
-    ids = np.concatenate([a.tok_ids for a in sub])
-    inside, owner = _inside(sub, ids, negations)
+    keep = holds[email]
+    ids = all_ids[keep]
+    inside, owner = _inside(sub, ids, hit[keep])
     salted = np.where(inside, ids ^ _NEGATED_SALT, ids)
     offsets = np.cumsum([0] + [len(a.tok_ids) for a in sub]).tolist()
     for k in np.unique(owner[inside]).tolist():
@@ -84,13 +88,13 @@ def _with_ids(a: Analysis, ids: np.ndarray) -> Analysis:
     return new
 
 
-def _inside(sub: list[Analysis], ids: np.ndarray, negations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _inside(sub: list[Analysis], ids: np.ndarray, is_neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(is the token negated, which email it belongs to) over the tokens
-    ``ids`` of ``sub`` end to end: a token is negated when a negation precedes
-    it in its clause. A clause ends at a clause word, a new sentence, a new
-    email, or a clause mark in the text between two words."""
+    ``ids`` of ``sub`` end to end (``is_neg`` marks the negations): a token is
+    negated when a negation precedes it in its clause. A clause ends at a
+    clause word, a new sentence, a new email, or a clause mark in the text
+    between two words."""
     owner = np.repeat(np.arange(len(sub)), [len(a.tok_ids) for a in sub])
-    is_neg = np.isin(ids, negations)
     # every clause mark of the batch's texts, counted up to each character
     texts = [a.text for a in sub]
     text_at = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])[:-1]])[owner]

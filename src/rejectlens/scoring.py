@@ -20,7 +20,14 @@ from scipy.special import expit
 
 from .analyse import Analysis
 from .batch_rows import TermIndex, bigrams, cue_items, cue_matrix, cue_sentence_matrix, term_hits
-from .decision import COUNT_CAP, DECISION_FEATURES, NEAR_MISS_FEATURES, decision_features, sentence_proba
+from .decision import (
+    COUNT_CAP,
+    DECISION_FEATURES,
+    NEAR_MISS_FEATURES,
+    decision_features,
+    near_miss_features,
+    sentence_proba,
+)
 from .labels import STAGES
 from .negation import negated
 
@@ -189,7 +196,7 @@ class CompiledVectorizer:
         n_sent = [len(a.sentences) for a in X]
         feats = [decision_features(p, n_sent) * self.decision_weight]
         if q is not None:
-            feats.append(decision_features(q, n_sent)[:, :len(NEAR_MISS_FEATURES)] * self.near_miss_weight)
+            feats.append(near_miss_features(q, n_sent) * self.near_miss_weight)
         return (sp.hstack([base, sp.csr_matrix(np.hstack(feats))], format="csr"),
                 self._with_decision(S, p, q))
 
