@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from rejectlens.analyse import Analysis
 from rejectlens.batch_rows import TermIndex, bigrams, cue_items, cue_matrix, cue_sentence_matrix
-from rejectlens.scoring import _weighted, tfidf_both, tfidf_matrix, token_terms
+from rejectlens.tfidf import _weighted, tfidf_both, tfidf_matrix, token_terms
 
 POOL = np.array([3, 5, 8, 13, 21, 34, 55, 89], np.uint64)
 CUES = ("decision_negative", "thanks", "unknown_cue")

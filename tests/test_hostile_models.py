@@ -168,6 +168,22 @@ def test_8_a_sentence_model_that_does_not_fit_the_vocabulary(model_dir):
         rejectlens.load(model_dir)
 
 
+@pytest.mark.parametrize("member, array", [
+    ("vectorizer__reason_coef.npy", np.zeros((3, 2))),
+    ("vectorizer__reason_intercept.npy", np.zeros(1)),
+])
+def test_8_reason_models_that_do_not_fit(model_dir, member, array):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst, zipfile.ZipFile(model_dir / SCORING_ARRAYS) as src:
+        for info in src.infolist():
+            if info.filename != member:
+                dst.writestr(info.filename, src.read(info))
+        dst.writestr(member, _npy(array))
+    _rewrite(model_dir, SCORING_ARRAYS, out.getvalue())
+    with pytest.raises(ModelFileError, match="reason_coef and reason_intercept do not fit"):
+        rejectlens.load(model_dir)
+
+
 def test_8_settings_with_wrong_types(model_dir):
     settings = json.loads((model_dir / SCORING_SETTINGS).read_text())
     settings["heads"]["thresholds"] = {}

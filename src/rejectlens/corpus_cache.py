@@ -34,7 +34,8 @@ __all__ = ["cache_dir", "corpus_features"]
 CACHE_FORMAT = 1
 # The modules whose code decides what a text's feature row is.
 _FEATURE_MODULES = ("analyse", "chunk_tokenizer", "clean", "components", "decision", "fastpath", "ingest",
-                    "language", "scopes", "scoring", "signals", "tokens")
+                    "language", "scopes", "scoring", "signals", "tokens", "tfidf", "negation",
+                    "batch_rows", "reason_sentences")
 
 
 def cache_dir() -> Path:

@@ -21,6 +21,7 @@ from .evidence import find_evidence
 from .ingest import Email
 from .labels import DECISION_EVIDENCE, JOB_GATE, REASONS, STAGES, evidence_head, reason_head
 from .prediction import Prediction
+from .reason_sentences import cap_reasons
 from .scoring import CompiledHeads, CompiledVectorizer
 
 __all__ = ["EMPTY_AFTER_CLEANING", "Scorer", "Scores", "borrow", "decide", "has_text", "score"]
@@ -59,7 +60,7 @@ def has_text(text: str | None) -> bool:
 def score(vectorizer: CompiledVectorizer, heads: CompiledHeads, analyses: Sequence[Analysis]) -> Scores:
     """Features, then every head of one model."""
     X, S = vectorizer.transform_both(analyses)
-    proba = heads.predict_proba(X)
+    proba = cap_reasons(heads.predict_proba(X), vectorizer.reason_support(X))
     source = Scorer(vectorizer, heads, analyses, S)
     return Scores(proba, dict(heads.thresholds_), dict.fromkeys(proba, source))
 

@@ -40,7 +40,10 @@ def export_vectorizer(v) -> CompiledVectorizer:
         getattr(v, "decision_coef_", None), float(getattr(v, "decision_intercept_", 0.0)),
         float(v.decision_weight), getattr(v, "near_miss_coef_", None),
         float(getattr(v, "near_miss_intercept_", 0.0)), float(getattr(v, "near_miss_weight", 1.0)),
-        *_sentence_words(v))
+        *_sentence_words(v), reason_coef=getattr(v, "reason_coef_", None),
+        reason_intercept=getattr(v, "reason_intercept_", None),
+        reason_names=tuple(getattr(v, "reason_names_", ())),
+        reason_capped=tuple(getattr(v, "reason_capped_", ())))
 
 
 def _sentence_words(v) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -68,7 +71,7 @@ def export_heads(heads) -> CompiledHeads:
     if "stage" in heads.heads_:
         est = heads.heads_["stage"].estimator_
         lr, cals = _linear_parts(est)
-        stage = {"coef": lr.coef_.T, "intercept": lr.intercept_,
+        stage = {"coef": _padded_rows(lr.coef_.T, heads.n_features_in_), "intercept": lr.intercept_,
                  "calibration": np.array(cals).reshape(-1, 2),
                  "classes": np.asarray(lr.classes_, dtype=int)}
         softmax = not _calibrated(est)
@@ -91,6 +94,13 @@ def _calibrated(est) -> bool:
 def _padded(coef: np.ndarray, width: int) -> np.ndarray:
     """A head that read the first columns only weighs the rest with zero."""
     return np.concatenate([coef, np.zeros(width - len(coef))]) if len(coef) < width else coef
+
+
+def _padded_rows(coef: np.ndarray, width: int) -> np.ndarray:
+    """:func:`_padded` for the stage head's (features, classes) matrix."""
+    if coef.shape[0] >= width:
+        return coef
+    return np.vstack([coef, np.zeros((width - coef.shape[0], coef.shape[1]))])
 
 
 def _linear_parts(est):

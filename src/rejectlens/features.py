@@ -21,8 +21,6 @@ from sklearn.utils.validation import check_is_fitted
 from .analyse import SCOPE_PREFIX, Analysis
 from .batch_rows import cue_items, cue_matrix, cue_sentence_matrix
 from .decision import (
-    DECISION_FEATURES,
-    NEAR_MISS_FEATURES,
     decision_features,
     near_miss_features,
     near_miss_targets,
@@ -30,8 +28,8 @@ from .decision import (
 )
 from .export import export_vectorizer
 from .negation import negated
-from .scoring import tfidf_matrix, token_terms
-from .sentence_fit import fit_sentence_model, out_of_fold_scores
+from .sentence_fit import fit_reason_support, fit_sentence_model, out_of_fold_scores
+from .tfidf import tfidf_matrix, token_terms
 
 __all__ = ["CueVectorizer", "EmailVectorizer", "TokenTfidf"]
 
@@ -116,7 +114,7 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
     bit for bit the numbers of the hand-written weighting it replaced. Two
     parts stay ours (docs/decisions.md, "TF-IDF"): the ``max_features`` cap
     ranks terms by document frequency where scikit-learn ranks by total count,
-    and ``transform`` is the runtime's numpy (:func:`rejectlens.scoring.tfidf_matrix`,
+    and ``transform`` is the runtime's numpy (:func:`rejectlens.tfidf.tfidf_matrix`,
     the same sublinear tf x idf with L2 rows, equal to ``TfidfVectorizer`` to
     1e-12 in the tests) because a loaded model must score without importing
     scikit-learn, and sentence rows cut bigrams at sentence ends.
@@ -266,17 +264,19 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         self.near_miss_weight = near_miss_weight
 
     def fit(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None, groups=None,
-            twins=None):
+            twins=None, reasons=None):
         """Learn vocabulary and cues; with ``decisions`` (marked decision sentences
         per email, None where unknown) and ``is_rejection``, the sentence model;
         with ``twins`` too (each email's contrast twin by index, or None; see
-        :func:`rejectlens.decision.twin_indices`), the near-miss model."""
+        :func:`rejectlens.decision.twin_indices`), the near-miss model; with
+        ``reasons`` too (each rejection's reason labels, None for other emails),
+        the reason-sentence models."""
         self.fit_transform(X, y, decisions=decisions, is_rejection=is_rejection, groups=groups,
-                           twins=twins)
+                           twins=twins, reasons=reasons)
         return self
 
     def fit_transform(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None,
-                      groups=None, twins=None):
+                      groups=None, twins=None, reasons=None):
         """Fit, and return the training rows with out-of-fold sentence-model features."""
         self.words_ = TokenTfidf(
             ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
@@ -285,10 +285,12 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         self.decision_coef_, self.decision_intercept_ = None, 0.0
         self.near_miss_coef_, self.near_miss_intercept_ = None, 0.0
         self.sentence_words_ = None
+        self.reason_names_, self.reason_coef_, self.reason_intercept_ = [], None, None
         base = export_vectorizer(self)
         if decisions is None or is_rejection is None:
             return base.transform(X)
         rows, S = base.base_both(X)
+        base_S = S
         n_sent = [len(a.sentences) for a in X]
         target = np.concatenate(
             [sentence_targets(a, d, r) for a, d, r in zip(X, decisions, is_rejection)]
@@ -315,6 +317,15 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
             oof_near = out_of_fold_scores(S, near, owner, groups, self.decision_C, self.decision_cv)
             self.near_miss_coef_, self.near_miss_intercept_ = fit_sentence_model(S, near, self.decision_C)
             feats.append(near_miss_features(oof_near, n_sent) * self.near_miss_weight)
+        fit = None if reasons is None else fit_reason_support(
+            base_S, S, reasons, n_sent, owner, groups, len(self.words_.vocabulary_ids_),
+            self.cues_.cue_names_, self.decision_C, self.decision_cv)
+        if fit is not None:
+            self.reason_names_, self.reason_coef_, self.reason_intercept_ = fit.names, fit.coef, fit.intercept
+            # every reason is capped until the pipeline has seen the heads (capped_reasons)
+            self.reason_counts_, self.reason_capped_ = fit.counts, list(fit.names)
+            self.reason_oof_support_ = dict(zip(fit.names, fit.support.T))
+            feats.append(fit.support)
         return sp.hstack([rows, sp.csr_matrix(np.hstack(feats))], format="csr")
 
     # Transforming goes through the runtime's arithmetic, so a model scores
@@ -331,7 +342,5 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "words_")
         words = [f"word__{w}" for w in self.words_.get_feature_names_out()]
-        extra = list(DECISION_FEATURES) if getattr(self, "decision_coef_", None) is not None else []
-        if getattr(self, "near_miss_coef_", None) is not None:
-            extra += list(NEAR_MISS_FEATURES)
+        extra = export_vectorizer(self).feature_names_extra
         return np.asarray(words + list(self.cues_.get_feature_names_out()) + extra, dtype=object)

@@ -278,6 +278,13 @@ def _smoke_test(vectorizer, heads) -> None:
         if coef is not None and (not isinstance(coef, np.ndarray) or coef.ndim != 1
                                  or len(coef) != vectorizer.sentence_model_width):
             raise ModelFileError(f"vectorizer array {name} does not fit the vocabulary and cues")
+    coef, intercept = vectorizer.reason_coef, vectorizer.reason_intercept
+    if (coef is None) != (intercept is None) or (coef is not None and (
+            not isinstance(coef, np.ndarray) or not isinstance(intercept, np.ndarray)
+            or coef.shape != (vectorizer.sentence_model_width, len(vectorizer.reason_names))
+            or intercept.shape != (len(vectorizer.reason_names),))):
+        raise ModelFileError("vectorizer arrays reason_coef and reason_intercept do not fit "
+                             "the vocabulary, cues and reason names")
     proba = heads.predict_proba(sp.csr_matrix((1, vectorizer.n_features)))
     for name, p in proba.items():
         p = np.asarray(p, dtype=float)

@@ -11,7 +11,8 @@ from typing import Any
 
 from sklearn.pipeline import Pipeline
 
-from .labels import JOB_GATE
+from .labels import JOB_GATE, head_targets
+from .reason_sentences import capped_reasons
 from .thresholds import tune_gate
 
 __all__ = ["RejectionPipeline"]
@@ -58,11 +59,20 @@ class RejectionPipeline(Pipeline):
                                 f"{f_name!r} or {h_name!r} (e.g. {f_name}__groups)")
             by_step[step][name] = value
         Xt = features.fit_transform(X, y, **by_step[f_name])
-        heads.set_params(head_columns={"job_related": len(features.words_.vocabulary_ids_)}
-                         if self.job_words_only else None)
+        # The reason-support columns end every row and no head reads them
+        # (rejectlens.reason_sentences): each head reads the columns before them.
+        n_support = len(getattr(features, "reason_names_", ()))
+        columns = (dict.fromkeys(head_targets(y), Xt.shape[1] - n_support)
+                   if n_support and y is not None else {})
+        if self.job_words_only:
+            columns["job_related"] = len(features.words_.vocabulary_ids_)
+        heads.set_params(head_columns=columns or None)
         heads.fit(Xt, y, **by_step[h_name])
         if self.tune_job_gate and y is not None:
             gate = tune_gate(heads, Xt, y.get("is_rejection", [None] * len(X)))
             if gate is not None:
                 heads.thresholds_[JOB_GATE] = gate
+        if n_support and y is not None:
+            features.reason_capped_ = capped_reasons(heads.oof_, features.reason_oof_support_,
+                                                     heads.thresholds_)
         return self

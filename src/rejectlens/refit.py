@@ -99,31 +99,41 @@ def refit_binary(X, target: np.ndarray, weight: np.ndarray, groups: np.ndarray, 
 
 
 def refit_stage(X, target: np.ndarray, weight: np.ndarray, *, C: float,
-                start: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+                start: dict[str, np.ndarray] | None = None,
+                columns: int | None = None) -> dict[str, np.ndarray]:
     """The stage head as a multinomial regression (softmax; the likeliest stage wins,
-    so it needs no threshold and no calibration folds). ``start`` (a stage head
-    of the same classes, such as the base's) is where the solver starts: near
-    the answer, it needs a fraction of the iterations."""
+    so it needs no threshold and no calibration folds), reading the first
+    ``columns`` feature columns only when given. ``start`` (a stage head of the
+    same classes, such as the base's) is where the solver starts: near the
+    answer, it needs a fraction of the iterations."""
+    Xh = X[:, :columns] if columns is not None else X
     lr = _lr(C, multiclass=True)
     classes = np.unique(target)
     if (start is not None and len(classes) > 2 and np.array_equal(start["classes"], classes)
             and start["coef"].shape == (X.shape[1], len(classes))):
-        lr.coef_ = np.ascontiguousarray(start["coef"].T)
+        lr.coef_ = np.ascontiguousarray(start["coef"][: Xh.shape[1]].T)
         lr.intercept_ = np.asarray(start["intercept"], dtype=float).copy()
-    lr = _fit(lr, X, target, weight)
+    lr = _fit(lr, Xh, target, weight)
     n = lr.coef_.shape[0]
-    return {"coef": lr.coef_.T.copy(), "intercept": lr.intercept_.copy(),
+    coef = np.zeros((X.shape[1], n))
+    coef[: Xh.shape[1]] = lr.coef_.T
+    return {"coef": coef, "intercept": lr.intercept_.copy(),
             "calibration": np.tile([-1.0, 0.0], (n, 1)), "classes": np.asarray(lr.classes_, dtype=int)}
 
 
 def head_columns(vectorizer, heads: CompiledHeads) -> dict[str, int] | None:
-    """The base's job head read the words only when its other weights are all zero;
-    a refit keeps that recipe."""
-    if "job_related" not in heads.binary_names:
-        return None
-    n_words = len(vectorizer.vocabulary_ids)
-    j = heads.binary_names.index("job_related")
-    return {"job_related": n_words} if not np.any(heads.binary_coef[n_words:, j]) else None
+    """The columns each refit head reads, as the base's heads did: no head reads
+    the reason-support columns that end a row (rejectlens.reason_sentences), and
+    the job head reads the words only when its other weights are all zero."""
+    n_support = len(vectorizer.reason_names) if vectorizer.reason_coef is not None else 0
+    names = [*heads.binary_names, *(("stage",) if heads.stage is not None else ())]
+    out = dict.fromkeys(names, vectorizer.n_features - n_support) if n_support else {}
+    if "job_related" in heads.binary_names:
+        n_words = len(vectorizer.vocabulary_ids)
+        j = heads.binary_names.index("job_related")
+        if not np.any(heads.binary_coef[n_words:, j]):
+            out["job_related"] = n_words
+    return out or None
 
 
 def merge_heads(base: CompiledHeads, new: CompiledHeads, thresholds: Mapping[str, float]) -> CompiledHeads:

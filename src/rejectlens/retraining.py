@@ -269,7 +269,8 @@ class _Fitter:
             w = weights.get(name, scale)[idx]
             if name == "stage":
                 start = (like or {}).get("stage", base_heads.stage)
-                return refit_stage(X[idx], target, w, C=C, start=start)
+                return refit_stage(X[idx], target, w, C=C, start=start,
+                                   columns=(columns or {}).get("stage"))
             return refit_binary(X[idx], target, w, groups[idx], C=C, cv=self.cv, seed=self.seed,
                                 columns=(columns or {}).get(name), macro=name == "personalization",
                                 like=(like or {}).get(name))

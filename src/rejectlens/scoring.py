@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from .analyse import Analysis
-from .batch_rows import TermIndex, bigrams, cue_items, cue_matrix, cue_sentence_matrix, term_hits
+from .batch_rows import TermIndex, cue_items, cue_matrix, cue_sentence_matrix
 from .decision import (
     COUNT_CAP,
     DECISION_FEATURES,
@@ -30,59 +30,15 @@ from .decision import (
 )
 from .labels import STAGES
 from .negation import negated
+from .reason_sentences import (
+    REASON_SUPPORT_PREFIX,
+    cue_sentences,
+    reason_sentence_proba,
+    reason_support,
+)
+from .tfidf import tfidf_both, tfidf_matrix
 
 __all__ = ["CompiledHeads", "CompiledVectorizer"]
-
-
-# ---- words ------------------------------------------------------------------------
-def token_terms(a: Analysis, ngram_range: Sequence[int], by_sentence: bool = False):
-    """(term ids, index of each term's first token) for one email."""
-    ids = a.tok_ids
-    parts = [ids] if ngram_range[0] <= 1 else []
-    where = [np.arange(len(ids))] if parts else []
-    if ngram_range[1] >= 2 and len(ids) > 1:
-        pair = np.arange(len(ids) - 1)
-        if by_sentence:
-            pair = pair[a.tok_sent[:-1] == a.tok_sent[1:]]
-        parts.append(bigrams(ids)[pair])
-        where.append(pair)
-    if not parts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    return np.concatenate(parts), np.concatenate(where)
-
-
-def _weighted(rows, cols, n_rows: int, idf: np.ndarray) -> sp.csr_matrix:
-    M = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_rows, len(idf)))
-    M.sum_duplicates()
-    M.data = (1.0 + np.log(M.data)) * idf[M.indices]
-    return l2_normalize_rows(M)
-
-
-def tfidf_both(X: Sequence[Analysis], vocab: np.ndarray | TermIndex, idf: np.ndarray,
-               ngram_range: Sequence[int]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """``tfidf_matrix`` by email and by sentence from one pass over the terms."""
-    h = term_hits(X, vocab, ngram_range)
-    inside = h.in_sentence
-    return (_weighted(h.email_rows, h.cols, len(X), idf),
-            _weighted(h.sentence_rows[inside], h.cols[inside], h.n_sentences, idf))
-
-
-def l2_normalize_rows(M: sp.csr_matrix) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    M.data /= np.repeat(norms, np.diff(M.indptr))
-    return M
-
-
-def tfidf_matrix(X: Sequence[Analysis], vocab: np.ndarray | TermIndex, idf: np.ndarray,
-                 ngram_range: Sequence[int], by_sentence: bool) -> sp.csr_matrix:
-    """Sublinear TF-IDF, L2 rows: one row per email, or per sentence (a bigram
-    only where both its tokens are in the sentence)."""
-    h = term_hits(X, vocab, ngram_range)
-    if by_sentence:
-        inside = h.in_sentence
-        return _weighted(h.sentence_rows[inside], h.cols[inside], h.n_sentences, idf)
-    return _weighted(h.email_rows, h.cols, len(X), idf)
 
 
 # ---- heads ------------------------------------------------------------------------
@@ -121,9 +77,11 @@ class CompiledVectorizer:
 
     With a decision-sentence model (``decision_coef``), every email row ends
     with the decision features of :mod:`rejectlens.decision` (then the
-    near-miss feature, with ``near_miss_coef``), and every sentence row with
-    that sentence's own probabilities, so a head scores a sentence as it would
-    an email of one sentence (evidence relies on it).
+    near-miss feature, with ``near_miss_coef``, then the support of each
+    reason, with ``reason_coef``), and every sentence row with that sentence's
+    own decision and near-miss probabilities, so a head scores a sentence as
+    it would an email of one sentence (evidence relies on it). No head reads
+    the support columns, which sentence rows leave empty.
     """
 
     vocabulary_ids: np.ndarray
@@ -143,6 +101,13 @@ class CompiledVectorizer:
     # None in models saved before them, whose sentence models read the email terms.
     sentence_vocabulary_ids: np.ndarray | None = None
     sentence_idf: np.ndarray | None = None
+    # The reason-sentence models (:mod:`rejectlens.reason_sentences`), one column
+    # of ``reason_coef`` per name in ``reason_names``; None in older models. Their
+    # support columns end every row; no head reads them.
+    reason_coef: np.ndarray | None = None
+    reason_intercept: np.ndarray | None = None
+    reason_names: tuple[str, ...] = ()
+    reason_capped: tuple[str, ...] = ()  # the reasons whose scores their support caps
 
     def _email_rows(self, X: Sequence[Analysis], words: sp.csr_matrix) -> sp.csr_matrix:
         cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
@@ -191,25 +156,55 @@ class CompiledVectorizer:
             words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, False)
             return self._email_rows(X, words), None
         base, S = self.base_both(X)
-        D = self.sentence_model_rows(X, S)
-        p, q = self.sentence_scores(D), self.near_miss_scores(D)
+        cols = self._sentence_columns(X, S)
         n_sent = [len(a.sentences) for a in X]
-        feats = [decision_features(p, n_sent) * self.decision_weight]
-        if q is not None:
-            feats.append(near_miss_features(q, n_sent) * self.near_miss_weight)
+        feats = [decision_features(cols[0], n_sent) * self.decision_weight]
+        if cols[1] is not None:
+            feats.append(near_miss_features(cols[1], n_sent) * self.near_miss_weight)
+        if cols[2] is not None:
+            feats.append(reason_support(cols[2], n_sent))
         return (sp.hstack([base, sp.csr_matrix(np.hstack(feats))], format="csr"),
-                self._with_decision(S, p, q))
+                self._with_decision(S, cols[0], cols[1]))
+
+    def _sentence_columns(self, X: Sequence[Analysis], S: sp.csr_matrix):
+        """(decision, near-miss, reason) probabilities of every sentence; the last
+        two None when the model has no such sentence model."""
+        D = self.sentence_model_rows(X, S)
+        return self.sentence_scores(D), self.near_miss_scores(D), self.reason_scores(D, S)
 
     def near_miss_scores(self, D: sp.csr_matrix) -> np.ndarray | None:
         if self.near_miss_coef is None:
             return None
         return sentence_proba(D, self.near_miss_coef, self.near_miss_intercept)
 
+    def reason_scores(self, D: sp.csr_matrix, S: sp.csr_matrix) -> np.ndarray | None:
+        """(sentences, reasons) from the reason-sentence models, given the sentence
+        rows ``S`` (whose cue columns say which sentences each model reads)."""
+        if self.reason_coef is None or self.reason_intercept is None:
+            return None
+        has_cue = cue_sentences(S, len(self.vocabulary_ids), self.cue_names, self.reason_names)
+        return reason_sentence_proba(D, self.reason_coef, self.reason_intercept, has_cue)
+
+    def reason_support(self, X: sp.csr_matrix) -> dict[str, np.ndarray]:
+        """Each reason's support (:mod:`rejectlens.reason_sentences`) in rows ``X``
+        of :meth:`transform`; empty for a model without reason-sentence models."""
+        if self.reason_coef is None or self.decision_coef is None:
+            return {}
+        first = self.n_features - len(self.reason_names)
+        block = X[:, first:].toarray()
+        return {name: block[:, j] for j, name in enumerate(self.reason_names)
+                if name in self.reason_capped}
+
     def _with_decision(self, S: sp.csr_matrix, p: np.ndarray, q: np.ndarray | None) -> sp.csr_matrix:
+        """Sentence rows as wide as email rows. The reason-support columns stay
+        empty: no head reads them, and a sentence's support is not needed."""
         cols = [p * self.decision_weight, (p >= 0.5) / COUNT_CAP * self.decision_weight]
         if q is not None:
             cols.append(q * self.near_miss_weight)
-        return sp.hstack([S, sp.csr_matrix(np.column_stack(cols))], format="csr")
+        blocks = [S, sp.csr_matrix(np.column_stack(cols))]
+        if self.reason_coef is not None:
+            blocks.append(sp.csr_matrix((S.shape[0], len(self.reason_names))))
+        return sp.hstack(blocks, format="csr")
 
     def transform_sentences(self, X: Sequence[Analysis]) -> sp.csr_matrix:
         words = tfidf_matrix(X, self.vocabulary_ids, self.idf, self.ngram_range, True)
@@ -235,13 +230,28 @@ class CompiledVectorizer:
         extra = 0 if self.decision_coef is None else len(DECISION_FEATURES)
         if self.decision_coef is not None and self.near_miss_coef is not None:
             extra += len(NEAR_MISS_FEATURES)
+        if self.decision_coef is not None and self.reason_coef is not None:
+            extra += len(self.reason_names)
         return self.decision_column + extra
+
+    @property
+    def feature_names_extra(self) -> list[str]:
+        """Names of the sentence-model columns after the cues, in order."""
+        if self.decision_coef is None:
+            return []
+        names = list(DECISION_FEATURES)
+        if self.near_miss_coef is not None:
+            names += list(NEAR_MISS_FEATURES)
+        if self.reason_coef is not None:
+            names += [REASON_SUPPORT_PREFIX + r for r in self.reason_names]
+        return names
 
     def arrays(self) -> dict[str, np.ndarray]:
         out = {"vocabulary_ids": self.vocabulary_ids, "idf": self.idf}
         if self.decision_coef is not None:
             out["decision_coef"] = self.decision_coef
-            for name in ("near_miss_coef", "sentence_vocabulary_ids", "sentence_idf"):
+            for name in ("near_miss_coef", "sentence_vocabulary_ids", "sentence_idf",
+                         "reason_coef", "reason_intercept"):
                 if getattr(self, name) is not None:
                     out[name] = getattr(self, name)
         return out
@@ -252,7 +262,8 @@ class CompiledVectorizer:
                 "decision_intercept": self.decision_intercept,
                 "decision_weight": self.decision_weight,
                 "near_miss_intercept": self.near_miss_intercept,
-                "near_miss_weight": self.near_miss_weight}
+                "near_miss_weight": self.near_miss_weight,
+                "reason_names": list(self.reason_names), "reason_capped": list(self.reason_capped)}
 
     @classmethod
     def from_saved(cls, arrays: Mapping[str, np.ndarray], settings: Mapping[str, Any]):
@@ -264,7 +275,11 @@ class CompiledVectorizer:
                    float(settings.get("decision_weight", 1.0)), arrays.get("near_miss_coef"),
                    float(settings.get("near_miss_intercept", 0.0)),
                    float(settings.get("near_miss_weight", 1.0)),
-                   arrays.get("sentence_vocabulary_ids"), arrays.get("sentence_idf"))
+                   arrays.get("sentence_vocabulary_ids"), arrays.get("sentence_idf"),
+                   reason_coef=arrays.get("reason_coef"),
+                   reason_intercept=arrays.get("reason_intercept"),
+                   reason_names=tuple(settings.get("reason_names", ())),
+                   reason_capped=tuple(settings.get("reason_capped", ())))
 
 
 @dataclass(frozen=True, eq=False)

@@ -110,6 +110,7 @@ def train(
         analyses, y,
         features__decisions=[r.get("decision") for r in records],
         features__is_rejection=is_rejection, features__twins=twins,
+        features__reasons=reason_labels(records),
         features__groups=groups, heads__groups=groups, heads__sample_weight=weights,
     )
     answers_rejection = "is_rejection" in heads.heads_ or (
@@ -147,6 +148,16 @@ def train(
         }
     }
     return model
+
+
+def reason_labels(records: list[Mapping[str, Any]]) -> list[list[str] | None]:
+    """The reasons each reason-sentence model learns from: a rejection's labels,
+    None for other emails and for composed ones, whose sentences come from a
+    shared pool of fragments: a fragment seen in another fold would score its
+    copy out of fold as if it were known, and flatter the out-of-fold check
+    that chooses which reasons to cap (rejectlens.reason_sentences)."""
+    return [r.get("reasons") if r.get("is_rejection") is True and r.get("origin") != "composed"
+            else None for r in records]
 
 
 def head_labels(records: list[Mapping[str, Any]], present: list[str]):

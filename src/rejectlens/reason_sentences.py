@@ -1,0 +1,130 @@
+"""Reason sentences: does a sentence that names a reason's topic give it as the reason?
+
+A reason's cue fires on its topic ("salary", "test", "visa", "number of
+applications") whether the email says the salary was the problem or that it
+was well within budget, and the reason heads, reading whole-email words and
+cues, learn the topic. Here each reason with a cue gets a sentence model that
+reads only the sentences holding that cue, with the negation-scoped terms of
+:mod:`rejectlens.negation`: in a labelled rejection, such a sentence is a
+positive when the email's reasons hold the reason and a negative when they do
+not. No sentence is marked by hand; an email whose reason sentence sits beside
+a second, idle mention of the topic gives that mention a noisy positive, which
+the many emails with one mention outweigh.
+
+The models do not feed the heads: given as features, the heads leaned on them
+and missed reasons the models read wrongly (docs/decisions.md, "Reason
+sentences"). They *support* a reason instead: an email's support for a reason
+is the best probability among its sentences holding the reason's cue, 1 when
+none holds it (nothing to judge), and a reason's score is capped by its support
+(:func:`cap_reasons`). A reason survives when some sentence naming its topic
+reads as giving it, or when no sentence names its topic at all. A reason is
+capped only where that did not cost its head out-of-fold F1 on the training
+emails (:func:`capped_reasons`): some topics' cues ("start", "time") fire in
+too many sentences for a sentence model to tell them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+
+from .labels import REASON_HEAD_PREFIX
+
+__all__ = [
+    "REASON_SUPPORT_PREFIX",
+    "cap_reasons",
+    "cue_sentences",
+    "reason_sentence_proba",
+    "reason_sentence_targets",
+    "reason_support",
+]
+
+REASON_SUPPORT_PREFIX = "reason_support__"
+_NO_CUE = -1.0
+
+
+def cue_sentences(S: sp.csr_matrix, cue_offset: int, cue_names: Sequence[str],
+                  reasons: Sequence[str]) -> np.ndarray:
+    """(sentences, reasons) bool: which sentence rows of ``S`` hold each reason's cue
+    (``cue_offset`` is where the cue columns start)."""
+    index = {n: i for i, n in enumerate(cue_names)}
+    cols = [cue_offset + index[r] for r in reasons]
+    if not cols:
+        return np.zeros((S.shape[0], 0), bool)
+    return S[:, cols].toarray() > 0
+
+
+def reason_sentence_targets(has_cue: np.ndarray, n_sentences: Sequence[int],
+                            labels: Sequence[Collection[str] | None],
+                            reasons: Sequence[str]) -> np.ndarray:
+    """(sentences, reasons) int8: 1 a cue sentence of an email tagged with the
+    reason, 0 one of an email not tagged with it, -1 no cue or no reason labels
+    (non-rejections, unlabelled rows)."""
+    owner = np.repeat(np.arange(len(labels)), np.asarray(n_sentences, dtype=np.int64))
+    tagged = np.array([[lab is not None and r in lab for r in reasons] for lab in labels],
+                      bool).reshape(len(labels), len(reasons))
+    known = np.array([lab is not None for lab in labels], bool)
+    out = np.where(tagged[owner], 1, 0).astype(np.int8)
+    out[~(has_cue & known[owner][:, None])] = -1
+    return out
+
+
+def reason_sentence_proba(D, coef: np.ndarray, intercept: np.ndarray,
+                          has_cue: np.ndarray) -> np.ndarray:
+    """(sentences, reasons): each model's probability on the sentences holding its
+    cue, -1 elsewhere. Only cue sentences are scored (about one in ten)."""
+    out = np.full(has_cue.shape, _NO_CUE)
+    rows = np.flatnonzero(has_cue.any(axis=1))
+    if len(rows):
+        p = expit(np.asarray(D[rows] @ coef) + intercept)
+        out[rows] = np.where(has_cue[rows], p, _NO_CUE)
+    return out
+
+
+def reason_support(P: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:
+    """(emails, reasons): the best cue sentence of each email from
+    :func:`reason_sentence_proba`, 1 where none of its sentences holds the cue."""
+    n = np.asarray(n_sentences, dtype=np.int64)
+    best = np.full((len(n), P.shape[1]), _NO_CUE)
+    has = n > 0
+    if has.any() and P.shape[1]:
+        starts = np.concatenate([[0], np.cumsum(n)[:-1]])[has]
+        best[has] = np.maximum.reduceat(P, starts, axis=0)
+    return np.where(best < 0, 1.0, best)
+
+
+def cap_reasons(proba: Mapping[str, np.ndarray], support: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``proba`` with each ``reason:<name>`` head capped by that reason's support."""
+    out = dict(proba)
+    for name, s in support.items():
+        key = f"{REASON_HEAD_PREFIX}{name}"
+        if key in out:
+            out[key] = np.minimum(out[key], s)
+    return out
+
+
+def capped_reasons(oof: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+                   support: Mapping[str, np.ndarray], thresholds: Mapping[str, float]) -> list[str]:
+    """The reasons whose heads, capped by their out-of-fold ``support`` (one value
+    per training email), score an out-of-fold F1 at least as high as uncapped.
+    ``oof`` maps a head name to (training rows, targets, probabilities), as
+    :class:`~rejectlens.heads.RejectionHeads` keeps it."""
+    kept = []
+    for name, s in support.items():
+        key = f"{REASON_HEAD_PREFIX}{name}"
+        if key not in oof or key not in thresholds:
+            continue
+        rows, target, p = oof[key]
+        t = thresholds[key]
+        if _f1(target, np.minimum(p, s[rows]) >= t) >= _f1(target, p >= t):
+            kept.append(name)
+    return kept
+
+
+def _f1(target: np.ndarray, pred: np.ndarray) -> float:
+    tp = int((pred & (target == 1)).sum())
+    wrong = int((pred != (target == 1)).sum())
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0

@@ -1,0 +1,122 @@
+"""Reason sentences: which cue sentences a reason model reads, its support, the cap."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from rejectlens.clean import Cleaned
+from rejectlens.features import EmailVectorizer
+from rejectlens.reason_sentences import (
+    REASON_SUPPORT_PREFIX,
+    cap_reasons,
+    capped_reasons,
+    cue_sentences,
+    reason_sentence_proba,
+    reason_sentence_targets,
+    reason_support,
+)
+
+
+def test_targets_are_the_cue_sentences_of_labelled_rejections():
+    # three emails of 2, 1 and 2 sentences; reasons a and b
+    has_cue = np.array([[1, 0], [0, 1], [1, 1], [1, 0], [0, 0]], bool)
+    labels = [["a"], None, ["b"]]
+    t = reason_sentence_targets(has_cue, [2, 1, 2], labels, ["a", "b"])
+    assert t.tolist() == [[1, -1], [-1, 0], [-1, -1], [0, -1], [-1, -1]]
+
+
+def test_cue_sentences_read_the_cue_columns():
+    S = sp.csr_matrix(np.array([[0.5, 0, 0.3, 0], [0.1, 0.2, 0, 0.3]]))
+    has = cue_sentences(S, 2, ["b", "a"], ["a", "b"])
+    assert has.tolist() == [[False, True], [True, False]]  # columns 2 and 3 are b and a
+
+
+def test_support_is_the_best_cue_sentence_and_one_without_a_cue():
+    has_cue = np.array([[1, 0], [1, 0], [0, 0]], bool)
+    D = sp.csr_matrix(np.array([[1.0], [-1.0], [5.0]]))
+    P = reason_sentence_proba(D, np.array([[2.0, 2.0]]), np.zeros(2), has_cue)
+    assert P[2].tolist() == [-1.0, -1.0] and P[1, 1] == -1.0
+    per_email = reason_support(P, [2, 1, 0])
+    assert np.isclose(per_email[0, 0], 1 / (1 + np.exp(-2)))
+    assert per_email[0, 1] == 1.0 and per_email[1].tolist() == [1.0, 1.0]
+    assert per_email[2].tolist() == [1.0, 1.0]  # an email without sentences
+
+
+def test_only_capped_reasons_that_do_not_lose_out_of_fold_f1():
+    target = np.array([1, 1, 0, 0])
+    p = np.array([0.9, 0.8, 0.7, 0.2])
+    oof = {"reason:a": (np.arange(4), target, p), "reason:b": (np.arange(4), target, p)}
+    thresholds = {"reason:a": 0.5, "reason:b": 0.5}
+    support = {"a": np.array([1.0, 0.9, 0.1, 1.0]),  # removes the false positive
+               "b": np.array([0.1, 0.1, 1.0, 1.0])}  # removes both true positives
+    assert capped_reasons(oof, support, thresholds) == ["a"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(0, 8), st.integers(0, 3)),
+              elements=st.floats(0, 1)),
+       st.lists(st.integers(0, 3), max_size=6),
+       st.data())
+def test_support_is_a_probability_and_the_cap_never_raises_a_score(P, n_sent, data):
+    n = min(len(P), sum(n_sent))
+    n_sent = [k for k in n_sent]
+    # fit the sentence counts to the rows, marking some rows as holding no cue
+    while sum(n_sent) > len(P):
+        n_sent[n_sent.index(max(n_sent))] -= 1
+    n_sent.append(len(P) - sum(n_sent))
+    P = np.where(data.draw(arrays(bool, P.shape)), -1.0, P) if n else P
+    s = reason_support(P, n_sent)
+    assert s.shape == (len(n_sent), P.shape[1])
+    assert ((s >= 0) & (s <= 1)).all()
+    proba = {f"reason:r{j}": np.linspace(0, 1, len(n_sent)) for j in range(P.shape[1])}
+    capped = cap_reasons(proba, {f"r{j}": s[:, j] for j in range(P.shape[1])})
+    assert all((capped[k] <= proba[k]).all() for k in proba)
+
+
+def _analyse(analyser, texts):
+    return analyser.analyse([Cleaned(t, frozenset()) for t in texts], [""] * len(texts),
+                            [""] * len(texts))
+
+
+def test_vectorizer_learns_reason_support_from_labelled_rejections(default_model):
+    given_ = "Your salary expectations were above our budget, so we will not proceed."
+    denied = "Your salary expectations were well within our budget, but we will not proceed."
+    texts, reasons, rej, marks = [], [], [], []
+    for k in range(12):
+        for text, why in ((given_, ["compensation"]), (denied, [])):
+            texts.append(f"Hello {k}. {text}")
+            reasons.append(why)
+            rej.append(True)
+            marks.append([text])
+    X = _analyse(default_model.analyser, texts)
+    v = EmailVectorizer(min_df=1, decision_cv=3, cue_names=sorted(default_model.analyser.patterns))
+    M = v.fit_transform(X, decisions=marks, is_rejection=rej, groups=list(range(len(X))),
+                        reasons=reasons)
+    names = list(v.get_feature_names_out())
+    assert v.reason_names_ == ["compensation"] and names[-1] == REASON_SUPPORT_PREFIX + "compensation"
+    assert M.shape[1] == len(names) == v.transform(X).shape[1]
+    assert v.transform_sentences(X[:2]).shape[1] == M.shape[1]
+    support = v.transform(X)[:, -1].toarray().ravel()
+    assert (support[0::2] > 0.5).all() and (support[1::2] < 0.5).all()
+    # an email without the topic is not judged
+    assert v.transform(_analyse(default_model.analyser, ["We will not proceed."]))[0, -1] == 1.0
+
+
+def test_no_head_of_the_bundled_model_reads_the_support_and_a_refit_keeps_it_so(default_model):
+    from rejectlens.refit import head_columns, refit_stage
+
+    v, h = default_model.compiled()
+    first = v.n_features - len(v.reason_names)
+    assert v.reason_names and set(v.reason_capped) <= set(v.reason_names)
+    assert not np.any(h.binary_coef[first:]) and not np.any(h.stage["coef"][first:])
+    columns = head_columns(v, h)
+    assert columns["job_related"] == len(v.vocabulary_ids)
+    assert all(columns[n] == first for n in (*h.binary_names, "stage") if n != "job_related")
+    rng = np.random.default_rng(0)
+    X = sp.csr_matrix(rng.random((30, 6)))
+    stage = refit_stage(X, np.arange(30) % 3, np.ones(30), C=1.0, columns=4)
+    assert stage["coef"].shape == (6, 3) and not np.any(stage["coef"][4:])
