@@ -184,6 +184,22 @@ def test_8_reason_models_that_do_not_fit(model_dir, member, array):
         rejectlens.load(model_dir)
 
 
+def test_8_a_veto_per_reason_or_none(model_dir):
+    width = rejectlens.load(model_dir).compiled()[0].sentence_model_width
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst, zipfile.ZipFile(model_dir / SCORING_ARRAYS) as src:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        dst.writestr("vectorizer__reason_coef.npy", _npy(np.zeros((width, 1))))
+        dst.writestr("vectorizer__reason_intercept.npy", _npy(np.zeros(1)))
+    _rewrite(model_dir, SCORING_ARRAYS, out.getvalue())
+    settings = json.loads((model_dir / SCORING_SETTINGS).read_text())
+    settings["vectorizer"].update(reason_names=["compensation"], reason_veto=[0.5, 0.5])
+    _rewrite(model_dir, SCORING_SETTINGS, json.dumps(settings).encode())
+    with pytest.raises(ModelFileError, match="reason_veto must hold one threshold per reason"):
+        rejectlens.load(model_dir)
+
+
 def test_8_settings_with_wrong_types(model_dir):
     settings = json.loads((model_dir / SCORING_SETTINGS).read_text())
     settings["heads"]["thresholds"] = {}

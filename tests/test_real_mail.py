@@ -48,10 +48,10 @@ def test_fixture_is_a_set_of_minimal_pairs():
             assert side["job_related"] or not side["is_rejection"], p["pair"]
 
 
-# The real-mail issue asks for 0.90. The bundled model gets 0.806 (79 of 98:
+# The real-mail issue asks for 0.90. The bundled model gets 0.816 (80 of 98:
 # docs/decisions.md says which kinds it misses and why); this floor keeps it
 # from sliding back while that work goes on.
-PAIRS_FLOOR = 0.80
+PAIRS_FLOOR = 0.81
 # benchmarks/twins/: 240 held-out near-twin pairs; the bundled model reads both
 # twins of 148 right (0.617; the model before the sentence readers, W: 132).
 TWINS_FLOOR = 0.61

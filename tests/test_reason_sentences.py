@@ -13,11 +13,11 @@ from rejectlens.features import EmailVectorizer
 from rejectlens.reason_sentences import (
     REASON_SUPPORT_PREFIX,
     cap_reasons,
-    capped_reasons,
     cue_sentences,
     reason_sentence_proba,
     reason_sentence_targets,
     reason_support,
+    veto_thresholds,
 )
 
 
@@ -46,14 +46,20 @@ def test_support_is_the_best_cue_sentence_and_one_without_a_cue():
     assert per_email[2].tolist() == [1.0, 1.0]  # an email without sentences
 
 
-def test_only_capped_reasons_that_do_not_lose_out_of_fold_f1():
+def test_a_veto_is_chosen_where_it_keeps_out_of_fold_f1():
     target = np.array([1, 1, 0, 0])
     p = np.array([0.9, 0.8, 0.7, 0.2])
     oof = {"reason:a": (np.arange(4), target, p), "reason:b": (np.arange(4), target, p)}
     thresholds = {"reason:a": 0.5, "reason:b": 0.5}
-    support = {"a": np.array([1.0, 0.9, 0.1, 1.0]),  # removes the false positive
-               "b": np.array([0.1, 0.1, 1.0, 1.0])}  # removes both true positives
-    assert capped_reasons(oof, support, thresholds) == ["a"]
+    support = {"a": np.array([1.0, 0.9, 0.1, 1.0]),  # a veto between 0.1 and 0.9 removes the false positive
+               "b": np.array([0.1, 0.1, 1.0, 1.0])}  # any veto above 0.1 removes both true positives
+    veto = veto_thresholds(oof, support, thresholds)
+    # the middle of the best grid points: a 0.15-0.90, b 0.05-0.10 (which change nothing)
+    assert veto["a"] == 0.525 and veto["b"] == 0.075
+    proba = {"reason:a": p, "reason:b": p}
+    capped = cap_reasons(proba, support, veto, thresholds)
+    assert (capped["reason:a"] >= 0.5).tolist() == [True, True, False, False]
+    assert np.array_equal(capped["reason:b"] >= 0.5, p >= 0.5)
 
 
 @settings(max_examples=60, deadline=None)
@@ -73,8 +79,15 @@ def test_support_is_a_probability_and_the_cap_never_raises_a_score(P, n_sent, da
     assert s.shape == (len(n_sent), P.shape[1])
     assert ((s >= 0) & (s <= 1)).all()
     proba = {f"reason:r{j}": np.linspace(0, 1, len(n_sent)) for j in range(P.shape[1])}
-    capped = cap_reasons(proba, {f"r{j}": s[:, j] for j in range(P.shape[1])})
+    veto = {f"r{j}": data.draw(st.sampled_from([0.0, 0.2, 0.5, 0.9])) for j in range(P.shape[1])}
+    thresholds = dict.fromkeys(proba, 0.5)
+    capped = cap_reasons(proba, {f"r{j}": s[:, j] for j in range(P.shape[1])}, veto, thresholds)
     assert all((capped[k] <= proba[k]).all() for k in proba)
+    # a reason survives exactly when its head and its support both pass
+    for j in range(P.shape[1]):
+        k, t = f"reason:r{j}", veto[f"r{j}"]
+        said = proba[k] >= 0.5
+        assert np.array_equal(capped[k] >= 0.5, said & (s[:, j] >= t) if t else said)
 
 
 def _analyse(analyser, texts):
@@ -111,7 +124,7 @@ def test_no_head_of_the_bundled_model_reads_the_support_and_a_refit_keeps_it_so(
 
     v, h = default_model.compiled()
     first = v.n_features - len(v.reason_names)
-    assert v.reason_names and set(v.reason_capped) <= set(v.reason_names)
+    assert v.reason_names and len(v.reason_veto) == len(v.reason_names)
     assert not np.any(h.binary_coef[first:]) and not np.any(h.stage["coef"][first:])
     columns = head_columns(v, h)
     assert columns["job_related"] == len(v.vocabulary_ids)

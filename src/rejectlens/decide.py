@@ -60,7 +60,8 @@ def has_text(text: str | None) -> bool:
 def score(vectorizer: CompiledVectorizer, heads: CompiledHeads, analyses: Sequence[Analysis]) -> Scores:
     """Features, then every head of one model."""
     X, S = vectorizer.transform_both(analyses)
-    proba = cap_reasons(heads.predict_proba(X), vectorizer.reason_support(X))
+    proba = cap_reasons(heads.predict_proba(X), vectorizer.reason_support(X), vectorizer.veto,
+                        heads.thresholds_)
     source = Scorer(vectorizer, heads, analyses, S)
     return Scores(proba, dict(heads.thresholds_), dict.fromkeys(proba, source))
 

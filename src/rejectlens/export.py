@@ -43,7 +43,7 @@ def export_vectorizer(v) -> CompiledVectorizer:
         *_sentence_words(v), reason_coef=getattr(v, "reason_coef_", None),
         reason_intercept=getattr(v, "reason_intercept_", None),
         reason_names=tuple(getattr(v, "reason_names_", ())),
-        reason_capped=tuple(getattr(v, "reason_capped_", ())))
+        reason_veto=tuple(getattr(v, "reason_veto_", ())))
 
 
 def _sentence_words(v) -> tuple[np.ndarray | None, np.ndarray | None]:

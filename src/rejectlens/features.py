@@ -322,8 +322,8 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
             self.cues_.cue_names_, self.decision_C, self.decision_cv)
         if fit is not None:
             self.reason_names_, self.reason_coef_, self.reason_intercept_ = fit.names, fit.coef, fit.intercept
-            # every reason is capped until the pipeline has seen the heads (capped_reasons)
-            self.reason_counts_, self.reason_capped_ = fit.counts, list(fit.names)
+            # no veto until the pipeline has seen the heads (veto_thresholds)
+            self.reason_counts_, self.reason_veto_ = fit.counts, [0.0] * len(fit.names)
             self.reason_oof_support_ = dict(zip(fit.names, fit.support.T))
             feats.append(fit.support)
         return sp.hstack([rows, sp.csr_matrix(np.hstack(feats))], format="csr")

@@ -285,6 +285,9 @@ def _smoke_test(vectorizer, heads) -> None:
             or intercept.shape != (len(vectorizer.reason_names),))):
         raise ModelFileError("vectorizer arrays reason_coef and reason_intercept do not fit "
                              "the vocabulary, cues and reason names")
+    if coef is not None and len(vectorizer.reason_veto) != len(vectorizer.reason_names):
+        raise ModelFileError(f"vectorizer setting reason_veto must hold one threshold per reason "
+                             f"({len(vectorizer.reason_names)}); found {len(vectorizer.reason_veto)}")
     proba = heads.predict_proba(sp.csr_matrix((1, vectorizer.n_features)))
     for name, p in proba.items():
         p = np.asarray(p, dtype=float)

@@ -12,7 +12,7 @@ from typing import Any
 from sklearn.pipeline import Pipeline
 
 from .labels import JOB_GATE, head_targets
-from .reason_sentences import capped_reasons
+from .reason_sentences import veto_thresholds
 from .thresholds import tune_gate
 
 __all__ = ["RejectionPipeline"]
@@ -73,6 +73,6 @@ class RejectionPipeline(Pipeline):
             if gate is not None:
                 heads.thresholds_[JOB_GATE] = gate
         if n_support and y is not None:
-            features.reason_capped_ = capped_reasons(heads.oof_, features.reason_oof_support_,
-                                                     heads.thresholds_)
+            veto = veto_thresholds(heads.oof_, features.reason_oof_support_, heads.thresholds_)
+            features.reason_veto_ = [veto.get(n, 0.0) for n in features.reason_names_]
         return self

@@ -13,14 +13,14 @@ the many emails with one mention outweigh.
 
 The models do not feed the heads: given as features, the heads leaned on them
 and missed reasons the models read wrongly (docs/decisions.md, "Reason
-sentences"). They *support* a reason instead: an email's support for a reason
-is the best probability among its sentences holding the reason's cue, 1 when
-none holds it (nothing to judge), and a reason's score is capped by its support
-(:func:`cap_reasons`). A reason survives when some sentence naming its topic
-reads as giving it, or when no sentence names its topic at all. A reason is
-capped only where that did not cost its head out-of-fold F1 on the training
-emails (:func:`capped_reasons`): some topics' cues ("start", "time") fire in
-too many sentences for a sentence model to tell them apart.
+sentences"). They *veto* instead: an email's support for a reason is the best
+probability among its sentences holding the reason's cue, 1 when none holds
+it (nothing to judge), and a reason is kept only when its head passes and its
+support passes the reason's veto point (:func:`cap_reasons`). Each reason's
+point is chosen on out-of-fold F1 of the training emails
+(:func:`veto_thresholds`); some topics' cues ("start", "time") fire in too
+many sentences for a sentence model to tell them apart, and get a low point
+or none.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ __all__ = [
 
 REASON_SUPPORT_PREFIX = "reason_support__"
 _NO_CUE = -1.0
+VETO_GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
 
 
 def cue_sentences(S: sp.csr_matrix, cue_offset: int, cue_names: Sequence[str],
@@ -96,32 +97,41 @@ def reason_support(P: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:
     return np.where(best < 0, 1.0, best)
 
 
-def cap_reasons(proba: Mapping[str, np.ndarray], support: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``proba`` with each ``reason:<name>`` head capped by that reason's support."""
+def cap_reasons(proba: Mapping[str, np.ndarray], support: Mapping[str, np.ndarray],
+                veto: Mapping[str, float], thresholds: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """``proba`` with each vetoed reason's head capped by its support, rescaled so
+    that support at the veto point caps the score at the head's threshold: a
+    reason survives exactly when its head and its support both pass."""
     out = dict(proba)
     for name, s in support.items():
         key = f"{REASON_HEAD_PREFIX}{name}"
-        if key in out:
-            out[key] = np.minimum(out[key], s)
+        t = veto.get(name, 0.0)
+        if key in out and t > 0 and key in thresholds:
+            out[key] = np.minimum(out[key], np.minimum(1.0, s * thresholds[key] / t))
     return out
 
 
-def capped_reasons(oof: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
-                   support: Mapping[str, np.ndarray], thresholds: Mapping[str, float]) -> list[str]:
-    """The reasons whose heads, capped by their out-of-fold ``support`` (one value
-    per training email), score an out-of-fold F1 at least as high as uncapped.
-    ``oof`` maps a head name to (training rows, targets, probabilities), as
-    :class:`~rejectlens.heads.RejectionHeads` keeps it."""
-    kept = []
+def veto_thresholds(oof: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+                    support: Mapping[str, np.ndarray],
+                    thresholds: Mapping[str, float]) -> dict[str, float]:
+    """For each reason, the support below which its head is overruled, chosen on
+    out-of-fold F1 of the training emails: the middle of the grid points that
+    score best (as :func:`rejectlens.thresholds.tune_threshold` picks a
+    threshold), 0 (no veto) where every veto scores below none. ``oof`` maps a
+    head name to (training rows, targets, probabilities), as
+    :class:`~rejectlens.heads.RejectionHeads` keeps it; ``support`` holds one
+    out-of-fold value per training email."""
+    out = {}
     for name, s in support.items():
         key = f"{REASON_HEAD_PREFIX}{name}"
         if key not in oof or key not in thresholds:
             continue
         rows, target, p = oof[key]
-        t = thresholds[key]
-        if _f1(target, np.minimum(p, s[rows]) >= t) >= _f1(target, p >= t):
-            kept.append(name)
-    return kept
+        said = p >= thresholds[key]
+        scores = np.array([_f1(target, said & (s[rows] >= t)) for t in VETO_GRID])
+        if scores.max() >= _f1(target, said):
+            out[name] = float(np.round(np.median(VETO_GRID[scores == scores.max()]), 3))
+    return out
 
 
 def _f1(target: np.ndarray, pred: np.ndarray) -> float:

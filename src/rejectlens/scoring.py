@@ -107,7 +107,8 @@ class CompiledVectorizer:
     reason_coef: np.ndarray | None = None
     reason_intercept: np.ndarray | None = None
     reason_names: tuple[str, ...] = ()
-    reason_capped: tuple[str, ...] = ()  # the reasons whose scores their support caps
+    # per reason, the support below which its head is overruled; 0: never
+    reason_veto: tuple[float, ...] = ()
 
     def _email_rows(self, X: Sequence[Analysis], words: sp.csr_matrix) -> sp.csr_matrix:
         cues = cue_matrix(cue_items(X), self.cue_names, self.flag_names, self.cap)
@@ -193,7 +194,12 @@ class CompiledVectorizer:
         first = self.n_features - len(self.reason_names)
         block = X[:, first:].toarray()
         return {name: block[:, j] for j, name in enumerate(self.reason_names)
-                if name in self.reason_capped}
+                if self.veto.get(name, 0.0) > 0}
+
+    @property
+    def veto(self) -> dict[str, float]:
+        """Reason name -> the support below which its head is overruled."""
+        return dict(zip(self.reason_names, self.reason_veto))
 
     def _with_decision(self, S: sp.csr_matrix, p: np.ndarray, q: np.ndarray | None) -> sp.csr_matrix:
         """Sentence rows as wide as email rows. The reason-support columns stay
@@ -263,7 +269,7 @@ class CompiledVectorizer:
                 "decision_weight": self.decision_weight,
                 "near_miss_intercept": self.near_miss_intercept,
                 "near_miss_weight": self.near_miss_weight,
-                "reason_names": list(self.reason_names), "reason_capped": list(self.reason_capped)}
+                "reason_names": list(self.reason_names), "reason_veto": list(self.reason_veto)}
 
     @classmethod
     def from_saved(cls, arrays: Mapping[str, np.ndarray], settings: Mapping[str, Any]):
@@ -279,7 +285,7 @@ class CompiledVectorizer:
                    reason_coef=arrays.get("reason_coef"),
                    reason_intercept=arrays.get("reason_intercept"),
                    reason_names=tuple(settings.get("reason_names", ())),
-                   reason_capped=tuple(settings.get("reason_capped", ())))
+                   reason_veto=tuple(float(t) for t in settings.get("reason_veto", ())))
 
 
 @dataclass(frozen=True, eq=False)

@@ -82,7 +82,7 @@ def fit_reason_models(D, targets: np.ndarray, scored: np.ndarray, owner: np.ndar
 @dataclass(frozen=True)
 class ReasonFit:
     """The fitted reason-sentence models and the out-of-fold support of the
-    training emails (emails, names) that chooses which reasons to cap."""
+    training emails (emails, names) that chooses each reason's veto point."""
 
     names: list[str]
     coef: np.ndarray

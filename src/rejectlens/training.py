@@ -155,7 +155,7 @@ def reason_labels(records: list[Mapping[str, Any]]) -> list[list[str] | None]:
     None for other emails and for composed ones, whose sentences come from a
     shared pool of fragments: a fragment seen in another fold would score its
     copy out of fold as if it were known, and flatter the out-of-fold check
-    that chooses which reasons to cap (rejectlens.reason_sentences)."""
+    that chooses each reason's veto point (rejectlens.reason_sentences)."""
     return [r.get("reasons") if r.get("is_rejection") is True and r.get("origin") != "composed"
             else None for r in records]
 
