@@ -63,29 +63,25 @@ def test_a_veto_is_chosen_where_it_keeps_out_of_fold_f1():
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(0, 8), st.integers(0, 3)),
-              elements=st.floats(0, 1)),
-       st.lists(st.integers(0, 3), max_size=6),
-       st.data())
-def test_support_is_a_probability_and_the_cap_never_raises_a_score(P, n_sent, data):
-    n = min(len(P), sum(n_sent))
-    n_sent = [k for k in n_sent]
-    # fit the sentence counts to the rows, marking some rows as holding no cue
-    while sum(n_sent) > len(P):
-        n_sent[n_sent.index(max(n_sent))] -= 1
-    n_sent.append(len(P) - sum(n_sent))
-    P = np.where(data.draw(arrays(bool, P.shape)), -1.0, P) if n else P
+@given(st.lists(st.integers(0, 3), max_size=6), st.integers(0, 3), st.data())
+def test_support_and_veto_on_any_scores(n_sent, n_reasons, data):
+    n = sum(n_sent)
+    P = data.draw(arrays(np.float64, (n, n_reasons), elements=st.floats(0, 1)))
+    P = np.where(data.draw(arrays(bool, (n, n_reasons))), -1.0, P)  # -1: no cue in the sentence
     s = reason_support(P, n_sent)
-    assert s.shape == (len(n_sent), P.shape[1])
-    assert ((s >= 0) & (s <= 1)).all()
-    proba = {f"reason:r{j}": np.linspace(0, 1, len(n_sent)) for j in range(P.shape[1])}
-    veto = {f"r{j}": data.draw(st.sampled_from([0.0, 0.2, 0.5, 0.9])) for j in range(P.shape[1])}
+    starts = np.cumsum([0, *n_sent])
+    for e in range(len(n_sent)):  # each email's best cue sentence, 1 without one
+        for j in range(n_reasons):
+            cue = [x for x in P[starts[e]:starts[e + 1], j] if x >= 0]
+            assert s[e, j] == (max(cue) if cue else 1.0)
+    proba = {f"reason:r{j}": np.linspace(0, 1, len(n_sent)) for j in range(n_reasons)}
+    veto = {f"r{j}": data.draw(st.sampled_from([0.0, 0.2, 0.5, 0.9])) for j in range(n_reasons)}
     thresholds = dict.fromkeys(proba, 0.5)
-    capped = cap_reasons(proba, {f"r{j}": s[:, j] for j in range(P.shape[1])}, veto, thresholds)
-    assert all((capped[k] <= proba[k]).all() for k in proba)
-    # a reason survives exactly when its head and its support both pass
-    for j in range(P.shape[1]):
+    capped = cap_reasons(proba, {f"r{j}": s[:, j] for j in range(n_reasons)}, veto, thresholds)
+    for j in range(n_reasons):
         k, t = f"reason:r{j}", veto[f"r{j}"]
+        assert (capped[k] <= proba[k]).all()  # a veto never raises a score
+        # a reason survives exactly when its head and its support both pass
         said = proba[k] >= 0.5
         assert np.array_equal(capped[k] >= 0.5, said & (s[:, j] >= t) if t else said)
 

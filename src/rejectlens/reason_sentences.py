@@ -99,15 +99,17 @@ def reason_support(P: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:
 
 def cap_reasons(proba: Mapping[str, np.ndarray], support: Mapping[str, np.ndarray],
                 veto: Mapping[str, float], thresholds: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """``proba`` with each vetoed reason's head capped by its support, rescaled so
-    that support at the veto point caps the score at the head's threshold: a
+    """``proba`` with each vetoed reason's score held below its head's threshold
+    (scaled down by how far its support fell short of the veto point), so a
     reason survives exactly when its head and its support both pass."""
     out = dict(proba)
     for name, s in support.items():
         key = f"{REASON_HEAD_PREFIX}{name}"
         t = veto.get(name, 0.0)
         if key in out and t > 0 and key in thresholds:
-            out[key] = np.minimum(out[key], np.minimum(1.0, s * thresholds[key] / t))
+            th = thresholds[key]
+            below = np.minimum(s * th / t, np.nextafter(th, 0.0))
+            out[key] = np.where(s >= t, out[key], np.minimum(out[key], below))
     return out
 
 
