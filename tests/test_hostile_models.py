@@ -168,35 +168,47 @@ def test_8_a_sentence_model_that_does_not_fit_the_vocabulary(model_dir):
         rejectlens.load(model_dir)
 
 
-@pytest.mark.parametrize("member, array", [
-    ("vectorizer__reason_coef.npy", np.zeros((3, 2))),
-    ("vectorizer__reason_intercept.npy", np.zeros(1)),
-])
-def test_8_reason_models_that_do_not_fit(model_dir, member, array):
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst, zipfile.ZipFile(model_dir / SCORING_ARRAYS) as src:
-        for info in src.infolist():
-            if info.filename != member:
-                dst.writestr(info.filename, src.read(info))
-        dst.writestr(member, _npy(array))
-    _rewrite(model_dir, SCORING_ARRAYS, out.getvalue())
-    with pytest.raises(ModelFileError, match="reason_coef and reason_intercept do not fit"):
-        rejectlens.load(model_dir)
-
-
-def test_8_a_veto_per_reason_or_none(model_dir):
-    width = rejectlens.load(model_dir).compiled()[0].sentence_model_width
+def _with_reason_models(model_dir, coef, intercept, **settings):
+    """The fixture (which has no reason models) given reason arrays and settings."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst, zipfile.ZipFile(model_dir / SCORING_ARRAYS) as src:
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info))
-        dst.writestr("vectorizer__reason_coef.npy", _npy(np.zeros((width, 1))))
-        dst.writestr("vectorizer__reason_intercept.npy", _npy(np.zeros(1)))
+        dst.writestr("vectorizer__reason_coef.npy", _npy(coef))
+        dst.writestr("vectorizer__reason_intercept.npy", _npy(intercept))
     _rewrite(model_dir, SCORING_ARRAYS, out.getvalue())
-    settings = json.loads((model_dir / SCORING_SETTINGS).read_text())
-    settings["vectorizer"].update(reason_names=["compensation"], reason_veto=[0.5, 0.5])
-    _rewrite(model_dir, SCORING_SETTINGS, json.dumps(settings).encode())
-    with pytest.raises(ModelFileError, match="reason_veto must hold one threshold per reason"):
+    saved = json.loads((model_dir / SCORING_SETTINGS).read_text())
+    saved["vectorizer"].update(settings)
+    _rewrite(model_dir, SCORING_SETTINGS, json.dumps(saved).encode())
+
+
+def test_8_reason_models_that_fit_load(model_dir):
+    width = rejectlens.load(model_dir).compiled()[0].sentence_model_width
+    _with_reason_models(model_dir, np.zeros((width, 1)), np.zeros(1),
+                        reason_names=["compensation"], reason_veto=[0.5])
+    v = rejectlens.load(model_dir).compiled()[0]
+    assert v.reason_names == ("compensation",) and v.veto == {"compensation": 0.5}
+
+
+@pytest.mark.parametrize("rows, cols, n_intercept", [(3, 1, 1), (None, 2, 1), (None, 1, 2)])
+def test_8_reason_models_that_do_not_fit(model_dir, rows, cols, n_intercept):
+    width = rejectlens.load(model_dir).compiled()[0].sentence_model_width
+    _with_reason_models(model_dir, np.zeros((rows or width, cols)), np.zeros(n_intercept),
+                        reason_names=["compensation"], reason_veto=[0.5])
+    with pytest.raises(ModelFileError, match="reason_coef and reason_intercept do not fit"):
+        rejectlens.load(model_dir)
+
+
+@pytest.mark.parametrize("names, veto, message", [
+    (["compensation"], [0.5, 0.5], "one threshold per reason"),
+    (["compensation"], [], "one threshold per reason"),
+    (["bogus"], [0.5], "must name distinct reasons that have cues"),
+])
+def test_8_reason_settings_that_do_not_fit(model_dir, names, veto, message):
+    width = rejectlens.load(model_dir).compiled()[0].sentence_model_width
+    _with_reason_models(model_dir, np.zeros((width, 1)), np.zeros(1), reason_names=names,
+                        reason_veto=veto)
+    with pytest.raises(ModelFileError, match=message):
         rejectlens.load(model_dir)
 
 

@@ -1,4 +1,4 @@
-"""Reason sentences: which cue sentences a reason model reads, its support, the cap."""
+"""Reason sentences: which cue sentences a reason model reads, its support, the veto."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rejectlens.clean import Cleaned
 from rejectlens.features import EmailVectorizer
 from rejectlens.reason_sentences import (
     REASON_SUPPORT_PREFIX,
+    VETO_GRID,
     cap_reasons,
     cue_sentences,
     reason_sentence_proba,
@@ -46,20 +47,31 @@ def test_support_is_the_best_cue_sentence_and_one_without_a_cue():
     assert per_email[2].tolist() == [1.0, 1.0]  # an email without sentences
 
 
-def test_a_veto_is_chosen_where_it_keeps_out_of_fold_f1():
+def test_a_veto_is_chosen_only_where_it_beats_none_out_of_fold():
     target = np.array([1, 1, 0, 0])
     p = np.array([0.9, 0.8, 0.7, 0.2])
     oof = {"reason:a": (np.arange(4), target, p), "reason:b": (np.arange(4), target, p)}
     thresholds = {"reason:a": 0.5, "reason:b": 0.5}
     support = {"a": np.array([1.0, 0.9, 0.1, 1.0]),  # a veto between 0.1 and 0.9 removes the false positive
-               "b": np.array([0.1, 0.1, 1.0, 1.0])}  # any veto above 0.1 removes both true positives
+               "b": np.array([0.1, 0.1, 1.0, 1.0])}  # no veto helps: at best it changes nothing
     veto = veto_thresholds(oof, support, thresholds)
-    # the middle of the best grid points: a 0.15-0.90, b 0.05-0.10 (which change nothing)
-    assert veto["a"] == 0.525 and veto["b"] == 0.075
+    assert veto == {"a": 0.525}  # the middle of the best grid points, 0.15-0.90
     proba = {"reason:a": p, "reason:b": p}
     capped = cap_reasons(proba, support, veto, thresholds)
     assert (capped["reason:a"] >= 0.5).tolist() == [True, True, False, False]
-    assert np.array_equal(capped["reason:b"] >= 0.5, p >= 0.5)
+    assert np.array_equal(capped["reason:b"], p)
+
+
+def test_the_veto_is_the_middle_of_one_run_of_best_points():
+    # best F1 at points up to 0.2 and again at 0.5-0.65; between them it is worse
+    target = np.array([1, 0, 1, 0, 1])
+    oof = {"reason:a": (np.arange(5), target, np.ones(5))}
+    support = {"a": np.array([0.66, 0.46, 0.21, 0.36, 0.7])}
+    veto = veto_thresholds(oof, support, {"reason:a": 0.5})
+    said = support["a"] >= veto["a"]
+    best = max(2 * (said & (target == 1)).sum() / (said.sum() + target.sum())
+               for said in (support["a"] >= t for t in VETO_GRID))
+    assert 2 * (said & (target == 1)).sum() / (said.sum() + target.sum()) == best
 
 
 @settings(max_examples=60, deadline=None)

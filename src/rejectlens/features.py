@@ -286,6 +286,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         self.near_miss_coef_, self.near_miss_intercept_ = None, 0.0
         self.sentence_words_ = None
         self.reason_names_, self.reason_coef_, self.reason_intercept_ = [], None, None
+        self.reason_veto_, self.reason_counts_, self.reason_oof_support_ = [], {}, {}
         base = export_vectorizer(self)
         if decisions is None or is_rejection is None:
             return base.transform(X)

@@ -32,7 +32,7 @@ import numpy as np
 
 from ._version import __version__
 from .errors import ModelFileError
-from .labels import schema
+from .labels import REASONS, schema
 from .model_files import check_zip, inside, load_arrays, read_json, sha256, verify
 from .signals import entity_pipeline
 from .writers import replace_dir
@@ -285,6 +285,11 @@ def _smoke_test(vectorizer, heads) -> None:
             or intercept.shape != (len(vectorizer.reason_names),))):
         raise ModelFileError("vectorizer arrays reason_coef and reason_intercept do not fit "
                              "the vocabulary, cues and reason names")
+    names = vectorizer.reason_names
+    if coef is not None and (len(set(names)) != len(names) or not set(names) <= set(REASONS)
+                             or not set(names) <= set(vectorizer.cue_names)):
+        raise ModelFileError(f"vectorizer setting reason_names must name distinct reasons that "
+                             f"have cues; found {list(names)}")
     if coef is not None and len(vectorizer.reason_veto) != len(vectorizer.reason_names):
         raise ModelFileError(f"vectorizer setting reason_veto must hold one threshold per reason "
                              f"({len(vectorizer.reason_names)}); found {len(vectorizer.reason_veto)}")

@@ -17,10 +17,10 @@ sentences"). They *veto* instead: an email's support for a reason is the best
 probability among its sentences holding the reason's cue, 1 when none holds
 it (nothing to judge), and a reason is kept only when its head passes and its
 support passes the reason's veto point (:func:`cap_reasons`). Each reason's
-point is chosen on out-of-fold F1 of the training emails
-(:func:`veto_thresholds`); some topics' cues ("start", "time") fire in too
-many sentences for a sentence model to tell them apart, and get a low point
-or none.
+point is chosen on out-of-fold F1 of the training emails, and a reason gets
+one only where a veto beats none there (:func:`veto_thresholds`): some
+topics' cues ("start", "time") fire in too many sentences for a sentence
+model to tell them apart.
 """
 
 from __future__ import annotations
@@ -117,10 +117,10 @@ def veto_thresholds(oof: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
                     support: Mapping[str, np.ndarray],
                     thresholds: Mapping[str, float]) -> dict[str, float]:
     """For each reason, the support below which its head is overruled, chosen on
-    out-of-fold F1 of the training emails: the middle of the grid points that
-    score best (as :func:`rejectlens.thresholds.tune_threshold` picks a
-    threshold), 0 (no veto) where every veto scores below none. ``oof`` maps a
-    head name to (training rows, targets, probabilities), as
+    out-of-fold F1 of the training emails: the middle of the longest run of
+    grid points that score best (as :func:`rejectlens.thresholds.tune_threshold`
+    picks a threshold), and only where that beats no veto. ``oof`` maps a head
+    name to (training rows, targets, probabilities), as
     :class:`~rejectlens.heads.RejectionHeads` keeps it; ``support`` holds one
     out-of-fold value per training email."""
     out = {}
@@ -131,9 +131,24 @@ def veto_thresholds(oof: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
         rows, target, p = oof[key]
         said = p >= thresholds[key]
         scores = np.array([_f1(target, said & (s[rows] >= t)) for t in VETO_GRID])
-        if scores.max() >= _f1(target, said):
-            out[name] = float(np.round(np.median(VETO_GRID[scores == scores.max()]), 3))
+        if scores.max() > _f1(target, said):
+            run = _longest_run(scores == scores.max())
+            out[name] = float(np.round(np.median(VETO_GRID[run]), 3))
     return out
+
+
+def _longest_run(mask: np.ndarray) -> np.ndarray:
+    """Indices of the longest run of consecutive True values (the first, on a tie)."""
+    best: tuple[int, int] = (0, 0)
+    start = None
+    for i, m in enumerate([*mask.tolist(), False]):
+        if m and start is None:
+            start = i
+        elif not m and start is not None:
+            if i - start > best[1] - best[0]:
+                best = (start, i)
+            start = None
+    return np.arange(*best)
 
 
 def _f1(target: np.ndarray, pred: np.ndarray) -> float:

@@ -35,14 +35,17 @@ def fit_sentence_model(S, target: np.ndarray, C: float) -> tuple[np.ndarray, flo
     return model.coef_[0].copy(), float(model.intercept_[0])
 
 
-def out_of_fold_scores(S, target: np.ndarray, owner: np.ndarray, groups, C: float, cv: int) -> np.ndarray:
+def out_of_fold_scores(S, target: np.ndarray, owner: np.ndarray, groups, C: float, cv: int,
+                       fill: float = 0.0) -> np.ndarray:
     """Each sentence's probability from a model fit on the other folds; folds
-    keep an email's sentences (and its group's emails, when given) together."""
+    keep an email's sentences (and its group's emails, when given) together.
+    Sentences no fold could score (too few groups, or one class left to learn
+    from) get ``fill``."""
     from sklearn.model_selection import GroupKFold
 
     email_groups = owner if groups is None else np.asarray(groups)[owner]
     n_splits = min(cv, len(np.unique(email_groups)))
-    oof = np.zeros(S.shape[0])
+    oof = np.full(S.shape[0], fill)
     if n_splits < 2:
         return oof
     for train, test in GroupKFold(n_splits).split(S, groups=email_groups):
@@ -68,7 +71,8 @@ def fit_reason_models(D, targets: np.ndarray, scored: np.ndarray, owner: np.ndar
             continue
         rows = np.flatnonzero(scored[:, k])
         oof = np.full(D.shape[0], -1.0)
-        oof[rows] = out_of_fold_scores(D[rows], t[rows], owner[rows], groups, C, cv)
+        # a sentence no fold could judge holds no cue as far as the veto is concerned
+        oof[rows] = out_of_fold_scores(D[rows], t[rows], owner[rows], groups, C, cv, fill=-1.0)
         coef, intercept = fit_sentence_model(D, t, C)
         kept.append(name)
         coefs.append(coef)

@@ -64,7 +64,10 @@ def train(
     the decision of a rejection) to train the decision-sentence model; the
     project corpus does. The only two job emails of a group, one a rejection
     and one not and sharing most of their words, are contrast twins: the
-    near-miss sentence model learns from them (rejectlens.decision).
+    near-miss sentence model learns from them (rejectlens.decision). With
+    decision marks, the rejections' ``reasons`` also train the
+    reason-sentence models that can veto a reason (rejectlens.reason_sentences);
+    without marks no reason is vetoed.
     ``n_jobs`` heads train at once. ``entity_signals`` names a trained spaCy
     pipeline (e.g. ``"en_core_web_sm"``) whose named entities the model adds
     to ``signals``; off by default, recorded in the manifest.
