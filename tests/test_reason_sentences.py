@@ -141,3 +141,31 @@ def test_no_head_of_the_bundled_model_reads_the_support_and_a_refit_keeps_it_so(
     X = sp.csr_matrix(rng.random((30, 6)))
     stage = refit_stage(X, np.arange(30) % 3, np.ones(30), C=1.0, columns=4)
     assert stage["coef"].shape == (6, 3) and not np.any(stage["coef"][4:])
+
+
+def test_a_retrain_on_a_model_with_reason_models_keeps_every_head_off_the_support():
+    from rejectlens.retraining import retrain
+    from rejectlens.training import train
+
+    given_ = "Your salary expectations were above our budget, so we will not proceed."
+    denied = "Your salary expectations were well within our budget, but we will not proceed."
+    rows = []
+    for k in range(10):
+        for text, why in ((given_, ["compensation"]), (denied, [])):
+            rows.append({"id": f"r{len(rows)}", "body": f"Hello {k}. {text}", "group": f"g{k}",
+                         "is_rejection": True, "job_related": True, "decision": [text],
+                         "personalization": ("generic", "personalized")[k % 2], "reasons": why,
+                         "stage": ("screening", "interview")[k % 2], "feedback_offered": k % 3 == 0,
+                         "reapply_encouraged": k % 2 == 0})
+        rows.append({"id": f"r{len(rows)}", "group": f"g{k}", "is_rejection": False,
+                     "job_related": True, "body": f"Thanks for applying, {k}. We are reviewing it."})
+    base = train(rows, cv=2, min_df=1)
+    v = base.compiled()[0]
+    assert v.reason_names == ("compensation",)
+    first = v.n_features - len(v.reason_names)
+    user = [{**r, "id": f"u{r['id']}"} for r in rows]
+    result = retrain(user, base=base, corpus=rows, holdout=0)
+    assert {"is_rejection", "stage", "reason:compensation"} <= set(result.retrained)
+    for model in (base, result.model):
+        heads = model.compiled()[1]
+        assert not np.any(heads.binary_coef[first:]) and not np.any(heads.stage["coef"][first:])
