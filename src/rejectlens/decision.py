@@ -45,6 +45,7 @@ __all__ = [
     "decision_features",
     "near_miss_features",
     "near_miss_targets",
+    "per_email",
     "sentence_proba",
     "sentence_targets",
     "twin_indices",
@@ -142,18 +143,26 @@ def near_miss_targets(analyses: Sequence[Analysis], twins: Sequence[int | None],
     return np.concatenate(out) if out else np.zeros(0, np.int8)
 
 
+def per_email(ufunc: np.ufunc, sentence_values: np.ndarray, n_sentences: Sequence[int],
+              empty: float) -> np.ndarray:
+    """``ufunc`` reduced over each email's sentences (the rows of
+    ``sentence_values``, all emails' sentences in order), ``empty`` for an email
+    without sentences: one ``reduceat`` for the whole batch."""
+    n = np.asarray(n_sentences, dtype=np.int64)
+    out = np.full((len(n), *sentence_values.shape[1:]), empty, dtype=float)
+    has = n > 0
+    if has.any() and sentence_values.size:
+        starts = np.concatenate([[0], np.cumsum(n)[:-1]])[has]
+        out[has] = ufunc.reduceat(sentence_values, starts, axis=0)
+    return out
+
+
 def decision_features(sentence_scores: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:
     """(emails, 2): the highest sentence probability and the capped count of
     sentences above 0.5, from the probabilities of all sentences in order."""
-    n = np.asarray(n_sentences, dtype=np.int64)
-    out = np.zeros((len(n), 2))
-    has = n > 0
-    if has.any():
-        starts = np.concatenate([[0], np.cumsum(n)[:-1]])[has]
-        out[has, 0] = np.maximum.reduceat(sentence_scores, starts)
-        hits = np.add.reduceat((sentence_scores >= 0.5).astype(np.int64), starts)
-        out[has, 1] = np.minimum(hits, COUNT_CAP) / COUNT_CAP
-    return out
+    hits = per_email(np.add, (sentence_scores >= 0.5).astype(np.int64), n_sentences, 0.0)
+    return np.column_stack([per_email(np.maximum, sentence_scores, n_sentences, 0.0),
+                            np.minimum(hits, COUNT_CAP) / COUNT_CAP])
 
 
 def near_miss_features(sentence_scores: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:

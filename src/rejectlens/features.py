@@ -291,7 +291,6 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         if decisions is None or is_rejection is None:
             return base.transform(X)
         rows, S = base.base_both(X)
-        base_S = S
         n_sent = [len(a.sentences) for a in X]
         target = np.concatenate(
             [sentence_targets(a, d, r) for a, d, r in zip(X, decisions, is_rejection)]
@@ -303,10 +302,10 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         self.sentence_words_ = TokenTfidf(
             ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
         ).fit(negated(X))
-        S = export_vectorizer(self).sentence_model_rows(X, S)
+        D = export_vectorizer(self).sentence_model_rows(X, S)
         owner = np.repeat(np.arange(len(X)), n_sent)
-        oof = out_of_fold_scores(S, target, owner, groups, self.decision_C, self.decision_cv)
-        self.decision_coef_, self.decision_intercept_ = fit_sentence_model(S, target, self.decision_C)
+        oof = out_of_fold_scores(D, target, owner, groups, self.decision_C, self.decision_cv)
+        self.decision_coef_, self.decision_intercept_ = fit_sentence_model(D, target, self.decision_C)
         self.decision_counts_ = {"decision": int((target == 1).sum()),
                                  "other": int((target == 0).sum()),
                                  "unknown": int((target < 0).sum())}
@@ -315,11 +314,11 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
                 else np.zeros(len(target), np.int8))
         self.near_miss_counts_ = {"near_miss": int(near.sum()), "other": int(len(near) - near.sum())}
         if near.any():
-            oof_near = out_of_fold_scores(S, near, owner, groups, self.decision_C, self.decision_cv)
-            self.near_miss_coef_, self.near_miss_intercept_ = fit_sentence_model(S, near, self.decision_C)
+            oof_near = out_of_fold_scores(D, near, owner, groups, self.decision_C, self.decision_cv)
+            self.near_miss_coef_, self.near_miss_intercept_ = fit_sentence_model(D, near, self.decision_C)
             feats.append(near_miss_features(oof_near, n_sent) * self.near_miss_weight)
         fit = None if reasons is None else fit_reason_support(
-            base_S, S, reasons, n_sent, owner, groups, len(self.words_.vocabulary_ids_),
+            S, D, reasons, n_sent, owner, groups, len(self.words_.vocabulary_ids_),
             self.cues_.cue_names_, self.decision_C, self.decision_cv)
         if fit is not None:
             self.reason_names_, self.reason_coef_, self.reason_intercept_ = fit.names, fit.coef, fit.intercept

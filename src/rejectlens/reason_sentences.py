@@ -31,15 +31,19 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
+from .decision import per_email
 from .labels import REASON_HEAD_PREFIX
+from .thresholds import f1_grid
 
 __all__ = [
     "REASON_SUPPORT_PREFIX",
+    "VETO_GRID",
     "cap_reasons",
     "cue_sentences",
     "reason_sentence_proba",
     "reason_sentence_targets",
     "reason_support",
+    "veto_thresholds",
 ]
 
 REASON_SUPPORT_PREFIX = "reason_support__"
@@ -88,12 +92,7 @@ def reason_sentence_proba(D, coef: np.ndarray, intercept: np.ndarray,
 def reason_support(P: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:
     """(emails, reasons): the best cue sentence of each email from
     :func:`reason_sentence_proba`, 1 where none of its sentences holds the cue."""
-    n = np.asarray(n_sentences, dtype=np.int64)
-    best = np.full((len(n), P.shape[1]), _NO_CUE)
-    has = n > 0
-    if has.any() and P.shape[1]:
-        starts = np.concatenate([[0], np.cumsum(n)[:-1]])[has]
-        best[has] = np.maximum.reduceat(P, starts, axis=0)
+    best = per_email(np.maximum, P, n_sentences, _NO_CUE).reshape(len(n_sentences), P.shape[1])
     return np.where(best < 0, 1.0, best)
 
 
@@ -118,8 +117,8 @@ def veto_thresholds(oof: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
                     thresholds: Mapping[str, float]) -> dict[str, float]:
     """For each reason, the support below which its head is overruled, chosen on
     out-of-fold F1 of the training emails: the middle of the longest run of
-    grid points that score best (as :func:`rejectlens.thresholds.tune_threshold`
-    picks a threshold), and only where that beats no veto. ``oof`` maps a head
+    grid points that score best (a run, so the point cannot fall between two
+    best stretches where F1 is lower), and only where that beats no veto. ``oof`` maps a head
     name to (training rows, targets, probabilities), as
     :class:`~rejectlens.heads.RejectionHeads` keeps it; ``support`` holds one
     out-of-fold value per training email."""
@@ -130,8 +129,11 @@ def veto_thresholds(oof: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
             continue
         rows, target, p = oof[key]
         said = p >= thresholds[key]
-        scores = np.array([_f1(target, said & (s[rows] >= t)) for t in VETO_GRID])
-        if scores.max() > _f1(target, said):
+        # F1 of "the head says yes and the support reaches t" at every t at once;
+        # support is never below 0, so t = 0 is no veto
+        f1 = f1_grid(target, np.where(said, s[rows], -1.0), macro=False, grid=np.r_[0.0, VETO_GRID])
+        none, scores = f1[0], f1[1:]
+        if scores.max() > none:
             run = _longest_run(scores == scores.max())
             out[name] = float(np.round(np.median(VETO_GRID[run]), 3))
     return out
@@ -149,9 +151,3 @@ def _longest_run(mask: np.ndarray) -> np.ndarray:
                 best = (start, i)
             start = None
     return np.arange(*best)
-
-
-def _f1(target: np.ndarray, pred: np.ndarray) -> float:
-    tp = int((pred & (target == 1)).sum())
-    wrong = int((pred != (target == 1)).sum())
-    return 2 * tp / (2 * tp + wrong) if tp else 0.0

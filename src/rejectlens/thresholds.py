@@ -45,14 +45,14 @@ def tune_threshold(target: np.ndarray, proba: np.ndarray | None, macro: bool, mi
 
 
 def f1_grid(target: np.ndarray, proba: np.ndarray, macro: bool,
-            sample_weight: np.ndarray | None = None) -> np.ndarray:
-    """F1 (binary, or macro over both classes) at every threshold of the grid at once.
+            sample_weight: np.ndarray | None = None, grid: np.ndarray = THRESHOLD_GRID) -> np.ndarray:
+    """F1 (binary, or macro over both classes) at every threshold of ``grid`` at once.
 
     The same numbers as ``f1_score(target, proba >= t, zero_division=0)`` per
     threshold, without scikit-learn's input checks for each of 71 calls.
     """
     w = np.ones(len(target)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    pred = proba[None, :] >= THRESHOLD_GRID[:, None]
+    pred = proba[None, :] >= grid[:, None]
     pos = target == 1
 
     def f1(pred_pos, true_pos):
@@ -63,7 +63,7 @@ def f1_grid(target: np.ndarray, proba: np.ndarray, macro: bool,
     if not macro:
         return f1(pred, np.broadcast_to(pos, pred.shape))
     # scikit-learn averages over the classes seen in the truth or the predictions
-    total, seen = np.zeros(len(THRESHOLD_GRID)), np.zeros(len(THRESHOLD_GRID))
+    total, seen = np.zeros(len(grid)), np.zeros(len(grid))
     for p, t in ((pred, pos), (~pred, ~pos)):
         here = p.any(axis=1) | t.any()
         total += np.where(here, f1(p, np.broadcast_to(t, p.shape)), 0.0)
@@ -81,8 +81,6 @@ def tune_gate(heads, X, is_rejection: Sequence[Any]) -> float | None:
     never saw, its fitted probabilities are as unseen as out-of-fold ones.
     None when either head has no out-of-fold probabilities.
     """
-    from sklearn.metrics import f1_score
-
     from .export import export_heads
 
     if "is_rejection" not in heads.oof_ or "job_related" not in heads.oof_:
@@ -101,7 +99,8 @@ def tune_gate(heads, X, is_rejection: Sequence[Any]) -> float | None:
         if int(r) in pos:
             p_rej[k] = oof_r[pos[int(r)]]
     base = p_rej >= heads.thresholds_["is_rejection"]
-    scores = np.array([f1_score(target, base & (p_gate >= t), zero_division=0) for t in _GATE_GRID])
+    # F1 of "a rejection and past the gate t", at every t at once
+    scores = f1_grid(target, np.where(base, p_gate, -1.0), macro=False, grid=_GATE_GRID)
     near = _GATE_GRID[scores >= scores.max() - 0.005]
     return float(np.round(np.median(near), 2))
 
