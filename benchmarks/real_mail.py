@@ -4,15 +4,17 @@
     python -m benchmarks.real_mail --model DIR      # another model
     python -m benchmarks.real_mail --card models/default/MODEL_CARD.md
 
-Three sets, none used for training or tuning:
+Four sets, none used for training or tuning:
 
 - ``../shared/realdev/realdev.jsonl`` (126 real emails nobody on the team
   wrote; present on the developers' machines only, skipped elsewhere);
 - ``benchmarks/mailbox/`` (a 400-message Gmail Takeout written by the team
   as evaluation data, mostly not job mail, read straight from the mbox);
-- ``benchmarks/twins/`` (240 near-twin pairs, one twin a rejection and the
+- ``benchmarks/twins/`` (285 near-twin pairs, one twin a rejection and the
   other not, written after the sentence readers were designed: how often
-  both twins of a pair are read right).
+  both twins of a pair are read right);
+- ``benchmarks/acks/`` (210 short acknowledgements and job-board
+  confirmations that decide nothing: how many are read as rejections).
 
 Metrics follow the definitions that judge the hidden real set: is_rejection
 precision/recall over every email; the rejection-only fields over the gold
@@ -34,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REALDEV = ROOT.parent / "shared" / "realdev" / "realdev.jsonl"
 MAILBOX = ROOT / "benchmarks" / "mailbox"
 TWINS = ROOT / "benchmarks" / "twins"
+ACKS = ROOT / "benchmarks" / "acks"
 REASONS = ("other_candidates", "position_filled", "position_closed", "qualifications",
            "overqualified", "assessment", "location", "work_authorization", "compensation",
            "culture_fit", "internal_candidate", "high_volume", "timing")
@@ -155,6 +158,17 @@ def score_twins(model, folder: Path = TWINS) -> dict[str, Any]:
     }
 
 
+def score_acks(model, folder: Path = ACKS) -> dict[str, Any]:
+    """How many of the held-out short acknowledgements read as rejections
+    (every one is job mail that decides nothing), and which."""
+    rows = [json.loads(line) for f in sorted(folder.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
+    preds = model.classify_many(rows)
+    flagged = [r["id"] for r, p in zip(rows, preds) if p.is_rejection]
+    not_job = sum(1 for p in preds if p.job_related is False)
+    return {"n": len(rows), "read_as_rejections": len(flagged), "flagged": flagged,
+            "read_as_not_job_mail": not_job}
+
+
 _COLUMNS = (("rej_precision", "is_rejection P"), ("rej_recall", "is_rejection R"),
             ("job_related_accuracy", "job_related acc"), ("pers_macro_f1", "personalization"),
             ("reasons_micro_f1", "reasons"), ("stage_macro_f1", "stage"),
@@ -182,6 +196,10 @@ def render(results: Mapping[str, Any]) -> str:
                       f"pairs with both twins right ({tw['share']:.3f}; {kinds}); "
                       f"{tw['missed_rejections']} rejections missed, "
                       f"{tw['false_rejections']} non-rejections read as rejections."]
+    if results.get("acks"):
+        ak = results["acks"]
+        lines += ["", f"Short acknowledgements (`benchmarks/acks/`): {ak['read_as_rejections']} of "
+                      f"{ak['n']} read as rejections, {ak['read_as_not_job_mail']} as not job mail."]
     return "\n".join(lines)
 
 
@@ -190,8 +208,9 @@ def update_card(card: Path, table: str) -> None:
     section = (f"{CARD_START}\n## Metrics on real mail and a whole mailbox\n\n"
                "Measured by `python -m benchmarks.real_mail` (realdev: 126 real emails "
                "nobody on the team wrote, never trained or tuned on; mailbox: the team's "
-               "400-message evaluation Takeout in `benchmarks/mailbox/`; twins: 240 "
-               "held-out near-twin pairs in `benchmarks/twins/`). Rejection-only "
+               "400-message evaluation Takeout in `benchmarks/mailbox/`; twins: 285 "
+               "held-out near-twin pairs in `benchmarks/twins/`; acks: 210 held-out short "
+               "acknowledgements in `benchmarks/acks/`). Rejection-only "
                "fields are scored on the gold rejections.\n\n"
                f"{table}\n{CARD_END}")
     text = card.read_text(encoding="utf-8")
@@ -213,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     model = rejectlens.load(args.model)
     results = {"realdev": score_realdev(model), "mailbox": score_mailbox(model),
-               "twins": score_twins(model)}
+               "twins": score_twins(model), "acks": score_acks(model)}
     Path(args.out).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     table = render(results)
     print(table)

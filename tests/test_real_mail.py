@@ -52,9 +52,13 @@ def test_fixture_is_a_set_of_minimal_pairs():
 # docs/decisions.md says which kinds it misses and why); this floor keeps it
 # from sliding back while that work goes on.
 PAIRS_FLOOR = 0.81
-# benchmarks/twins/: 240 held-out near-twin pairs; the bundled model reads both
-# twins of 148 right (0.617; the model before the sentence readers, W: 132).
-TWINS_FLOOR = 0.61
+# benchmarks/twins/: 285 held-out near-twin pairs; the bundled model reads both
+# twins of 187 right (0.656; of the first 240, 148, where the model before the
+# sentence readers, W, read 132).
+TWINS_FLOOR = 0.65
+# benchmarks/acks/: 210 held-out short acknowledgements; the bundled model reads
+# 3 of them as rejections.
+ACKS_CEILING = 3
 
 
 def test_bundled_model_minimal_pairs_floor(default_model):
@@ -67,8 +71,16 @@ def test_bundled_model_twin_pairs_floor(default_model):
     from benchmarks.real_mail import score_twins
 
     t = score_twins(default_model)
-    assert t["pairs"] == 240
+    assert t["pairs"] == 285
     assert t["share"] >= TWINS_FLOOR, t
+
+
+def test_bundled_model_short_acknowledgements(default_model):
+    from benchmarks.real_mail import score_acks
+
+    a = score_acks(default_model)
+    assert a["n"] == 210
+    assert a["read_as_rejections"] <= ACKS_CEILING, a["flagged"]
 
 
 def test_bundled_model_on_the_teams_mailbox(default_model):
