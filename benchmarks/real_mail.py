@@ -215,9 +215,10 @@ def render(results: Mapping[str, Any]) -> str:
         lines += ["", "Held-out shapes (`benchmarks/heldout/`):", "",
                   "| file | n (rejections) | " + " | ".join(c for _, c in cols) + " |",
                   "|" + "---|" * (len(cols) + 2)]
+        every_email = ("rej_accuracy", "job_related_accuracy")  # the rest read the rejections
         for name, m in results["heldout"].items():
-            cells = [f"{m[k]:.3f}" if k in m and (m["n_rejections"] or k in ("rej_accuracy",
-                     "job_related_accuracy")) else "-" for k, _ in cols]
+            cells = [f"{m[k]:.3f}" if k in m and (k in every_email or m["n_rejections"]) else "-"
+                     for k, _ in cols]
             lines.append(f"| {name} | {m['n']} ({m['n_rejections']}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
