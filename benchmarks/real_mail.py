@@ -172,9 +172,8 @@ def score_heldout(model, folder: Path = HELDOUT) -> dict[str, dict[str, Any]]:
             continue
         preds = [p.to_dict() for p in model.classify_many(rows)]
         m = score(rows, preds)
-        m["rej_accuracy"] = sum(bool(p["is_rejection"]) == r["is_rejection"]
-                                for r, p in zip(rows, preds)) / len(rows)
         m["wrong"] = [r["id"] for r, p in zip(rows, preds) if bool(p["is_rejection"]) != r["is_rejection"]]
+        m["rej_accuracy"] = (len(rows) - len(m["wrong"])) / len(rows)
         rej = [(r, p) for r, p in zip(rows, preds) if r["is_rejection"]]
         if rej:  # accuracy, as a file may hold no gold feedback (its F1 would read 0)
             m["feedback_accuracy"] = sum(bool(p.get("feedback_offered")) == r["feedback_offered"]

@@ -167,7 +167,7 @@ def decision_features(sentence_scores: np.ndarray, n_sentences: Sequence[int]) -
 
 def near_miss_features(sentence_scores: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:
     """(emails, 1): the highest near-miss probability of each email's sentences."""
-    return decision_features(sentence_scores, n_sentences)[:, :len(NEAR_MISS_FEATURES)]
+    return per_email(np.maximum, sentence_scores, n_sentences, 0.0)[:, None]
 
 
 def sentence_proba(S, coef: np.ndarray, intercept: float) -> np.ndarray:

@@ -71,7 +71,7 @@ def export_heads(heads) -> CompiledHeads:
     if "stage" in heads.heads_:
         est = heads.heads_["stage"].estimator_
         lr, cals = _linear_parts(est)
-        stage = {"coef": _padded_rows(lr.coef_.T, heads.n_features_in_), "intercept": lr.intercept_,
+        stage = {"coef": _padded(lr.coef_.T, heads.n_features_in_), "intercept": lr.intercept_,
                  "calibration": np.array(cals).reshape(-1, 2),
                  "classes": np.asarray(lr.classes_, dtype=int)}
         softmax = not _calibrated(est)
@@ -92,15 +92,11 @@ def _calibrated(est) -> bool:
 
 
 def _padded(coef: np.ndarray, width: int) -> np.ndarray:
-    """A head that read the first columns only weighs the rest with zero."""
-    return np.concatenate([coef, np.zeros(width - len(coef))]) if len(coef) < width else coef
-
-
-def _padded_rows(coef: np.ndarray, width: int) -> np.ndarray:
-    """:func:`_padded` for the stage head's (features, classes) matrix."""
-    if coef.shape[0] >= width:
+    """A head that read the first columns only weighs the rest with zero (one
+    weight per feature, or one row of class weights per feature for stage)."""
+    if len(coef) >= width:
         return coef
-    return np.vstack([coef, np.zeros((width - coef.shape[0], coef.shape[1]))])
+    return np.concatenate([coef, np.zeros((width - len(coef), *coef.shape[1:]))])
 
 
 def _linear_parts(est):

@@ -233,12 +233,7 @@ class CompiledVectorizer:
 
     @property
     def n_features(self) -> int:
-        extra = 0 if self.decision_coef is None else len(DECISION_FEATURES)
-        if self.decision_coef is not None and self.near_miss_coef is not None:
-            extra += len(NEAR_MISS_FEATURES)
-        if self.decision_coef is not None and self.reason_coef is not None:
-            extra += len(self.reason_names)
-        return self.decision_column + extra
+        return self.decision_column + len(self.feature_names_extra)
 
     @property
     def feature_names_extra(self) -> list[str]:
