@@ -33,7 +33,7 @@ from scipy.special import expit
 
 from .decision import per_email
 from .labels import REASON_HEAD_PREFIX
-from .thresholds import f1_grid
+from .thresholds import gated_f1_grid
 
 __all__ = [
     "REASON_SUPPORT_PREFIX",
@@ -92,7 +92,7 @@ def reason_sentence_proba(D, coef: np.ndarray, intercept: np.ndarray,
 def reason_support(P: np.ndarray, n_sentences: Sequence[int]) -> np.ndarray:
     """(emails, reasons): the best cue sentence of each email from
     :func:`reason_sentence_proba`, 1 where none of its sentences holds the cue."""
-    best = per_email(np.maximum, P, n_sentences, _NO_CUE).reshape(len(n_sentences), P.shape[1])
+    best = per_email(np.maximum, P, n_sentences, _NO_CUE)
     return np.where(best < 0, 1.0, best)
 
 
@@ -129,9 +129,9 @@ def veto_thresholds(oof: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
             continue
         rows, target, p = oof[key]
         said = p >= thresholds[key]
-        # F1 of "the head says yes and the support reaches t" at every t at once;
-        # support is never below 0, so t = 0 is no veto
-        f1 = f1_grid(target, np.where(said, s[rows], -1.0), macro=False, grid=np.r_[0.0, VETO_GRID])
+        # the head says yes and the support reaches t; support is never below 0,
+        # so t = 0 is no veto
+        f1 = gated_f1_grid(target, said, s[rows], np.r_[0.0, VETO_GRID])
         none, scores = f1[0], f1[1:]
         if scores.max() > none:
             run = _longest_run(scores == scores.max())

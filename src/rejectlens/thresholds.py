@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["THRESHOLD_GRID", "f1_grid", "tune_gate", "tune_threshold"]
+__all__ = ["THRESHOLD_GRID", "f1_grid", "gated_f1_grid", "tune_gate", "tune_threshold"]
 
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.851, 0.01), 2)
 _GATE_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
@@ -71,6 +71,14 @@ def f1_grid(target: np.ndarray, proba: np.ndarray, macro: bool,
     return total / np.maximum(seen, 1)
 
 
+def gated_f1_grid(target: np.ndarray, passed: np.ndarray, score: np.ndarray,
+                  grid: np.ndarray) -> np.ndarray:
+    """Binary F1 of "positive where ``passed`` and ``score`` reaches t", at every
+    t of ``grid`` at once. ``score`` must be non-negative: the rows that did not
+    pass get -1, below every point of the grid."""
+    return f1_grid(target, np.where(passed, score, -1.0), macro=False, grid=grid)
+
+
 def tune_gate(heads, X, is_rejection: Sequence[Any]) -> float | None:
     """The threshold on ``job_related``'s probability that, with ``is_rejection``'s
     own threshold, gives the best out-of-fold F1 for "a rejection" over every
@@ -99,8 +107,7 @@ def tune_gate(heads, X, is_rejection: Sequence[Any]) -> float | None:
         if int(r) in pos:
             p_rej[k] = oof_r[pos[int(r)]]
     base = p_rej >= heads.thresholds_["is_rejection"]
-    # F1 of "a rejection and past the gate t", at every t at once
-    scores = f1_grid(target, np.where(base, p_gate, -1.0), macro=False, grid=_GATE_GRID)
+    scores = gated_f1_grid(target, base, p_gate, _GATE_GRID)  # a rejection and past the gate
     near = _GATE_GRID[scores >= scores.max() - 0.005]
     return float(np.round(np.median(near), 2))
 
