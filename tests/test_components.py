@@ -85,3 +85,17 @@ def test_pyproject_entry_points_name_registered_factories():
 def test_docstring_example():
     failures, tried = doctest.testmod(rejectlens.components)
     assert tried > 0 and failures == 0
+
+
+def test_every_shipped_phrase_matches_its_own_words_in_a_sentence():
+    # A phrase the tokenizer splits differently in running text (a hyphen, an
+    # apostrophe) would sit in cues.json and never fire. Capitalised, as at the
+    # start of a sentence; spaCy splits an all-caps "WON'T" differently.
+    nlp = spacy.blank("en")
+    nlp.add_pipe(SENTENCES_FACTORY)
+    nlp.add_pipe(CUES_FACTORY)
+    items = [(name, phrase) for name, phrases in default_cue_patterns().items() for phrase in phrases]
+    docs = nlp.pipe(f"{phrase.capitalize()} here today." for _, phrase in items)
+    missed = [(name, phrase) for (name, phrase), doc in zip(items, docs)
+              if name not in {label for label, _, _ in doc._.rejectlens_cues}]
+    assert not missed
