@@ -109,6 +109,27 @@ def test_idf_is_scikit_learn_smooth_idf(docs):
     assert list(v.vocabulary_ids_) == sorted(v.vocabulary_ids_)
 
 
+def test_idf_rows_set_the_weights_and_every_email_the_vocabulary(docs):
+    rows = [i % 2 == 0 for i in range(len(docs))]
+    full = TokenTfidf(min_df=1).fit(docs)
+    some = TokenTfidf(min_df=1).fit(docs, idf_rows=rows)
+    np.testing.assert_array_equal(some.vocabulary_ids_, full.vocabulary_ids_)
+    kept = [d for d, r in zip(docs, rows) if r]
+    df = np.array([sum(int(t in set(some._terms(d)[0].tolist())) for d in kept) for t in some.vocabulary_ids_])
+    np.testing.assert_allclose(some.idf_, np.log((1 + len(kept)) / (1 + df)) + 1.0)
+    # a word only the other emails hold weighs what an unseen word would
+    assert some.idf_.max() == pytest.approx(np.log(1 + len(kept)) + 1.0)
+    with pytest.raises(ValueError, match="one bool per email"):
+        TokenTfidf(min_df=1).fit(docs, idf_rows=rows[:-1])
+
+
+def test_email_vectorizer_weighs_words_by_the_job_mail(docs):
+    # None (unlabelled) counts as job mail; only a False leaves the weights
+    v = EmailVectorizer(min_df=1).fit(docs, job_related=[True, False, None, True])
+    expected = TokenTfidf(min_df=1).fit(docs, idf_rows=[True, False, True, True])
+    np.testing.assert_array_equal(v.words_.idf_, expected.idf_)
+
+
 def test_max_features_keeps_the_terms_in_most_emails(docs):
     full = TokenTfidf(min_df=1).fit(docs)
     df = {t: sum(int(t in set(full._terms(d)[0].tolist())) for d in docs) for t in full.vocabulary_ids_}

@@ -48,19 +48,19 @@ def test_fixture_is_a_set_of_minimal_pairs():
             assert side["job_related"] or not side["is_rejection"], p["pair"]
 
 
-# The real-mail issue asks for 0.90. The bundled model gets 0.827 (81 of 98:
+# The real-mail issue asks for 0.90. The bundled model gets 0.837 (82 of 98:
 # docs/decisions.md says which kinds it misses and why); this floor keeps it
 # from sliding back while that work goes on.
-PAIRS_FLOOR = 0.82
+PAIRS_FLOOR = 0.83
 # benchmarks/twins/: 285 held-out near-twin pairs; the bundled model reads both
-# twins of 188 right (0.660; of the first 240, 150, where the model before the
+# twins of 191 right (0.670; of the first 240, 152, where the model before the
 # sentence readers, W, read 132).
-TWINS_FLOOR = 0.65
+TWINS_FLOOR = 0.66
 # benchmarks/heldout/: emails in shapes the corpus was short of, kept out of
 # training; per file, how many the bundled model reads wrong as a rejection or not.
-HELDOUT_WRONG = {"declined-ats": 9, "knockouts": 3, "nonjob-hiring-words": 4, "quoted-verdicts": 5,
-                 "reason-twins": 0, "short-acks": 3, "short-notes": 7, "short-personal": 5,
-                 "unsuccessful-letters": 7, "vague-gaps": 0}
+HELDOUT_WRONG = {"declined-ats": 8, "knockouts": 3, "nonjob-hiring-words": 3, "quoted-verdicts": 5,
+                 "reason-twins": 0, "short-acks": 4, "short-personal": 3,
+                 "unsuccessful-letters": 6, "vague-gaps": 0}
 
 
 def test_bundled_model_minimal_pairs_floor(default_model):

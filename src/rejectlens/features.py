@@ -127,6 +127,10 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
         Keep terms seen in at least this many emails.
     max_features : int or None
         Keep at most this many terms, the most frequent first.
+
+    ``fit`` takes ``idf_rows`` (one bool per email, or None for all): the
+    emails whose document frequencies set ``idf_``. The vocabulary comes from
+    every email either way.
     """
 
     def __init__(self, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
@@ -138,7 +142,7 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
     def _terms(self, a: Analysis, by_sentence: bool = False):
         return token_terms(a, self.ngram_range, by_sentence)
 
-    def fit(self, X: Sequence[Analysis], y=None):
+    def fit(self, X: Sequence[Analysis], y=None, idf_rows: Sequence[bool] | None = None):
         if tuple(self.ngram_range) not in ((1, 1), (1, 2), (2, 2)):
             raise ValueError(f"ngram_range must be (1, 1), (1, 2) or (2, 2); got {self.ngram_range!r}")
         counts, ids = self._counts(X)
@@ -150,6 +154,11 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
             order.sort()
             counts, ids = counts[:, order], ids[order]
         self.vocabulary_ids_ = ids
+        if idf_rows is not None:
+            rows = np.asarray(idf_rows, dtype=bool)
+            if rows.shape != (len(X),):
+                raise ValueError(f"idf_rows must hold one bool per email ({len(X)}); got shape {rows.shape}")
+            counts = counts[rows]
         if len(ids):
             self.idf_ = TfidfTransformer(smooth_idf=True, sublinear_tf=True).fit(counts).idf_
         else:
@@ -264,23 +273,30 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         self.near_miss_weight = near_miss_weight
 
     def fit(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None, groups=None,
-            twins=None, reasons=None):
-        """Learn vocabulary and cues; with ``decisions`` (marked decision sentences
+            twins=None, reasons=None, job_related=None):
+        """Learn vocabulary and cues (word weights from the emails whose
+        ``job_related`` is not False, when it is given); with ``decisions`` (marked decision sentences
         per email, None where unknown) and ``is_rejection``, the sentence model;
         with ``twins`` too (each email's contrast twin by index, or None; see
         :func:`rejectlens.decision.twin_indices`), the near-miss model; with
         ``reasons`` too (each rejection's reason labels, None for other emails),
         the reason-sentence models."""
         self.fit_transform(X, y, decisions=decisions, is_rejection=is_rejection, groups=groups,
-                           twins=twins, reasons=reasons)
+                           twins=twins, reasons=reasons, job_related=job_related)
         return self
 
     def fit_transform(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None,
-                      groups=None, twins=None, reasons=None):
+                      groups=None, twins=None, reasons=None, job_related=None):
         """Fit, and return the training rows with out-of-fold sentence-model features."""
+        # Word weights measure how rare a word is in job mail: every head but
+        # the job gate judges job mail only, and a wave of short personal notes
+        # otherwise reweighs "thank you for your time" for all of them
+        # (docs/decisions.md, "Word weights from job mail"). Non-job mail still
+        # brings its words into the vocabulary, so the job gate can read them.
+        idf_rows = None if job_related is None else [j is not False for j in job_related]
         self.words_ = TokenTfidf(
             ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
-        ).fit(X)
+        ).fit(X, idf_rows=idf_rows)
         self.cues_ = CueVectorizer(cue_names=self.cue_names).fit(X)
         self.decision_coef_, self.decision_intercept_ = None, 0.0
         self.near_miss_coef_, self.near_miss_intercept_ = None, 0.0
@@ -301,7 +317,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         # the sentence models' own terms: words after a negation are other words
         self.sentence_words_ = TokenTfidf(
             ngram_range=tuple(self.ngram_range), min_df=self.min_df, max_features=self.max_features
-        ).fit(negated(X))
+        ).fit(negated(X), idf_rows=idf_rows)
         D = export_vectorizer(self).sentence_model_rows(X, S)
         owner = np.repeat(np.arange(len(X)), n_sent)
         oof = out_of_fold_scores(D, target, owner, groups, self.decision_C, self.decision_cv)

@@ -114,6 +114,7 @@ def train(
         features__decisions=[r.get("decision") for r in records],
         features__is_rejection=is_rejection, features__twins=twins,
         features__reasons=reason_labels(records),
+        features__job_related=[job_related_target(r) for r in records],
         features__groups=groups, heads__groups=groups, heads__sample_weight=weights,
     )
     answers_rejection = "is_rejection" in heads.heads_ or (
