@@ -121,6 +121,8 @@ def test_idf_rows_set_the_weights_and_every_email_the_vocabulary(docs):
     assert some.idf_.max() == pytest.approx(np.log(1 + len(kept)) + 1.0)
     with pytest.raises(ValueError, match="one bool per email"):
         TokenTfidf(min_df=1).fit(docs, idf_rows=rows[:-1])
+    # selecting no email is no selection: every email counts
+    np.testing.assert_array_equal(TokenTfidf(min_df=1).fit(docs, idf_rows=[False] * len(docs)).idf_, full.idf_)
 
 
 def test_email_vectorizer_weighs_words_by_the_job_mail(docs):

@@ -129,8 +129,8 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
         Keep at most this many terms, the most frequent first.
 
     ``fit`` takes ``idf_rows`` (one bool per email, or None for all): the
-    emails whose document frequencies set ``idf_``. The vocabulary comes from
-    every email either way.
+    emails whose document frequencies set ``idf_`` (all of them when it
+    selects none). The vocabulary comes from every email either way.
     """
 
     def __init__(self, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
@@ -158,7 +158,8 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
             rows = np.asarray(idf_rows, dtype=bool)
             if rows.shape != (len(X),):
                 raise ValueError(f"idf_rows must hold one bool per email ({len(X)}); got shape {rows.shape}")
-            counts = counts[rows]
+            if rows.any():
+                counts = counts[rows]
         if len(ids):
             self.idf_ = TfidfTransformer(smooth_idf=True, sublinear_tf=True).fit(counts).idf_
         else:
@@ -275,8 +276,9 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
     def fit(self, X: Sequence[Analysis], y=None, decisions=None, is_rejection=None, groups=None,
             twins=None, reasons=None, job_related=None):
         """Learn vocabulary and cues (word weights from the emails whose
-        ``job_related`` is not False, when it is given); with ``decisions`` (marked decision sentences
-        per email, None where unknown) and ``is_rejection``, the sentence model;
+        ``job_related`` is not False, when it is given); with ``decisions``
+        (marked decision sentences per email, None where unknown) and
+        ``is_rejection``, the sentence model;
         with ``twins`` too (each email's contrast twin by index, or None; see
         :func:`rejectlens.decision.twin_indices`), the near-miss model; with
         ``reasons`` too (each rejection's reason labels, None for other emails),
@@ -291,7 +293,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         # Word weights measure how rare a word is in job mail: every head but
         # the job gate judges job mail only, and a wave of short personal notes
         # otherwise reweighs "thank you for your time" for all of them
-        # (docs/decisions.md, "Word weights from job mail"). Non-job mail still
+        # (docs/decisions.md, "Short notes between people"). Non-job mail still
         # brings its words into the vocabulary, so the job gate can read them.
         idf_rows = None if job_related is None else [j is not False for j in job_related]
         self.words_ = TokenTfidf(
