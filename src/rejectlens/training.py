@@ -108,13 +108,14 @@ def train(
     groups = groups if all(g is not None for g in groups) else None
     y, weights = head_labels(records, present)
     is_rejection = [None if r.get("origin") == "composed" else r.get("is_rejection") for r in records]
-    twins = twin_indices(groups, is_rejection, [job_related_target(r) for r in records])
+    job_related = [job_related_target(r) for r in records]
+    twins = twin_indices(groups, is_rejection, job_related)
     RejectionPipeline([("features", vectorizer), ("heads", heads)], job_words_only=job_words_only).fit(
         analyses, y,
         features__decisions=[r.get("decision") for r in records],
         features__is_rejection=is_rejection, features__twins=twins,
         features__reasons=reason_labels(records),
-        features__job_related=[job_related_target(r) for r in records],
+        features__job_related=job_related,
         features__groups=groups, heads__groups=groups, heads__sample_weight=weights,
     )
     answers_rejection = "is_rejection" in heads.heads_ or (
