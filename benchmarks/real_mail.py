@@ -13,10 +13,11 @@ Four sets, none used for training or tuning:
 - ``benchmarks/twins/`` (285 near-twin pairs, one twin a rejection and the
   other not, written after the sentence readers were designed: how often
   both twins of a pair are read right);
-- ``benchmarks/heldout/`` (874 emails in nine shapes the corpus was short
+- ``benchmarks/heldout/`` (1,026 emails in ten shapes the corpus was short
   of, written for training and kept out of it: short acknowledgements,
   rejections in "declined" and "unsuccessful" words, reasons stated
-  generically, short personal notes, non-job mail in hiring words).
+  generically, short personal notes, non-job mail in hiring words, the chosen
+  candidate described without a named requirement).
 
 Metrics follow the definitions that judge the hidden real set: is_rejection
 precision/recall over every email; the rejection-only fields over the gold
@@ -232,7 +233,7 @@ def update_card(card: Path, table: str) -> None:
                "nobody on the team wrote, never trained or tuned on; mailbox: the team's "
                "400-message evaluation Takeout in `benchmarks/mailbox/`; twins: 285 "
                "held-out near-twin pairs in `benchmarks/twins/`; held-out shapes: "
-               "874 emails in `benchmarks/heldout/`). Rejection-only "
+               "1,026 emails in `benchmarks/heldout/`). Rejection-only "
                "fields are scored on the gold rejections.\n\n"
                f"{table}\n{CARD_END}")
     text = card.read_text(encoding="utf-8")

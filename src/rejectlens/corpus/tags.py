@@ -72,6 +72,7 @@ REJECTION_SHAPE_TAGS: tuple[str, ...] = (
 # words that flip a label (decision vs condition, employer vs candidate, ...).
 CONTRASTIVE_PAIR_TAGS: tuple[str, ...] = (
     "cp_condition", "cp_candidate", "cp_quoted", "cp_nonjob", "cp_negated", "cp_promise", "cp_hold",
+    "cp_named",
 )
 # Kinds of the fifth wave (the contrasts minimal pairs probe): holds that keep
 # or release the candidate, outcomes promised or decided, reasons stated or
@@ -79,6 +80,9 @@ CONTRASTIVE_PAIR_TAGS: tuple[str, ...] = (
 CONTRAST_KIND_TAGS: tuple[str, ...] = (
     "hold_keep", "hold_release", "promise_pending", "decision_done", "reason_negated",
     "reason_stated", "job_edge_rejection", "nonjob_lookalike", "candidate_declines", "employer_reason",
+    # Twelfth wave: a qualifications reason named through the chosen candidate or
+    # the role's need, against the same letter with a bare comparison or a vague gap.
+    "named_requirement", "bare_comparison", "vague_gap",
 )
 ATS_STYLE_TAGS: tuple[str, ...] = tuple(
     f"ats_{n}" for n in ("workday", "greenhouse", "lever", "icims", "taleo", "smartrecruiters",
