@@ -122,6 +122,9 @@ numbers read higher than what to expect on real mail; see "Limits" below.
   by negation ("this is not about your experience").
 - Personalization is judged from wording; a personal-sounding template can
   pass as personalized.
+- A sentence that only describes the chosen candidate ("we offered the role
+  to another candidate, who has accepted") can be read as a `qualifications`
+  reason; `benchmarks/heldout/named-contrasts.jsonl` measures how often.
 """
     write_file_atomic(out / "MODEL_CARD.md", card.encode("utf-8"))
 
