@@ -91,8 +91,9 @@ def test_bundled_model_named_requirement_shortcut(default_model):
     # chosen candidate or the role's rule without naming a skill; none of them
     # is `qualifications`. Wave 12 taught "went with someone who has X" as one,
     # and the bundled model tags 15 of these 72 (run AB: 5).
-    rows = [json.loads(line) for line in
-            (ROOT / "benchmarks" / "heldout" / "named-contrasts.jsonl").open(encoding="utf-8")]
+    from benchmarks.real_mail import HELDOUT
+
+    rows = [json.loads(line) for line in (HELDOUT / "named-contrasts.jsonl").open(encoding="utf-8")]
     rejections = [r for r in rows if r["is_rejection"]]
     assert len(rejections) == 72 and not any("qualifications" in r["reasons"] for r in rejections)
     tagged = [r["id"] for r, p in zip(rejections, default_model.classify_many(rejections))
