@@ -50,3 +50,20 @@ def test_retrain_benchmark_fills_a_sheet_as_a_user_would(tmp_path):
     assert (a["is_rejection"], a["reasons"], a["stage"]) == (False, None, None)
     assert (b["is_rejection"], b["reasons"], b["stage"]) == (True, [], "screening")
     assert "reapply_encouraged" not in b  # a column the sheet lacks is not added
+
+
+def test_model_card_section_names_the_sizes_it_was_measured_on(tmp_path):
+    from benchmarks.real_mail import CARD_END, CARD_START, update_card
+
+    m = {"n": 7, "n_rejections": 3, "rej_precision": 1.0, "rej_accuracy": 1.0}
+    results = {"realdev": None, "mailbox": {**m, "n": 12, "messages_read": 13},
+               "twins": {"pairs": 5, "pairs_right": 4, "share": 0.8, "by_kind": {"cp_hold": "4/5"},
+                         "missed_rejections": 1, "false_rejections": 0},
+               "heldout": {"a": m, "b": {**m, "n": 1000}}}
+    card = tmp_path / "MODEL_CARD.md"
+    card.write_text(f"# card\n\n{CARD_START}\nSTALE 1,026 emails\n{CARD_END}\n\nafter\n", encoding="utf-8")
+    update_card(card, results)
+    text = card.read_text(encoding="utf-8")
+    assert "STALE" not in text and text.endswith("after\n") and text.count(CARD_START) == 1
+    assert "13 messages of which 12" in text and "5 held-out near-twin pairs" in text and "1,007 emails" in text
+    assert "realdev" not in text  # absent on a user's machine: the card does not claim it
