@@ -1,7 +1,9 @@
 """Classifier.classify_frame(df, keep=True): the input columns beside the predictions."""
 
 import pandas as pd
+import pytest
 
+from rejectlens.errors import InputError
 from rejectlens.prediction import OUTPUT_FIELDS
 
 ROWS = {
@@ -35,3 +37,11 @@ def test_keep_false_is_unchanged_and_empty_frames_keep_their_columns(default_mod
     assert default_model.classify_frame(df).columns.tolist() == list(OUTPUT_FIELDS)
     empty = default_model.classify_frame(df.iloc[:0], keep=True)
     assert empty.columns.tolist() == ["body", "n", *OUTPUT_FIELDS] and len(empty) == 0
+
+
+def test_a_named_column_that_is_not_there_and_a_non_frame_are_clear_errors(default_model):
+    df = pd.DataFrame(ROWS)
+    with pytest.raises(InputError, match="id column 'msgid' not found; columns found: id, subject"):
+        default_model.classify_frame(df, body="text", id="msgid")
+    with pytest.raises(InputError, match="expected a pandas DataFrame; found Series"):
+        default_model.classify_frame(df["text"])

@@ -94,6 +94,11 @@ def test_explain_prints_labels_evidence_and_signals(capsys):
     assert "REJECTION" in out and "position_filled" in out and "signals:" in out
 
 
+def test_explain_an_empty_text_is_an_error_on_stderr(capsys):
+    code, out, err = run(["explain", "  "], capsys)
+    assert code == 1 and out == "" and err.startswith("error: empty body")
+
+
 def test_render_explanation_of_an_error():
     from rejectlens import Prediction
 
@@ -134,7 +139,7 @@ def mixed_jsonl(tmp_path):
     return path
 
 
-def test_only_job_related_keeps_job_mail_and_errors(mixed_jsonl, tmp_path, capsys):
+def test_only_job_related_keeps_job_mail_errors_and_other_languages(mixed_jsonl, tmp_path, capsys):
     out = tmp_path / "out.jsonl"
     code, _, err = run(["classify", str(mixed_jsonl), "-o", str(out), "--only-job-related"], capsys)
     rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
@@ -142,6 +147,7 @@ def test_only_job_related_keeps_job_mail_and_errors(mixed_jsonl, tmp_path, capsy
     assert "rental" not in rows and "bank" not in rows
     assert rows["job-rej"]["job_related"] is True and rows["job-rej"]["is_rejection"] is True
     assert rows["empty"]["error"].startswith("empty body")
+    assert rows["de"]["language"] == "de"  # kept: the model's "not job mail" means nothing for it
     assert "job-related:" in err and "1 emails not in English (de 1)" in err
 
 

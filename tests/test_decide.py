@@ -66,3 +66,10 @@ def test_nothing_readable_after_cleaning_is_an_error(default_model):
     assert analyses[0].text == ""
     p = decide(emails, analyses, score(default_model.vectorizer, default_model.heads, analyses))[0]
     assert p.error == EMPTY_AFTER_CLEANING
+
+
+@pytest.mark.parametrize("body", ["<html><body><img src='cid:logo.png'></body></html>", "Sent from my iPhone"])
+def test_a_subject_alone_is_not_read_as_the_email(default_model, body):
+    # An image-only HTML part with "Your application" on top: no text, no guess.
+    p = default_model.classify(Email(subject="Your application to Acme", body=body))
+    assert p.error == EMPTY_AFTER_CLEANING and p.is_rejection is None

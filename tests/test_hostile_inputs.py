@@ -170,9 +170,10 @@ def test_5_a_huge_mbox_message_keeps_its_start_and_is_marked(tmp_path, capsys):
     assert rows[0]["is_rejection"] is True
 
 
-def test_5_max_message_bytes_flag_is_checked(capsys):
+@pytest.mark.parametrize("size", ["lots", "inf", "1e400"])
+def test_5_max_message_bytes_flag_is_checked(capsys, size):
     with pytest.raises(SystemExit):
-        main(["classify", "x.jsonl", "--max-message-bytes", "lots"])
+        main(["classify", "x.jsonl", "--max-message-bytes", size])
     assert "expected a size" in capsys.readouterr().err
 
 

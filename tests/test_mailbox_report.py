@@ -201,3 +201,33 @@ def test_without_matplotlib_writing_fails_before_reading(default_model, monkeypa
     with pytest.raises(MissingDependencyError, match=r"rejectlens\[report\]"):
         rejectlens.report(tmp_path / "not-read.mbox", model=default_model, out=tmp_path / "r")
     assert not (tmp_path / "r").exists()
+
+
+def _interview_thread(date_header: str) -> list:
+    from rejectlens import Email
+
+    invite = ("Hi Sam,\n\nWe'd love to invite you to an interview for the Product Designer role at "
+              "Cobalt Labs. Are you free Tuesday at 3pm?\n\nJane\n")
+    return [Email(body=invite, subject="Interview", sender="Jane <jane@cobaltlabs.example>",
+                  to="sam@gmail.example", id="<c1@cobalt>", date=date_header),
+            Email(body="Hi Jane, Tuesday works. Thanks, Sam", subject="Re: Interview",
+                  sender="Sam <sam@gmail.example>", to="jane@cobaltlabs.example", id="<s1@gmail>",
+                  in_reply_to="<c1@cobalt>", date="2026-03-02T09:00:00+00:00")]
+
+
+def test_a_future_dated_newsletter_does_not_age_the_applications(default_model):
+    from rejectlens import Email
+
+    thread = _interview_thread("Sun, 01 Mar 2026 09:00:00 +0000")
+    sale = Email(body="Huge weekend sale! Half price on all shoes and jackets. Click to shop now.",
+                 subject="50% off", sender="deals@shop.example", to="sam@gmail.example", id="<x@shop>",
+                 date="Tue, 01 Jan 2036 00:00:00 +0000")
+    r = rejectlens.report([*thread, sale], model=default_model)
+    assert r.summary["as_of"].startswith("2026-03-02")
+    assert list(r.applications["status"]) == ["in_process"]
+
+
+def test_iso_dates_from_tables_are_read(default_model):
+    r = rejectlens.report(_interview_thread("2026-03-01"), model=default_model)
+    assert r.summary["as_of"].startswith("2026-03-02")
+    assert r.messages["date"].notna().all()

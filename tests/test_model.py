@@ -192,3 +192,15 @@ def test_one_email_visits_each_stage_once_in_order(default_model, monkeypatch):
     p = default_model.classify(SMALL_SET[0]["body"])
     assert p.is_rejection and p.evidence
     assert visits == ["clean", "analyse", "features", "heads", "decide"]
+
+
+@pytest.mark.parametrize("n_jobs", [-1, 1.5, "2", True])
+def test_classify_many_refuses_a_worker_count_it_cannot_use(default_model, n_jobs):
+    with pytest.raises(InputError, match="n_jobs must be"):
+        next(default_model.classify_many(["hello"], n_jobs=n_jobs))
+
+
+@pytest.mark.parametrize("one", ["Unfortunately we will not proceed.", {"body": "We regret."}])
+def test_classify_many_refuses_one_email_instead_of_many(default_model, one):
+    with pytest.raises(InputError, match="use classify"):
+        next(default_model.classify_many(one))

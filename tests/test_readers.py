@@ -148,6 +148,9 @@ def test_csv_with_multiline_bodies_and_column_mapping(tmp_path):
     assert emails[0].body == "line 1\nline 2, with comma" and emails[0].subject == "s1"
     with pytest.raises(InputError, match=r"body column 'body' not found; columns found: msg, text, title"):
         list(read_messages(path))
+    # a mistyped column named on purpose fails too, instead of giving every row a hashed id
+    with pytest.raises(InputError, match=r"id column 'msgid' not found; columns found: msg, text, title"):
+        list(read_messages(path, body="text", id="msgid"))
 
 
 def test_tsv_gzip_json_array_and_jsonl_errors(tmp_path):

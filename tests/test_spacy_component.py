@@ -49,6 +49,15 @@ def test_sets_the_prediction_and_marks_evidence_sentences(nlp, default_model):
     assert "\n" in decision.text and decision.text.startswith("Unfortunately we have")
 
 
+def test_evidence_is_found_in_text_with_curly_quotes_and_dashes(nlp):
+    # Cleaning writes ’ and — as ASCII; the span still lands on the words as written.
+    text = ("Hi Sam,\n\nThank you for applying for the Analyst role — we enjoyed reading it. "
+            "Unfortunately we’ve decided not to move forward with your application.\n\nAcme")
+    doc = nlp(text)
+    decision = next(s for s in doc.spans["rejectlens"] if s.label_ == "decision")
+    assert decision.text.startswith("Unfortunately we’ve decided")
+
+
 def test_no_rejection_and_no_text(nlp):
     doc = nlp("Could you do a call on Tuesday at 3pm about the Designer role?")
     assert doc._.rejection.is_rejection is False and list(doc.spans["rejectlens"]) == []

@@ -113,9 +113,15 @@ class Analyser:
     def _texts(self, cleaned: Sequence[Cleaned],
                subjects: Sequence[str]) -> tuple[list[str], list[frozenset[str]]]:
         """The text each email is read as (subject, blank line, cleaned body),
-        and its entity signals: one definition for every analyse path."""
+        and its entity signals: one definition for every analyse path.
+
+        A body with nothing readable left (an image-only HTML part, say) is
+        read without its subject, so it ends as an "empty body" error row
+        instead of a guess from the subject line alone.
+        """
         texts = [
-            f"{subj.strip()}\n\n{c.text}" if subj and subj.strip() else c.text
+            f"{subj.strip()}\n\n{c.text}"
+            if subj and subj.strip() and any(ch.isalnum() for ch in c.text) else c.text
             for c, subj in zip(cleaned, subjects)
         ]
         ents = self._entity_signals

@@ -69,9 +69,12 @@ def classify_chunk(model, items: list[Any], form: RowFormat) -> tuple[str | list
     rows = []
     for e, p in zip(emails, model._predict_batch(emails)):
         count(stats, p)
-        if form.only_rejections and p.error is None and not p.is_rejection:
+        # Error rows and emails not in English pass both filters: the model's
+        # "no" means nothing for them, and a filter must not hide them silently.
+        sure = p.error is None and p.language in (None, "en")
+        if form.only_rejections and sure and not p.is_rejection:
             continue
-        if form.only_job_related and p.error is None and p.job_related is False:
+        if form.only_job_related and sure and p.job_related is False:
             continue
         row = p.to_dict()
         if form.mail:

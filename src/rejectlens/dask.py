@@ -185,7 +185,8 @@ def classify_dataset(
     size of a part. ``scheduler`` is a Dask scheduler address; None starts a
     local cluster of ``n_workers`` processes (0: one per core), on localhost,
     without a dashboard. ``only_rejections`` and ``only_job_related`` keep those
-    rows (and rows with errors) only, as the CLI flags do. Returns the run's
+    rows (and rows with errors, and emails not in English) only, as the CLI
+    flags do. Returns the run's
     summary counts.
     """
     dask, _ = _require("Classifying with --dask")

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -178,13 +179,14 @@ class Classifier:
         """Classify a stream lazily, in order; one Prediction per input, errors included.
 
         With ``n_jobs > 1`` chunks of ``batch_size`` go to worker processes
-        (``n_jobs=0``: one per core; negative values count back from the
-        number of cores, as in joblib).
+        (``n_jobs=0``: one per core, as ``--jobs 0`` on the command line).
         """
-        if batch_size < 1:
+        if not isinstance(batch_size, Integral) or isinstance(batch_size, bool) or batch_size < 1:
             raise InputError(f"batch_size must be a positive integer; got {batch_size!r}")
-        if n_jobs == 0:
-            n_jobs = resolve_n_jobs(0)
+        n_jobs = resolve_n_jobs(n_jobs)
+        if isinstance(items, (str, bytes, Mapping)):  # iterating one would classify its characters or keys
+            raise InputError(f"classify_many: expected an iterable of emails; found one "
+                             f"{type(items).__name__} (use classify() for a single email)")
         parts = chunks(items, batch_size)
         if n_jobs == 1:
             for chunk in parts:
@@ -216,11 +218,19 @@ class Classifier:
         """
         import pandas as pd
 
+        if not isinstance(df, pd.DataFrame):
+            raise InputError(f"classify_frame: expected a pandas DataFrame; found {type(df).__name__} "
+                             "(classify_many takes a list of emails)")
+        found = ", ".join(map(str, df.columns))
         if body not in df.columns:
-            raise InputError(
-                f"body column '{body}' not found; columns found: {', '.join(map(str, df.columns))}. "
-                "Pass body=<column name>."
-            )
+            raise InputError(f"body column '{body}' not found; columns found: {found}. "
+                             "Pass body=<column name>.")
+        for part, name, default in (("subject", subject, "subject"), ("sender", sender, "sender"),
+                                    ("id", id, "id")):
+            # A column named on purpose must exist: a typo would go unnoticed.
+            if name is not None and name != default and name not in df.columns:
+                raise InputError(f"{part} column '{name}' not found; columns found: {found}. "
+                                 f"Pass {part}=<column name> or {part}=None.")
         records = frame_records(df, body=body, subject=subject, sender=sender, id=id)
         preds = list(self.classify_many(records, batch_size=batch_size, n_jobs=n_jobs))
         # Same index as the input, so the result joins back onto it row for row.

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
+from numbers import Integral
 from typing import Any, TypeVar
 
 from .errors import InputError
@@ -32,8 +33,8 @@ def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def resolve_n_jobs(n_jobs: int) -> int:
     """``0`` means every core; otherwise the number itself (at least 1)."""
-    if n_jobs < 0:
-        raise InputError(f"n_jobs must be 0 (every core) or a positive integer; got {n_jobs}")
+    if not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs < 0:
+        raise InputError(f"n_jobs must be 0 (every core) or a positive integer; got {n_jobs!r}")
     return n_jobs or (os.cpu_count() or 1)
 
 

@@ -159,8 +159,12 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
         # line under a sheet's header), so it can be found either way.
         rid = f"{rec['id']} (row {n + 1}" if rec.get("id") else f"row {n + 1} ("
         sep = ", " if rec.get("id") else ""
-        if not isinstance(rec.get("body"), str):
-            bad.setdefault("body", []).append(f"{rid}{sep}found {type(rec.get('body')).__name__})")
+        body = rec.get("body")
+        if not isinstance(body, str):
+            bad.setdefault("body", []).append(f"{rid}{sep}found {type(body).__name__})")
+        elif not body.strip() and not str(rec.get("html") or "").strip():
+            # classify refuses an empty body ("never a guess"): nothing to learn from either
+            bad.setdefault("body", []).append(f"{rid}{sep}found {'whitespace' if body else 'empty text'})")
         for key in LABEL_FIELDS:
             v = rec.get(key)
             if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -170,7 +174,7 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
     if bad:
         lines = [f"{source}: labels outside the schema:"]
         for key, rows in bad.items():
-            expected = rules[key][1] if key in rules else "text"
+            expected = rules[key][1] if key in rules else "the email's text"
             more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
             lines.append(f"  {key}: expected {expected}; offending: {', '.join(rows[:10])}{more}")
         raise DataError("\n".join(lines))

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import islice, pairwise
 from typing import TYPE_CHECKING
 
 from spacy.language import Language
@@ -107,12 +107,22 @@ class RejectionComponent:
         return doc
 
 
+# Cleaning writes typographic quotes and dashes as ASCII (clean._REPLACE); an
+# evidence sentence is found again by letting each match what it replaced.
+_AS_WRITTEN = {"'": "['\u2018\u2019\u201b\u2032]", '"': '["\u201c\u201d]', "-": "[-\u2013\u2014]"}
+
+
+def _word(word: str) -> str:
+    return "".join(_AS_WRITTEN.get(c, re.escape(c)) for c in word)
+
+
 def _locate(text: str, sentence: str) -> tuple[int, int] | None:
     """Character offsets of an evidence sentence in the original text.
 
-    Evidence comes from the cleaned text, where hard-wrapped lines are joined
-    and whitespace normalised, so a sentence is matched word by word with any
-    whitespace between the words.
+    Evidence comes from the cleaned text, where hard-wrapped lines are joined,
+    whitespace normalised and curly quotes and dashes made ASCII, so a
+    sentence is matched word by word with any whitespace between the words
+    (none around a dash: cleaning spaced out an em dash).
     """
     start = text.find(sentence)
     if start >= 0:
@@ -120,7 +130,10 @@ def _locate(text: str, sentence: str) -> tuple[int, int] | None:
     words = sentence.split()
     if not words:
         return None
-    m = re.search(r"\s+".join(map(re.escape, words)), text)
+    pattern = _word(words[0])
+    for prev, word in pairwise(words):
+        pattern += (r"\s*" if "-" in (prev, word) else r"\s+") + _word(word)
+    m = re.search(pattern, text)
     return (m.start(), m.end()) if m else None
 
 

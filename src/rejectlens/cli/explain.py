@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import EXIT_OK, load_model
+from .common import EXIT_OK, EXIT_ROW_ERRORS, load_model
 from .render import render_explanation
 
 __all__ = ["run"]
@@ -14,5 +14,8 @@ def run(args) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     model = load_model(args.model)
     p = model.classify({"body": text, "subject": args.subject, "sender": args.sender})
+    if p.error is not None:  # as classify does for an error row: stderr, exit 1
+        print(render_explanation(p), file=sys.stderr)
+        return EXIT_ROW_ERRORS
     print(render_explanation(p))
     return EXIT_OK

@@ -41,9 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--id-col", default="id")
     c.add_argument("--date-col", default="date")
     c.add_argument("--only-rejections", action="store_true",
-                   help="write rejections (and rows with errors) only")
+                   help="write rejections only (and rows with errors, and emails not in English, "
+                   "whose labels are unreliable)")
     c.add_argument("--only-job-related", action="store_true",
-                   help="write job-search mail (and rows with errors) only")
+                   help="write job-search mail only (and rows with errors, and emails not in "
+                   "English, whose labels are unreliable)")
     c.add_argument("--chunk-size", type=int, default=2000, help="messages per batch (default: 2000)")
     c.add_argument("--max-message-bytes", type=_size, default=None, metavar="SIZE",
                    help="keep at most this much of one message (text and HTML), its start; "
@@ -152,7 +154,7 @@ def _size(text: str) -> int:
     num = t.rstrip("kmgb")
     try:
         value = int(float(num) * units[t[len(num):]])
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, OverflowError):
         raise argparse.ArgumentTypeError(f"expected a size like 25MB, 500k or 1000000; got {text!r}") \
             from None
     if value < 1:

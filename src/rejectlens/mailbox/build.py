@@ -44,14 +44,18 @@ class MailboxReport:
 
 
 def _utc(raw: str | None) -> datetime | None:
+    """A Date header, or the ISO date a table or an Email(date=...) carries."""
     if not raw:
         return None
     try:
         d = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+        d = None
     if d is None:
-        return None
+        try:
+            d = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
     if d.tzinfo is not None:
         d = d.astimezone(timezone.utc).replace(tzinfo=None)
     return d
@@ -133,7 +137,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     """Turn mailboxes (mbox, .eml, folders, or Email objects) into a job-search report.
 
     ``as_of`` is the day ghosting is judged on; by default the latest message
-    date in the mailboxes, so the same mailbox always gives the same report.
+    date in the mailboxes (dates after today aside), so the same mailbox
+    always gives the same report.
     With ``out``, also writes report.html, the charts as PNG,
     applications.csv, messages.parquet (CSV without pyarrow), summary.json
     and feedback_requests.md there.
@@ -195,7 +200,11 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
         template_id=template_of.get(i), shared_template=template_of.get(i) in shared,
         from_employer=resolver.from_an_employer(parties[i]),
     ) if job[i] else MessageFacts(dates[i], "", "", threads[i], "") for i in range(len(emails))]
-    latest = max((d for d in dates if d is not None), default=None)
+    # The newest message stands for the day the mailbox was exported, but a
+    # date after today is a sender's wrong clock: it must not age every application.
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    known = [d for d in dates if d is not None]
+    latest = max((d for d in known if d <= now), default=max(known, default=None))
     when = _as_of(as_of, latest)
     apps, app_of = build_applications(facts, as_of=when, ghosted_after=ghosted_after, sheet=sheet)
     drafts = []

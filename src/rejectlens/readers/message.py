@@ -126,11 +126,19 @@ def close_json(prefix: str) -> Any | None:
 
 
 def _check_body_column(columns, cols: Columns, name: str) -> None:
+    """The body column, and every other column named on purpose, must exist:
+    a mistyped ``--id-col`` would otherwise turn every id into a hash."""
+    found = ", ".join(map(str, columns)) or "none"
     if cols.body not in columns:
         raise InputError(
-            f"{name}: body column '{cols.body}' not found; columns found: "
-            f"{', '.join(map(str, columns)) or 'none'}. Name it with --body-col."
+            f"{name}: body column '{cols.body}' not found; columns found: {found}. "
+            "Name it with --body-col."
         )
+    for part in ("subject", "sender", "id", "date"):
+        wanted = getattr(cols, part)
+        if wanted != getattr(Columns(), part) and wanted not in columns:
+            raise InputError(f"{name}: {part} column '{wanted}' not found; columns found: {found}. "
+                             f"Check --{part}-col.")
 
 
 def _parse_message(raw: bytes, where: str, cap: int = DEFAULT_MAX_MESSAGE_BYTES,
