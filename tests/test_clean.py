@@ -56,6 +56,34 @@ def test_outlook_reply_header_block_is_a_reply():
     assert "any update" not in c.text
 
 
+_OUTLOOK_QUOTE = (
+    "\n\n-----Original Message-----\nFrom: Acme Careers <t@acme.example>\n"
+    "Sent: Monday, March 2, 2026 9:12 AM\nSubject: Your application\n\n"
+    "Dear Sam, we have decided not to move forward with your application.\n"
+)
+
+
+def test_first_outlook_reply_is_read_as_a_reply_by_its_own_subject():
+    # The quoted header's Subject has no "Re:" on a first reply; the message's own does.
+    c = text("Thanks for letting me know, I appreciate it." + _OUTLOOK_QUOTE, subject="RE: Your application")
+    assert "not to move forward" not in c.text and "forwarded" not in c.flags
+
+
+def test_outlook_forward_with_a_comment_keeps_the_forwarded_rejection():
+    body = ("Could you look at this with me? I was sure about this one.\n\n"
+            "From: Acme Careers <t@acme.example>\nSent: Monday, March 2, 2026 9:12 AM\n"
+            "To: Sam\nSubject: Your application\n\n"
+            "Dear Sam, we have decided not to move forward with your application.\n")
+    c = text(body, subject="FW: Your application")
+    assert "not to move forward" in c.text and "Could you look" in c.text
+    assert "forwarded" in c.flags
+
+
+def test_a_one_word_reply_is_the_message_not_the_quote_under_it():
+    c = text("Thanks." + _OUTLOOK_QUOTE, subject="RE: Your application")
+    assert c.text == "Thanks."
+
+
 def test_only_quoted_text_is_unquoted_not_dropped():
     c = text("> We will not be progressing your application.\n> Regards, HR")
     assert "not be progressing" in c.text

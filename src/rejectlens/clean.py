@@ -174,19 +174,25 @@ def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
         top = "\n".join(lines[:i]).strip()
         inner_lines, header_subject = _skip_headers(lines[skip:])
         inner = "\n".join(inner_lines).strip()
-        if kind == "original":
+        if _REPLY_SUBJECT.match(subject) and kind != "forward":
+            # The message's own "Re:" settles it: a first reply quotes a
+            # header whose Subject has no "Re:" yet.
+            kind = "reply"
+        elif _FORWARD_SUBJECT.match(subject) and kind != "reply":
+            kind = "forward"
+        elif kind == "original":
             kind = "reply" if _REPLY_SUBJECT.match(header_subject) else "forward"
         elif kind in ("header", "reply"):
             kind = "forward" if _FORWARD_SUBJECT.match(header_subject) else "reply"
         if kind == "forward":
             flags.add("forwarded")
-            inner = _unwrap(inner, subject, flags, depth + 1)
+            inner = _unwrap(inner, header_subject, flags, depth + 1)
             return f"{top}\n\n{inner}" if top else inner
-        if len(top.split()) >= 3:
+        if top:  # even "Thanks." on top is this message: the quote is older mail
             flags.add("quoted_reply_removed")
             return _drop_quoted_lines(top, flags)
         # Nothing written on top: the quoted message is the content.
-        return _unwrap(_drop_quoted_lines(inner, flags), subject, flags, depth + 1)
+        return _unwrap(_drop_quoted_lines(inner, flags), header_subject, flags, depth + 1)
     return text
 
 
