@@ -220,6 +220,17 @@ def test_6_unclosed_quote_keeps_the_rows_after_it(tmp_path, capsys):
     assert code == 1 and len(jsonl_rows(out)) == 4
 
 
+@pytest.mark.parametrize("five", ['"quoted row five"', '"quoted, row five"'])
+def test_6_a_stray_quote_mid_file_does_not_swallow_the_rows_after_it(tmp_path, five):
+    # The quote of row 2 closes at row 5's opening quote: a lenient reader
+    # makes rows 3-5 part of row 2's body and says nothing.
+    src = tmp_path / "q.csv"
+    src.write_text(f'id,body\n1,ok\n2,"unclosed here\n3,three\n4,four\n5,{five}\n6,six\n')
+    emails = list(read_messages(src))
+    assert [e.id for e in emails] == ["1", None, "3", "4", "5", "6"]
+    assert "closes mid-cell" in emails[1].error and emails[4].body.startswith("quoted")
+
+
 def test_6_quoted_multiline_cells_are_not_taken_for_unclosed_quotes(tmp_path):
     src = tmp_path / "m.csv"
     src.write_text('id,body\nm1,"two\nlines"\nm2,"ends with newline\n"\nm3,"last\nrow"')

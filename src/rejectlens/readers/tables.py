@@ -65,14 +65,27 @@ class _CsvLines:
             yield line
 
 
-def _unclosed_quote(lines: list[str], sep: str) -> bool:
-    """Whether these lines (one CSV record) end inside a quoted field."""
+class _Resume:
+    """Lines already read, then the stream they came from (for ``_CsvLines``)."""
+
+    def __init__(self, again: str, f: IO[str]) -> None:
+        self.again, self.f = io.StringIO(again, newline=""), f
+        self.guard = getattr(f, "guard", None)  # a cut .gz still reports itself
+
+    def readline(self, size: int = -1) -> str:
+        return self.again.readline(size) or self.f.readline(size)
+
+
+def _quote_error(lines: list[str], sep: str) -> str | None:
+    """What is wrong with the quoting of these lines (one CSV record), if anything:
+    "unclosed" when they end inside a quoted field, "stray" when a quoted field
+    closes and more text follows before the separator."""
     try:
         for _ in csv.reader(lines, delimiter=sep, strict=True):
             pass
     except csv.Error as err:
-        return "unexpected end of data" in str(err)
-    return False
+        return "unclosed" if "unexpected end of data" in str(err) else "stray"
+    return None
 
 
 def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row: int,
@@ -93,14 +106,19 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
             continue
         kept = source.kept
         # Only a record cut by the end of the file can end inside quotes: its
-        # last line has no newline, or its last field swallowed one.
-        if kept and (not kept[-1].endswith(("\n", "\r")) or (fields and fields[-1].endswith(("\n", "\r")))) \
-                and _unclosed_quote(kept, sep):
+        # last line has no newline, or its last field swallowed one. A record
+        # over several lines whose quote closes mid-field ("unclosed here ...
+        # 5,"row five") swallowed the rows between: the lenient reader says nothing.
+        cut = kept and (not kept[-1].endswith(("\n", "\r")) or (fields and fields[-1].endswith(("\n", "\r"))))
+        trouble = _quote_error(kept, sep) if cut or len(kept) > 1 else None
+        if trouble == "stray" or (trouble == "unclosed" and cut):
             row += 1
             where = f"{name} row {row}"
-            yield where, None, (f"{where}: a quote opened in this row is never closed (it would "
-                                "take the rest of the file with it); the rows after it are read "
-                                "on their own"), False
+            what = ("is never closed (it would take the rest of the file with it)"
+                    if trouble == "unclosed" else
+                    "runs over the next lines and closes mid-cell (it would swallow the rows in between)")
+            yield where, None, (f"{where}: a quote opened in this row {what}; "
+                                "the rows after it are read on their own"), False
             if source.truncated and reopen is not None:
                 # The kept lines were cut down to the cap: read the rest again from the file.
                 with reopen() as f:
@@ -112,7 +130,9 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
                             break
                     yield from _csv_records(again, name, sep, header, row, reopen)
             else:
-                rest = io.StringIO("".join(kept[1:]), newline="")
+                # The record's lines after its first, then (for a stray quote,
+                # which stopped before the end) the rest of the stream.
+                rest = _Resume("".join(kept[1:]), source.f)
                 yield from _csv_records(_CsvLines(rest, sep, source.cap), name, sep, header, row)
             return
         if len(fields) <= 1 and not any(f.strip() for f in fields):
