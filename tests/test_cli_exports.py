@@ -117,7 +117,7 @@ def test_missing_column_and_bad_paths_fail_before_output(tmp_path, capsys):
     assert code == 2 and "does not exist" in err
     (tmp_path / "d").mkdir()
     code, err = run(["classify", str(tmp_path / "d")], capsys)
-    assert code == 2 and "holds no .eml files" in err
+    assert code == 2 and "holds no .eml or .mbox files" in err
     code, err = run(["classify", str(tmp_path / "a.csv"), "-o", str(tmp_path / "o.xlsx")], capsys)
     assert code == 2 and "use .jsonl, .csv or .parquet" in err
 

@@ -134,8 +134,21 @@ def test_eml_folder_recursive_and_sorted(tmp_path):
     single = list(read_messages(tmp_path / "inbox" / "b.eml"))
     assert len(single) == 1 and single[0].id == "<m1@example.com>"
     (tmp_path / "none").mkdir()
-    with pytest.raises(InputError, match=r"holds no \.eml files"):
+    with pytest.raises(InputError, match=r"holds no \.eml or \.mbox files"):
         list(read_messages(tmp_path / "none"))
+
+
+def test_a_folder_reads_its_mbox_files_too(tmp_path):
+    # A Takeout's Mail folder holds .mbox files; they were skipped without a word.
+    msgs = build_messages()
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail" / "a.eml").write_bytes(msgs[1])
+    mbox = b"".join(b"From x@example.com Mon Nov 23 10:00:00 2026\n" + m + b"\n" for m in msgs[2:4])
+    (tmp_path / "mail" / "b.mbox").write_bytes(mbox)
+    (tmp_path / "mail" / "c.mbox").write_bytes(b"")
+    emails = list(read_messages(tmp_path / "mail"))
+    assert [e.subject for e in emails[:3]] == ["msg-01", "msg-02", "msg-03"]
+    assert len(emails) == 4 and "is empty" in emails[3].error
 
 
 def test_csv_with_multiline_bodies_and_column_mapping(tmp_path):
@@ -235,3 +248,13 @@ def test_csv_lines_of_only_spaces_and_tabs_are_blank(tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes(b"id,body\nm0,Unfortunately\n\t\nm1,Thanks\n  \n")
     assert [e.id for e in read_messages(path)] == ["m0", "m1"]
+
+
+def test_a_windows_1252_csv_is_read_as_such_and_utf8_stays_utf8(tmp_path):
+    text = 'id,body\n1,"We\u2019re sorry \u2013 we won\u2019t proceed. Caf\u00e9 team"\n'
+    (tmp_path / "excel.csv").write_bytes(text.encode("cp1252"))  # what Excel on Windows writes
+    assert next(read_messages(tmp_path / "excel.csv")).body == "We\u2019re sorry \u2013 we won\u2019t proceed. Caf\u00e9 team"
+    # UTF-8 with one damaged byte is still UTF-8: its accents must not turn into mojibake
+    (tmp_path / "utf8.csv").write_bytes(text.encode("utf-8") + b'2,"bad \xff byte"\n')
+    first, second = read_messages(tmp_path / "utf8.csv")
+    assert first.body.endswith("Caf\u00e9 team") and second.body == "bad \ufffd byte"

@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "applications.csv, messages.parquet (CSV without pyarrow), summary.json and "
         "feedback_requests.md into DIR.",
     )
-    r.add_argument("mailboxes", nargs="+", metavar="MAILBOX", help=".mbox / .eml files or folders of .eml")
+    r.add_argument("mailboxes", nargs="+", metavar="MAILBOX", help=".mbox / .eml files or folders of them")
     r.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the report into")
     r.add_argument("--applications", metavar="CSV",
                    help="your own list of applications (columns: company, role, date applied)")

@@ -21,7 +21,7 @@ def run(args) -> int:
             raise InputError(f"mailbox {path} does not exist")
         fmt = detect_format(path)
         if not is_mail_format(fmt):
-            raise InputError(f"{path}: expected a mailbox (.mbox, .eml or a folder of .eml files); "
+            raise InputError(f"{path}: expected a mailbox (.mbox, .eml or a folder of them); "
                              f"found a {fmt} file (use `rejectlens classify` for tables)")
     if args.ghosted_after < 1:
         raise InputError(f"--ghosted-after must be a positive number of days; got {args.ghosted_after}")

@@ -58,7 +58,7 @@ def read_messages(
     """Yield one Email per message in ``path`` (``-`` reads JSONL from stdin).
 
     Column options name the fields of table-like inputs (CSV, JSONL,
-    Parquet); mail inputs (mbox, .eml, a folder of .eml) ignore them.
+    Parquet); mail inputs (mbox, .eml, a folder of them) ignore them.
     ``max_message_bytes`` caps what is kept of one message (its start is
     kept, and the Email is marked ``truncated``). With ``raw=True``, JSON
     lines and mbox messages come as :class:`RawMessage` (turn each into its

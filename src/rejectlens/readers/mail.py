@@ -114,10 +114,14 @@ def _read_eml(p: Path, where: str, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Emai
     return _parse_message(raw, where, cap, truncated)
 
 
+_MBOX_NAMES = (".mbox", ".mbox.gz")
+
+
 def _read_eml_dir(d: Path, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Iterator[Email]:
-    """Every .eml (or .eml.gz) below ``d``, sorted by relative path. A file
-    that cannot be read (a dangling link, a FIFO, no permission) and a
-    folder that cannot be listed each give an error row, in their place."""
+    """Every .eml (or .eml.gz) below ``d``, and every message of every .mbox
+    (or .mbox.gz) there (a Takeout's Mail folder), sorted by relative path. A
+    file that cannot be read (a dangling link, a FIFO, no permission, an empty
+    mbox) and a folder that cannot be listed each give an error row, in their place."""
     found: list[tuple[str, Path, str | None]] = []
 
     def unreadable(err: OSError) -> None:
@@ -128,15 +132,20 @@ def _read_eml_dir(d: Path, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Iterator[Ema
     for root, dirs, names in os.walk(d, onerror=unreadable):
         dirs.sort()
         for name in names:
-            if name.lower().endswith((".eml", ".eml.gz")):
+            if name.lower().endswith((".eml", ".eml.gz", *_MBOX_NAMES)):
                 f = Path(root) / name
                 found.append((_rel(f, d), f, None))
     if not found:
-        raise InputError(f"folder {d} holds no .eml files (searched recursively)")
+        raise InputError(f"folder {d} holds no .eml or .mbox files (searched recursively)")
     found.sort(key=lambda t: t[0])
     for _, f, error in found:
         if error is not None:
             yield Email(body="", source=str(f), id=str(f), error=error)
+        elif f.name.lower().endswith(_MBOX_NAMES):
+            try:
+                yield from _read_mbox(f, cap)
+            except InputError as err:  # one empty or unreadable mbox is a row, not the end of the run
+                yield Email(body="", source=str(f), id=str(f), error=str(err))
         else:
             yield _read_eml(f, str(f), cap)
 

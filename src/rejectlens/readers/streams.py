@@ -9,6 +9,7 @@ undecodable bytes replaced).
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import sys
@@ -62,7 +63,7 @@ def _open_binary(p: Path) -> IO[bytes]:
         f = io.BufferedReader(guard, _PIECE)
         f.guard = guard  # type: ignore[attr-defined]
         return f
-    return open(p, "rb")
+    return open(p, "rb", buffering=_PIECE)
 
 
 def stream_error(f: Any) -> BaseException | None:
@@ -70,14 +71,28 @@ def stream_error(f: Any) -> BaseException | None:
     return None if guard is None else guard.error
 
 
+def _text_encoding(start: bytes) -> str:
+    """UTF-8 (a byte-order mark dropped: spreadsheet exports often start with
+    one), unless the file's start is not UTF-8 and holds no UTF-8 beyond
+    ASCII at all: then it is Windows-1252, what Excel on Windows writes, and
+    reading it as UTF-8 would turn every curly quote and accent into "�"."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        some_utf8 = not start.decode("utf-8", errors="ignore").isascii()
+        return "utf-8-sig" if some_utf8 else "cp1252"
+
+
 def _open_text(p: Path) -> IO[str]:
-    if p.suffix.lower() == ".gz":
-        raw = _open_binary(p)
-        f = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        f.guard = raw.guard  # type: ignore[attr-defined]
-        return f
-    # utf-8-sig: spreadsheet exports often start with a byte-order mark
-    return p.open(encoding="utf-8-sig", errors="replace", newline="")
+    raw = _open_binary(p)
+    try:
+        encoding = _text_encoding(raw.peek(_PIECE)[:_PIECE] if hasattr(raw, "peek") else b"")
+    except _STREAM_ERRORS:
+        encoding = "utf-8-sig"  # the reader meets the damage again and reports it
+    f = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    f.guard = getattr(raw, "guard", None)  # type: ignore[attr-defined]
+    return f
 
 
 def _stdin_text() -> IO[str]:
