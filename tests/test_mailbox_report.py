@@ -231,3 +231,19 @@ def test_iso_dates_from_tables_are_read(default_model):
     r = rejectlens.report(_interview_thread("2026-03-01"), model=default_model)
     assert r.summary["as_of"].startswith("2026-03-02")
     assert r.messages["date"].notna().all()
+
+
+def test_a_reused_message_id_with_other_text_is_not_a_duplicate(default_model):
+    from rejectlens import Email
+
+    ack = ("Hi Sam,\n\nThanks for applying to the Backend Engineer position at Blue Widgets. We have "
+           "received your application and will review it shortly.\n\nBlue Widgets Recruiting\n")
+    rej = ("Dear Sam,\n\nThank you for applying for the Data Analyst role at Acme Robotics. Unfortunately "
+           "we have decided to move forward with other candidates.\n\nAcme Talent Team")
+    one = {"id": "<x1@mail>", "date": "Mon, 05 Jan 2026 09:00:00 +0000"}
+    box = [Email(body=ack, subject="Application received", sender="jobs@bluewidgets.example", **one),
+           Email(body=rej, subject="Your application", sender="talent@acmerobotics.example", **one),
+           Email(body=rej, subject="Your application", sender="talent@acmerobotics.example", **one)]
+    r = rejectlens.report(box, model=default_model)
+    assert r.summary["duplicates_removed"] == 1 and len(r.messages) == 2
+    assert sorted(r.applications["status"]) == ["acknowledged", "rejected"]

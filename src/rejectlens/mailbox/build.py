@@ -86,22 +86,24 @@ def _read(mailboxes: Iterable[str | Path | Email]) -> Iterator[Email]:
 
 class _Deduped:
     """The distinct messages of a stream: Takeout exports a message once per label,
-    so a repeated Message-ID is skipped (and counted)."""
+    so a repeated Message-ID with the same text is skipped (and counted). Two
+    different texts under one Message-ID (a sender that reuses ids) are both kept."""
 
     def __init__(self, emails: Iterable[Email]) -> None:
         self.emails, self.read, self.duplicates = emails, 0, 0
         self.kept: deque[Email] = deque()
 
     def __iter__(self) -> Iterator[Email]:
-        seen: set[str] = set()
+        seen: set[tuple[str, int]] = set()
         for e in self.emails:
             self.read += 1
             ids = message_ids(e.id) if e.id and not e.error else []
             if ids:
-                if ids[0] in seen:
+                key = (ids[0], hash((e.subject, e.body, e.html)))
+                if key in seen:
                     self.duplicates += 1
                     continue
-                seen.add(ids[0])
+                seen.add(key)
             self.kept.append(e)
             yield e
 
