@@ -76,8 +76,13 @@ def test_heads_without_support_are_kept_from_the_base(tiny_corpus, small_model):
 def test_too_few_rows_of_a_class_keep_the_head_and_say_the_counts(tiny_corpus, small_model):
     # job mail only, two of each kind: every head has fewer than 3 of some class
     rows = [r for r in user_rows(2) if r["id"].split("-")[0] in ("rej", "bare", "ack")]
-    with pytest.raises(DataError, match=r"at least 3 labelled rows of every class"):
+    with pytest.raises(DataError, match=r"at least 3 labelled rows of every class") as err:
         retrain(rows, base=small_model, holdout=0)
+    assert "is_rejection needs at least 3 rows of each class; your rows have" in str(err.value)
+    assert "no labels for it" not in str(err.value)  # only the heads the rows label
+    typo = [{"body": "We regret.", "is_rejected": True}, {"body": "Hi there.", "is_rejected": False}]
+    with pytest.raises(DataError, match=r"column 'is_rejected' is not a label; did you mean 'is_rejection'"):
+        retrain(typo, base=small_model, holdout=0)
     result = retrain(rows, base=small_model, holdout=0, min_class=2)
     why = {h.name: h.why for h in result.heads}
     assert "your rows have {'false': 2, 'true': 2} (rejections only)" in why["reapply_encouraged"]

@@ -9,6 +9,7 @@ The project's own corpus (folders, splits, coverage) is :mod:`rejectlens.corpus`
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
@@ -19,7 +20,7 @@ from typing import Any
 from .errors import DataError
 from .labels import BOOL_FIELDS, LABEL_FIELDS, schema
 
-__all__ = ["NO_REASON", "data_hash", "missing_as_none", "read_records", "validate_labels"]
+__all__ = ["NO_REASON", "data_hash", "missing_as_none", "misspelt_labels", "read_records", "validate_labels"]
 
 # A reasons cell holding this word: a rejection that states no reason.
 NO_REASON = "none"
@@ -147,6 +148,14 @@ def _label_rule(key: str, spec: Any) -> tuple[Callable[[Any], bool], str]:
             + f" (in a sheet: separated by ;, or {NO_REASON} for a rejection without reasons)")
     allowed = tuple(spec)
     return (lambda v: v in allowed), " | ".join(allowed)
+
+
+def misspelt_labels(records: Iterable[Mapping[str, Any]]) -> str:
+    """A hint naming columns that look like a label with a typo ("is_rejected"),
+    for the error that says no label was found; "" when none does."""
+    keys = {k for r in records for k in r} - set(LABEL_FIELDS)
+    near = {k: m[0] for k in sorted(keys) if (m := difflib.get_close_matches(k, LABEL_FIELDS, 1, 0.7))}
+    return "".join(f" (column {k!r} is not a label; did you mean {v!r}?)" for k, v in near.items())
 
 
 def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the records") -> None:

@@ -44,7 +44,7 @@ from .errors import DataError
 from .ingest import to_email
 from .labels import BINARY_HEADS, LABEL_FIELDS, head_targets
 from .model import Classifier
-from .records import data_hash, validate_labels
+from .records import data_hash, misspelt_labels, validate_labels
 from .refit import head_columns, merge_heads, refit_binary, refit_stage
 from .retrain_check import FieldScore, HeadChoice, RetrainResult, compare, group_of, split_holdout
 from .scoring import CompiledHeads
@@ -111,7 +111,8 @@ def retrain(
     validate_labels(user)
     present = [f for f in LABEL_FIELDS if any(r.get(f) is not None for r in user)]
     if not present:
-        raise DataError("no label columns found; expected at least one of: " + ", ".join(LABEL_FIELDS))
+        raise DataError("no label columns found; expected at least one of: " + ", ".join(LABEL_FIELDS)
+                        + misspelt_labels(user))
     if cv < 2:
         raise DataError(f"cv must be at least 2 folds; got {cv}")
     if not 0 <= holdout < 1:
@@ -139,9 +140,11 @@ def retrain(
     choices = _choose_heads(user, present, base_heads, min_class)
     todo = [c.name for c in choices if c.retrained]
     if not todo:
+        labelled = [c for c in choices if c.why != NO_LABELS] or choices
         raise DataError(
             "none of your label columns can retrain a head: each needs at least "
-            f"{min_class} labelled rows of every class. " + "; ".join(c.why for c in choices[:3]))
+            f"{min_class} labelled rows of every class. "
+            + "; ".join(f"{c.name} {c.why}" for c in labelled) + misspelt_labels(user))
     fit = _Fitter(base_model, X_corpus, corpus, X_user, user, present, w, cv, seed, n_jobs)
     scores: tuple[FieldScore, ...] = ()
     hold_idx: list[int] = []
@@ -185,6 +188,9 @@ def retrain(
                          round(time.perf_counter() - started, 2))
 
 
+NO_LABELS = "no labels for it in your rows"
+
+
 def _choose_heads(user, present, base_heads: CompiledHeads, min_class: int) -> list[HeadChoice]:
     """Which heads the user's labels can support (their rows alone, before the corpus)."""
     y, _ = head_labels(user, present)
@@ -193,7 +199,7 @@ def _choose_heads(user, present, base_heads: CompiledHeads, min_class: int) -> l
     for name in (*BINARY_HEADS, "stage"):
         if name not in targets:
             if name in base_heads.heads_:
-                out.append(HeadChoice(name, False, "no labels for it in your rows"))
+                out.append(HeadChoice(name, False, NO_LABELS))
             continue
         _, target = targets[name]
         values, counts = np.unique(target, return_counts=True)

@@ -17,7 +17,7 @@ from .ingest import to_email
 from .labels import LABEL_FIELDS, job_related_target
 from .model import Classifier, analyse_emails
 from .pipeline import RejectionPipeline
-from .records import data_hash, validate_labels
+from .records import data_hash, misspelt_labels, validate_labels
 from .signals import ENTITY_SIGNALS, EntitySignals
 
 __all__ = ["head_labels", "train"]
@@ -91,6 +91,7 @@ def train(
     if not present:
         raise DataError(
             "no label columns found; expected at least one of: " + ", ".join(LABEL_FIELDS)
+            + misspelt_labels(records)
         )
     if cv < 2:
         raise DataError(f"cv must be at least 2 folds; got {cv}")
