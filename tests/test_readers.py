@@ -258,3 +258,10 @@ def test_a_windows_1252_csv_is_read_as_such_and_utf8_stays_utf8(tmp_path):
     (tmp_path / "utf8.csv").write_bytes(text.encode("utf-8") + b'2,"bad \xff byte"\n')
     first, second = read_messages(tmp_path / "utf8.csv")
     assert first.body.endswith("Caf\u00e9 team") and second.body == "bad \ufffd byte"
+
+
+def test_an_html_only_table_is_read(tmp_path):
+    # JSONL took an "html" field without "body"; CSV refused the same export.
+    (tmp_path / "h.csv").write_text('id,html\n1,"<p>We will <b>not</b> proceed.</p>"\n', encoding="utf-8")
+    (e,) = read_messages(tmp_path / "h.csv")
+    assert e.error is None and "<b>not</b>" in e.html

@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="input files or folders (.csv .tsv .jsonl .json .parquet .mbox .eml, "
-                   "optionally .gz), or - for JSONL on stdin")
+                   "optionally .gz), or - for stdin (JSONL; CSV or TSV with --input-format)")
     c.add_argument("-o", "--output", default="-", help="output .jsonl/.csv/.parquet (default: stdout)")
     c.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format")
     c.add_argument("--input-format", choices=["csv", "tsv", "jsonl", "json", "parquet", "mbox", "eml"],

@@ -129,10 +129,10 @@ def _check_body_column(columns, cols: Columns, name: str) -> None:
     """The body column, and every other column named on purpose, must exist:
     a mistyped ``--id-col`` would otherwise turn every id into a hash."""
     found = ", ".join(map(str, columns)) or "none"
-    if cols.body not in columns:
+    if cols.body not in columns and cols.html not in columns:  # an HTML-only export is fine
         raise InputError(
             f"{name}: body column '{cols.body}' not found; columns found: {found}. "
-            "Name it with --body-col."
+            f"Name it with --body-col (or give the HTML in a column named '{cols.html}')."
         )
     for part in ("subject", "sender", "id", "date"):
         wanted = getattr(cols, part)
