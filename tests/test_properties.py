@@ -38,3 +38,33 @@ def test_cleaning_never_raises_and_trims(body):
     c = clean(Email(body=body))
     assert isinstance(c.text, str)
     assert c.text == c.text.strip()
+
+
+_typographic = st.sampled_from(["We\u2019re", "\u201cno\u201d", "role \u2014 sorry", "2024\u20132025", "won't",
+                                "Unfortunately", "your", "application", "\u00a0", "\u2018ok\u2019"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(_typographic, min_size=1, max_size=12), sep=st.sampled_from([" ", "\n", "  "]))
+def test_a_cleaned_sentence_is_found_again_in_the_text_as_written(words, sep):
+    # spaCy spans mark evidence in the original text, which cleaning rewrote
+    # (curly quotes and dashes made ASCII, lines joined): it must still be found.
+    from rejectlens.spacy import _locate
+
+    text = sep.join(words)
+    cleaned = clean(Email(body=text)).text
+    if not cleaned:
+        return
+    found = _locate(text, cleaned)
+    assert found is not None
+    assert clean(Email(body=text[found[0]:found[1]])).text == cleaned  # the span is that sentence
+
+
+@settings(max_examples=100, deadline=None)
+@given(top=st.text(alphabet="abcdefghij .,!\n", max_size=80).filter(lambda t: any(c.isalpha() for c in t)),
+       subject=st.text(max_size=30), prefix=st.sampled_from(["RE: ", "Re: ", "AW: ", "re:"]))
+def test_the_quote_under_any_reply_is_older_mail(top, subject, prefix):
+    quote = ("\n\n-----Original Message-----\nFrom: Acme <t@acme.example>\nSent: Monday\n"
+             f"Subject: {subject}\n\nWe have decided not to move forward with your application.\n")
+    c = clean(Email(body=top + quote, subject=prefix + subject))
+    assert "not to move forward" not in c.text and c.text
