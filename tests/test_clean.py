@@ -84,6 +84,21 @@ def test_a_one_word_reply_is_the_message_not_the_quote_under_it():
     assert c.text == "Thanks."
 
 
+def test_a_short_note_over_a_quote_without_a_subject_keeps_the_quote():
+    # No subject to tell (classify(body), a table without one): "FYI" over a
+    # quote is read as a forward, as before the subject rule.
+    body = ("FYI\n\nFrom: Acme Careers <t@acme.example>\nSent: Monday, March 2, 2026 9:12 AM\n"
+            "Subject: Your application\n\nDear Sam, we have decided not to move forward.\n")
+    assert "not to move forward" in text(body).text
+
+
+def test_a_fwd_subject_over_a_quoted_reply_keeps_the_quote():
+    body = ("FYI, look at this one\n\nOn Mon, 2 Mar 2026 at 09:12, Acme <t@acme.example> wrote:\n"
+            "> Dear Sam, we have decided not to move forward.\n")
+    c = text(body, subject="Fwd: Re: Your application")
+    assert "not to move forward" in c.text and "FYI" in c.text and "forwarded" in c.flags
+
+
 def test_only_quoted_text_is_unquoted_not_dropped():
     c = text("> We will not be progressing your application.\n> Regards, HR")
     assert "not be progressing" in c.text

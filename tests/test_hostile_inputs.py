@@ -231,6 +231,21 @@ def test_6_a_stray_quote_mid_file_does_not_swallow_the_rows_after_it(tmp_path, f
     assert "closes mid-cell" in emails[1].error and emails[4].body.startswith("quoted")
 
 
+def test_6_thousands_of_broken_quotes_are_read_without_recursion(tmp_path):
+    src = tmp_path / "q.csv"
+    src.write_text("id,body\n" + "".join(f'{i},"open {i}\n{i}b,x"y\n' for i in range(1500)) + "last,ok\n")
+    emails = list(read_messages(src))
+    assert len(emails) == 3001 and emails[-1].id == "last"
+    assert sum(e.error is not None for e in emails) == 1500
+
+
+def test_6_a_stray_inner_quote_in_a_multiline_cell_is_no_swallowed_row(tmp_path):
+    src = tmp_path / "q.csv"
+    src.write_text('id,body\n1,"Hi Sam,\nwe liked your "portfolio" a lot\nbut no."\n2,next\n')
+    emails = list(read_messages(src))
+    assert all(e.error is None for e in emails) and emails[-1].id == "2"
+
+
 def test_6_quoted_multiline_cells_are_not_taken_for_unclosed_quotes(tmp_path):
     src = tmp_path / "m.csv"
     src.write_text('id,body\nm1,"two\nlines"\nm2,"ends with newline\n"\nm3,"last\nrow"')

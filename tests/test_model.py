@@ -200,7 +200,8 @@ def test_classify_many_refuses_a_worker_count_it_cannot_use(default_model, n_job
         next(default_model.classify_many(["hello"], n_jobs=n_jobs))
 
 
-@pytest.mark.parametrize("one", ["Unfortunately we will not proceed.", {"body": "We regret."}])
-def test_classify_many_refuses_one_email_instead_of_many(default_model, one):
-    with pytest.raises(InputError, match="use classify"):
+@pytest.mark.parametrize("one", ["Unfortunately we will not proceed.", {"body": "We regret."},
+                                 pd.DataFrame({"body": ["We regret."]})])
+def test_classify_many_refuses_one_email_or_a_frame(default_model, one):
+    with pytest.raises(InputError, match=r"use classify(_frame)?\(\)"):
         next(default_model.classify_many(one))

@@ -146,9 +146,10 @@ def test_a_folder_reads_its_mbox_files_too(tmp_path):
     mbox = b"".join(b"From x@example.com Mon Nov 23 10:00:00 2026\n" + m + b"\n" for m in msgs[2:4])
     (tmp_path / "mail" / "b.mbox").write_bytes(mbox)
     (tmp_path / "mail" / "c.mbox").write_bytes(b"")
+    (tmp_path / "mail" / "d.mbox").symlink_to(tmp_path / "gone.mbox")  # a dangling link
     emails = list(read_messages(tmp_path / "mail"))
     assert [e.subject for e in emails[:3]] == ["msg-01", "msg-02", "msg-03"]
-    assert len(emails) == 4 and "is empty" in emails[3].error
+    assert len(emails) == 5 and "is empty" in emails[3].error and "could not be read" in emails[4].error
 
 
 def test_csv_with_multiline_bodies_and_column_mapping(tmp_path):
@@ -258,6 +259,8 @@ def test_a_windows_1252_csv_is_read_as_such_and_utf8_stays_utf8(tmp_path):
     (tmp_path / "utf8.csv").write_bytes(text.encode("utf-8") + b'2,"bad \xff byte"\n')
     first, second = read_messages(tmp_path / "utf8.csv")
     assert first.body.endswith("Caf\u00e9 team") and second.body == "bad \ufffd byte"
+    (tmp_path / "unicode.txt.csv").write_bytes(text.encode("utf-16"))  # Excel's "Unicode Text"
+    assert next(read_messages(tmp_path / "unicode.txt.csv")).body.startswith("We\u2019re sorry")
 
 
 def test_an_html_only_table_is_read(tmp_path):
@@ -265,3 +268,5 @@ def test_an_html_only_table_is_read(tmp_path):
     (tmp_path / "h.csv").write_text('id,html\n1,"<p>We will <b>not</b> proceed.</p>"\n', encoding="utf-8")
     (e,) = read_messages(tmp_path / "h.csv")
     assert e.error is None and "<b>not</b>" in e.html
+    with pytest.raises(InputError, match="body column 'txt' not found"):  # named on purpose: must exist
+        list(read_messages(tmp_path / "h.csv", body="txt"))

@@ -56,6 +56,10 @@ def test_evidence_is_found_in_text_with_curly_quotes_and_dashes(nlp):
     doc = nlp(text)
     decision = next(s for s in doc.spans["rejectlens"] if s.label_ == "decision")
     assert decision.text.startswith("Unfortunately we’ve decided")
+    from rejectlens.spacy import _locate  # and across an em dash, which cleaning spaced out
+
+    start, end = _locate(text, "the Analyst role - we enjoyed reading it.")
+    assert text[start:end] == "the Analyst role — we enjoyed reading it."
 
 
 def test_no_rejection_and_no_text(nlp):

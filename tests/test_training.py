@@ -60,7 +60,7 @@ def test_bad_label_values_and_no_labels_are_clear_errors():
     with pytest.raises(DataError, match="cv must be at least 2"):
         train([{"body": "x", "is_rejection": True}], cv=1)
     # classify refuses an empty body, so training must not learn from one either
-    with pytest.raises(DataError, match=r"body: expected the email's text; offending: row 2 \(found whitespace\)"):
+    with pytest.raises(DataError, match=r"body: expected the email's text; offending: row 2 \(found '  \\n'\)"):
         train([{"body": "we regret", "is_rejection": True}, {"body": "  \n", "is_rejection": False}])
 
 

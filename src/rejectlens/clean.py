@@ -174,11 +174,12 @@ def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
         top = "\n".join(lines[:i]).strip()
         inner_lines, header_subject = _skip_headers(lines[skip:])
         inner = "\n".join(inner_lines).strip()
-        if _REPLY_SUBJECT.match(subject) and kind != "forward":
+        own_reply = bool(_REPLY_SUBJECT.match(subject)) and kind != "forward"
+        if own_reply:
             # The message's own "Re:" settles it: a first reply quotes a
             # header whose Subject has no "Re:" yet.
             kind = "reply"
-        elif _FORWARD_SUBJECT.match(subject) and kind != "reply":
+        elif _FORWARD_SUBJECT.match(subject):
             kind = "forward"
         elif kind == "original":
             kind = "reply" if _REPLY_SUBJECT.match(header_subject) else "forward"
@@ -188,7 +189,10 @@ def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
             flags.add("forwarded")
             inner = _unwrap(inner, header_subject, flags, depth + 1)
             return f"{top}\n\n{inner}" if top else inner
-        if top:  # even "Thanks." on top is this message: the quote is older mail
+        # Under a "Re:" subject even "Thanks." on top is the message. Without
+        # one, two words ("FYI", "see below") over a quote are more often a
+        # forward whose client wrote it as a reply: the quote is the content.
+        if len(top.split()) >= (1 if own_reply else 3):
             flags.add("quoted_reply_removed")
             return _drop_quoted_lines(top, flags)
         # Nothing written on top: the quoted message is the content.

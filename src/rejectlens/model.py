@@ -187,6 +187,9 @@ class Classifier:
         if isinstance(items, (str, bytes, Mapping)):  # iterating one would classify its characters or keys
             raise InputError(f"classify_many: expected an iterable of emails; found one "
                              f"{type(items).__name__} (use classify() for a single email)")
+        if hasattr(items, "columns") and hasattr(items, "iterrows"):  # iterating a frame: its column names
+            raise InputError("classify_many: expected an iterable of emails; found a DataFrame "
+                             "(use classify_frame())")
         parts = chunks(items, batch_size)
         if n_jobs == 1:
             for chunk in parts:

@@ -150,6 +150,10 @@ def _label_rule(key: str, spec: Any) -> tuple[Callable[[Any], bool], str]:
     return (lambda v: v in allowed), " | ".join(allowed)
 
 
+def _has_text(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
 def misspelt_labels(records: Iterable[Mapping[str, Any]]) -> str:
     """A hint naming columns that look like a label with a typo ("is_rejected"),
     for the error that says no label was found; "" when none does."""
@@ -171,9 +175,9 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
         body = rec.get("body")
         if not isinstance(body, str):
             bad.setdefault("body", []).append(f"{rid}{sep}found {type(body).__name__})")
-        elif not body.strip() and not str(rec.get("html") or "").strip():
-            # classify refuses an empty body ("never a guess"): nothing to learn from either
-            bad.setdefault("body", []).append(f"{rid}{sep}found {'whitespace' if body else 'empty text'})")
+        elif not _has_text(body) and not _has_text(str(rec.get("html") or "")):
+            # classify refuses a body without a letter or digit ("never a guess"): nothing to learn either
+            bad.setdefault("body", []).append(f"{rid}{sep}found {body[:20]!r})")
         for key in LABEL_FIELDS:
             v = rec.get(key)
             if v is None or (isinstance(v, float) and math.isnan(v)):

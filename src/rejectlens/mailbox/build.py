@@ -139,8 +139,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     """Turn mailboxes (mbox, .eml, folders, or Email objects) into a job-search report.
 
     ``as_of`` is the day ghosting is judged on; by default the latest message
-    date in the mailboxes (dates after today aside), so the same mailbox
-    always gives the same report.
+    date in the mailboxes, so the same mailbox gives the same report (a date
+    after today is passed over, unless every date is).
     With ``out``, also writes report.html, the charts as PNG,
     applications.csv, messages.parquet (CSV without pyarrow), summary.json
     and feedback_requests.md there.

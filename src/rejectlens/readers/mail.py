@@ -146,6 +146,9 @@ def _read_eml_dir(d: Path, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Iterator[Ema
                 yield from _read_mbox(f, cap)
             except InputError as err:  # one empty or unreadable mbox is a row, not the end of the run
                 yield Email(body="", source=str(f), id=str(f), error=str(err))
+            except OSError as err:  # a dangling link, no permission
+                yield Email(body="", source=str(f), id=str(f),
+                            error=f"{f}: could not be read ({type(err).__name__}: {err.strerror or err})")
         else:
             yield _read_eml(f, str(f), cap)
 

@@ -125,11 +125,12 @@ def close_json(prefix: str) -> Any | None:
     return None
 
 
-def _check_body_column(columns, cols: Columns, name: str) -> None:
+def _check_columns(columns, cols: Columns, name: str) -> None:
     """The body column, and every other column named on purpose, must exist:
     a mistyped ``--id-col`` would otherwise turn every id into a hash."""
     found = ", ".join(map(str, columns)) or "none"
-    if cols.body not in columns and cols.html not in columns:  # an HTML-only export is fine
+    html_only = cols.body == Columns().body and cols.html in columns  # an HTML-only export is fine
+    if cols.body not in columns and not html_only:
         raise InputError(
             f"{name}: body column '{cols.body}' not found; columns found: {found}. "
             f"Name it with --body-col (or give the HTML in a column named '{cols.html}')."

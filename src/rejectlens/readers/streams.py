@@ -75,7 +75,10 @@ def _text_encoding(start: bytes) -> str:
     """UTF-8 (a byte-order mark dropped: spreadsheet exports often start with
     one), unless the file's start is not UTF-8 and holds no UTF-8 beyond
     ASCII at all: then it is Windows-1252, what Excel on Windows writes, and
-    reading it as UTF-8 would turn every curly quote and accent into "�"."""
+    reading it as UTF-8 would turn every curly quote and accent into "�".
+    A UTF-16 byte-order mark (Excel's "Unicode Text") means UTF-16."""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
         return "utf-8-sig"

@@ -6,12 +6,13 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
 
 from ..errors import InputError, MissingDependencyError
 from ..ingest import Columns, Email
-from .message import _check_body_column, _ends_early, _record_email
+from .message import _check_columns, _ends_early, _record_email
 from .streams import _PIECE, _STREAM_ERRORS, _open_text, stream_error
 
 __all__ = ["csv_rows"]
@@ -69,6 +70,8 @@ class _Resume:
     """Lines already read, then the stream they came from (for ``_CsvLines``)."""
 
     def __init__(self, again: str, f: IO[str]) -> None:
+        if isinstance(f, _Resume):  # one level, however many recoveries: what it still held comes next
+            again, f = again + f.again.read(), f.f
         self.again, self.f = io.StringIO(again, newline=""), f
         self.guard = getattr(f, "guard", None)  # a cut .gz still reports itself
 
@@ -91,15 +94,31 @@ def _quote_error(lines: list[str], sep: str) -> str | None:
 def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row: int,
                  reopen: Callable[[], IO[str]] | None = None):
     """(where, record, error, truncated) for each data row; a quote left open
-    (which makes the reader swallow the rest of the file) gives an error row
-    for its record, and reading goes on with the lines after that record's first."""
+    (which makes the reader swallow the rest of the file) or one that swallows
+    whole rows before it closes gives an error row for its record, and reading
+    goes on with the lines after that record's first. Recovery loops rather
+    than recurses: a file may hold thousands of such quotes."""
+    first, current = source, source
+    with ExitStack() as opened:
+        while current is not None:
+            last = current
+            current, row, reopen = yield from _csv_pass(current, name, sep, header, row, reopen, opened)
+            # A stream that broke off while a later pass read it: the caller
+            # reports the first pass's error, so it is the file's error too.
+            first.error = first.error or last.error
+
+
+def _csv_pass(source: _CsvLines, name: str, sep: str, header: list[str], row: int,
+              reopen: Callable[[], IO[str]] | None, opened: ExitStack):
+    """Read records until the end (returns None as the next source) or until a
+    broken quote, whose error row it yields; returns where to read on from."""
     reader = csv.reader(source, delimiter=sep)
     while True:
         source.new_record()
         try:
             fields = next(reader)
         except StopIteration:
-            return
+            return None, row, reopen
         except csv.Error as err:
             row += 1
             yield f"{name} row {row}", None, f"{name} row {row}: CSV could not be parsed: {err}", False
@@ -107,10 +126,14 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
         kept = source.kept
         # Only a record cut by the end of the file can end inside quotes: its
         # last line has no newline, or its last field swallowed one. A record
-        # over several lines whose quote closes mid-field ("unclosed here ...
-        # 5,"row five") swallowed the rows between: the lenient reader says nothing.
+        # over several lines whose quote closes mid-cell ('2,"open ...',
+        # '3,x', '5,"five"') swallowed the rows between without a word; it is
+        # told from a cell with a stray inner quote by holding a line that
+        # reads as a row of its own.
         cut = kept and (not kept[-1].endswith(("\n", "\r")) or (fields and fields[-1].endswith(("\n", "\r"))))
         trouble = _quote_error(kept, sep) if cut or len(kept) > 1 else None
+        if trouble == "stray" and not _holds_a_row(kept[1:], sep, len(header)):
+            trouble = None
         if trouble == "stray" or (trouble == "unclosed" and cut):
             row += 1
             where = f"{name} row {row}"
@@ -121,20 +144,16 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
                                 "the rows after it are read on their own"), False
             if source.truncated and reopen is not None:
                 # The kept lines were cut down to the cap: read the rest again from the file.
-                with reopen() as f:
-                    again = _CsvLines(f, sep, source.cap)
-                    skip = source.start + 1
-                    for _ in again:
-                        skip -= 1
-                        if skip == 0:
-                            break
-                    yield from _csv_records(again, name, sep, header, row, reopen)
-            else:
-                # The record's lines after its first, then (for a stray quote,
-                # which stopped before the end) the rest of the stream.
-                rest = _Resume("".join(kept[1:]), source.f)
-                yield from _csv_records(_CsvLines(rest, sep, source.cap), name, sep, header, row)
-            return
+                again = _CsvLines(opened.enter_context(reopen()), sep, source.cap)
+                skip = source.start + 1
+                for _ in again:
+                    skip -= 1
+                    if skip == 0:
+                        break
+                return again, row, reopen
+            # The record's lines after its first, then (for a stray quote,
+            # which stopped before the end) the rest of the stream.
+            return _CsvLines(_Resume("".join(kept[1:]), source.f), sep, source.cap), row, None
         if len(fields) <= 1 and not any(f.strip() for f in fields):
             # a blank line, or one of spaces and tabs; checked after the open
             # quote, since a lone '"' on the last line also reads as blank. A
@@ -149,6 +168,17 @@ def _csv_records(source: _CsvLines, name: str, sep: str, header: list[str], row:
             continue
         fields += [""] * (len(header) - len(fields))
         yield where, dict(zip(header, fields)), None, source.truncated
+
+
+def _holds_a_row(lines: list[str], sep: str, n_fields: int) -> bool:
+    """Whether any of these lines, read alone, is a record of the header's width."""
+    for line in lines:
+        try:
+            if len(next(csv.reader([line], delimiter=sep, strict=True), [])) == n_fields:
+                return True
+        except csv.Error:
+            continue
+    return False
 
 
 def _csv_stream_rows(f, name: str, sep: str, cap: int | None = None,
@@ -191,7 +221,7 @@ def csv_rows(p: Path, sep: str = ",") -> Iterator[tuple[str, dict[str, str] | No
 def _read_csv_stream(f, name: str, cols: Columns, sep: str, cap: int | None = None,
                      reopen: Callable[[], IO[str]] | None = None) -> Iterator[Email]:
     rows = _csv_stream_rows(f, name, sep, cap, reopen)
-    _check_body_column(next(rows), cols, name)
+    _check_columns(next(rows), cols, name)
     n = 0
     for where, rec, error, truncated in rows:
         n += 1
@@ -223,7 +253,7 @@ def _read_parquet(p: Path, cols: Columns, chunk_size: int) -> Iterator[Email]:
         pf = pq.ParquetFile(p, buffer_size=_PARQUET_BUFFER, pre_buffer=False)
     except Exception as err:
         raise InputError(f"{p} is not a readable Parquet file: {err}") from None
-    _check_body_column(pf.schema_arrow.names, cols, str(p))
+    _check_columns(pf.schema_arrow.names, cols, str(p))
     wanted = [c for c in {cols.body, cols.subject, cols.sender, cols.id, cols.date, cols.html}
               if c in pf.schema_arrow.names]
     row = 0
