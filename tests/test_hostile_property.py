@@ -85,9 +85,21 @@ def _lines(text: str, newlines: str = r"\r\n|\r|\n") -> list[str]:
     return [line for line in re.split(newlines, text) if line.strip()]
 
 
+def _decoded(raw: bytes) -> str:
+    # The documented rule: UTF-16 after its byte-order mark; else UTF-8, unless
+    # the bytes are not UTF-8 and hold no UTF-8 beyond ASCII (then Windows-1252).
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", "replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        lenient = raw.decode("utf-8", "ignore")
+        return raw.decode("utf-8" if not lenient.isascii() else "cp1252", "replace")
+
+
 def reference(kind: str, raw: bytes) -> list[str | None]:
     """What the reference parser finds: one entry per message, its id when readable."""
-    text = raw.decode("utf-8", "replace").removeprefix("\ufeff")
+    text = _decoded(raw).removeprefix("\ufeff")
     if kind == "jsonl":
         out = []
         for line in _lines(text, "\n"):  # JSON Lines end at \n (\r is JSON whitespace)
