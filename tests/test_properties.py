@@ -1,4 +1,4 @@
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rejectlens import REASONS, STAGES, Prediction
@@ -12,6 +12,7 @@ texts = st.text(max_size=400) | st.sampled_from(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=texts, subject=st.text(max_size=60), sender=st.text(max_size=40))
+@example(body="NOT", subject="", sender="")  # read as a rejection, with a decision sentence as evidence
 def test_any_text_gives_a_valid_prediction(default_model, body, subject, sender):
     p = default_model.classify({"body": body, "subject": subject, "sender": sender})
     assert isinstance(p, Prediction)
@@ -27,7 +28,7 @@ def test_any_text_gives_a_valid_prediction(default_model, body, subject, sender)
         assert abs(sum(p.stage_scores.values()) - 1) < 1e-3
         assert set(p.reasons) <= set(REASONS)
         assert all(0.0 <= v <= 1.0 for v in p.reason_scores.values())
-        assert set(p.evidence) <= set(p.reasons) | {"personalized"}
+        assert set(p.evidence) <= set(p.reasons) | {"personalized", "decision"}
     else:
         assert p.reasons is None and p.stage is None and p.feedback_offered is None
 
