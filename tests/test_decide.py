@@ -73,3 +73,18 @@ def test_a_subject_alone_is_not_read_as_the_email(default_model, body):
     # An image-only HTML part with "Your application" on top: no text, no guess.
     p = default_model.classify(Email(subject="Your application to Acme", body=body))
     assert p.error == EMPTY_AFTER_CLEANING and p.is_rejection is None
+
+
+@pytest.mark.parametrize("body", ["not", "Sorry!", "Not selected."])
+def test_a_text_of_one_or_two_words_is_no_rejection(default_model, body):
+    # The heads read "not" alone as a rejection at 1.0: too few words to decide.
+    p = default_model.classify(Email(body=body))
+    assert p.error is None and p.is_rejection is False
+    assert p.rejection_score < default_model.thresholds["is_rejection"]
+    # and job_related is the job head's own reading, not forced by a rejection
+    assert p.job_related == (p.job_related_score >= default_model.thresholds["job_related"])
+
+
+def test_a_three_word_rejection_is_still_read(default_model):
+    p = default_model.classify(Email(body="not moving forward", subject="Your application"))
+    assert p.is_rejection is True

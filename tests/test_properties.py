@@ -12,7 +12,8 @@ texts = st.text(max_size=400) | st.sampled_from(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=texts, subject=st.text(max_size=60), sender=st.text(max_size=40))
-@example(body="NOT", subject="", sender="")  # read as a rejection, with a decision sentence as evidence
+@example(body="NOT", subject="", sender="")  # one word, once read as a rejection at 1.0
+@example(body="We have decided not to move forward with your application.", subject="", sender="")
 def test_any_text_gives_a_valid_prediction(default_model, body, subject, sender):
     p = default_model.classify({"body": body, "subject": subject, "sender": sender})
     assert isinstance(p, Prediction)

@@ -57,6 +57,13 @@ def has_text(text: str | None) -> bool:
     return bool(text) and any(ch.isalnum() for ch in text)
 
 
+# Fewer words than this (subject and body) are never a rejection. The corpus's
+# shortest rejection has five words; below that the heads extrapolate from one
+# or two words ("not" alone read as a rejection at 1.0, "sorry" at 0.98), and a
+# mailbox is full of one-word replies.
+MIN_REJECTION_WORDS = 3
+
+
 def score(vectorizer: CompiledVectorizer, heads: CompiledHeads, analyses: Sequence[Analysis]) -> Scores:
     """Features, then every head of one model."""
     X, S = vectorizer.transform_both(analyses)
@@ -89,6 +96,8 @@ def decide(emails: Sequence[Email], analyses: Sequence[Analysis], scores: Scores
     is_job = job_p >= th["job_related"] if job_p is not None else np.ones(n, bool)
     rej_p = proba.get("is_rejection")
     is_rej = rej_p >= th["is_rejection"] if rej_p is not None else np.zeros(n, bool)
+    n_words = [len(a.tok_ids) for a in analyses]
+    is_rej &= np.array(n_words) >= MIN_REJECTION_WORDS
     if job_p is not None:
         # Only job applications can be rejected; and every rejection is job mail.
         is_rej &= job_p >= th.get(JOB_GATE, th["job_related"])
@@ -114,6 +123,10 @@ def decide(emails: Sequence[Email], analyses: Sequence[Analysis], scores: Scores
         if score_ is not None and job_l is not None and not is_job_l[i]:
             # Not job mail: the rejection score cannot exceed the chance that it is.
             score_ = min(score_, job_l[i])
+        if score_ is not None and n_words[i] < MIN_REJECTION_WORDS:
+            # Too short to decide: held under the line, the further the shorter
+            # (as a vetoed reason's score is), so score and label agree.
+            score_ = min(score_, 0.99 * th["is_rejection"] * n_words[i] / MIN_REJECTION_WORDS)
         common = {
             "id": e.id,
             "rejection_score": None if score_ is None else round(score_, 4),
