@@ -160,3 +160,13 @@ def test_csv_on_stdin(tmp_path, capsys, monkeypatch):
     code = main(["classify", "-", "--input-format", "csv", "--body-col", "text", "--quiet"])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0 and [r["id"] for r in rows] == ["s1"] and rows[0]["is_rejection"] is True
+
+
+def test_force_never_replaces_an_input(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text("id,body\n1,We regret to tell you the role has been filled.\n")
+    code, err = run(["classify", str(src), "-o", str(src), "--force"], capsys)
+    assert code == 2 and "expected a path apart from the inputs" in err and "is the input" in err
+    assert src.read_text().startswith("id,body")
+    code, err = run(["classify", str(src), "-o", str(tmp_path), "--format", "parquet", "--force"], capsys)
+    assert code == 2 and "holds the input" in err

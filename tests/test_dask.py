@@ -127,3 +127,6 @@ def test_cli_dask_checks_its_arguments(dataset, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     code = main(["classify", str(tmp_path / "empty"), "-o", str(tmp_path / "o"), "--dask"])
     assert code == 2 and "holds no .parquet files" in capsys.readouterr().err
+    # --force replaces an old output, never the input: the dataset would be lost
+    code = main(["classify", str(dataset / "ds"), "-o", str(dataset / "ds"), "--dask", "--force"])
+    assert code == 2 and "is the input" in capsys.readouterr().err and any((dataset / "ds").iterdir())

@@ -200,12 +200,14 @@ def classify_dataset(
         raise MissingDependencyError("pyarrow", "parquet", "Reading Parquet datasets") from None
     from .batch import RowFormat, resolve_n_jobs
     from .readers import Columns
+    from .writers import refuse_overwriting_input
 
     src, out = Path(dataset), Path(output)
     if str(output) in ("", "-"):
         raise InputError("--dask writes a folder of Parquet parts; name it with -o OUT_DIR")
     if not src.exists():
         raise InputError(f"input {src} does not exist")
+    refuse_overwriting_input(out, [src])
     if out.exists() and not force:
         raise InputError(f"output {out} exists; pass --force to overwrite it")
     if out.exists() and not out.is_dir():

@@ -22,13 +22,28 @@ from typing import Any
 
 from .errors import InputError, MissingDependencyError
 
-__all__ = ["OUTPUT_FORMATS", "PredictionWriter", "format_rows", "output_format", "safe_csv_cell",
-           "safe_text"]
+__all__ = ["OUTPUT_FORMATS", "PredictionWriter", "format_rows", "output_format", "refuse_overwriting_input",
+           "safe_csv_cell", "safe_text"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 _JSON_COLUMNS = ("reasons", "reason_scores", "stage_scores", "evidence", "signals")
 _FLOAT_COLUMNS = ("job_related_score", "rejection_score", "personalization_score")
 _BOOL_COLUMNS = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
+
+
+def refuse_overwriting_input(output: str | Path | None, inputs: Sequence[str | Path]) -> None:
+    """Raise InputError when the output would replace an input: ``--force``
+    is for an old output, and replacing the input would lose the data."""
+    if output is None or str(output) in ("", "-"):
+        return
+    out = Path(output).resolve()
+    for given in inputs:
+        if str(given) == "-":
+            continue
+        src = Path(given).resolve()
+        if src == out or out in src.parents:
+            raise InputError(f"output {output}: expected a path apart from the inputs; found that it "
+                             f"{'is' if src == out else 'holds'} the input {given}")
 
 
 def output_format(path: str | None, fmt: str | None) -> str:

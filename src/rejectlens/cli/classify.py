@@ -21,12 +21,13 @@ def run(args) -> int:
     from ..errors import InputError
     from ..prediction import OUTPUT_FIELDS
     from ..readers import Columns, detect_format, is_mail_format, read_messages
-    from ..writers import PredictionWriter, output_format
+    from ..writers import PredictionWriter, output_format, refuse_overwriting_input
 
     if args.chunk_size < 1:
         raise InputError(f"--chunk-size must be a positive integer; got {args.chunk_size}")
     if args.n_jobs is not None and args.n_jobs < 0:
         raise InputError(f"--n-jobs must be 0 (every core) or a positive integer; got {args.n_jobs}")
+    refuse_overwriting_input(args.output, args.inputs)
     if args.dask is not None:
         return _classify_dask(args)
     n_jobs = 1 if args.n_jobs is None else args.n_jobs
