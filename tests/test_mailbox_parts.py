@@ -189,6 +189,32 @@ def test_statuses_and_unknown_employers():
     assert {a.application_id: a.status for a in apps}["acme/data-analyst"] == "in_process"
 
 
+def test_companies_named_in_other_scripts_stay_apart_and_waits_never_go_negative():
+    from datetime import datetime as d
+
+    from rejectlens.mailbox.applications import MessageFacts, SheetRow, build_applications
+
+    msgs = [MessageFacts(d(2026, 3, 2), "株式会社メルカリ", "Data Analyst", "t1", "rejection"),
+            MessageFacts(d(2026, 3, 3), "Яндекс", "Data Analyst", "t2", "rejection"),
+            MessageFacts(d(2026, 3, 10), "Acme", "Data Analyst", "t3", "interview")]
+    # a sheet date after the first mail of the process (a wrong date) starts no negative wait
+    apps, _ = build_applications(msgs, as_of=d(2026, 4, 1), sheet=[SheetRow("Acme", "Data Analyst", d(2026, 4, 1))])
+    ids = {a.application_id for a in apps}
+    assert {"株式会社メルカリ/data-analyst", "яндекс/data-analyst"} <= ids
+    assert all(a.days_to_answer is None or a.days_to_answer >= 0 for a in apps)
+
+
+def test_an_excel_sheet_in_windows_1252_with_semicolons_is_read(tmp_path):
+    from rejectlens.mailbox.applications import read_applications_csv
+
+    sheet = tmp_path / "mine.csv"
+    sheet.write_bytes("Employer;Position;Applied\nSoci\u00e9t\u00e9 G\u00e9n\u00e9rale;Analyst;01/03/2026\n"
+                      .encode("cp1252"))
+    (row,) = read_applications_csv(sheet)
+    assert row.company == "Soci\u00e9t\u00e9 G\u00e9n\u00e9rale" and row.role == "Analyst"
+    assert row.applied.month == 3
+
+
 _header = st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["<a@x>", "<b@x>", "<a@x> <b@x>"]))
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -29,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import InputError
+from ..readers.streams import _open_text
 from .events import EXPECTS_REPLY, STAGE_RANK
 from .names import fold
 
@@ -101,8 +103,8 @@ def _similar(a: str, b: str) -> bool:
 
 
 def _slug(text: str) -> str:
-    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", t).strip("-") or "unknown"
+    t = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "-", t).strip("-") or "unknown"
 
 
 def _role_groups(roles: Sequence[str]) -> list[str]:
@@ -227,7 +229,9 @@ def _application(msgs, idx, company, role, row, as_of, ghosted_after, used) -> A
             and (as_of - expecting).days >= ghosted_after):
         status = "ghosted"
     template = rejection.template_id if rejection is not None else None
-    start = applied or first
+    # A sheet's date after the first mail of the process is a wrong date (or
+    # the day of a second application): the wait starts at the earlier one.
+    start = min(applied, first) if applied is not None and first is not None else applied or first
     if applied is None:
         # When the first mail we have is the answer, the wait is unknown.
         answer_on = None if answer_on == first else answer_on
@@ -259,8 +263,12 @@ def read_applications_csv(path: str | Path) -> list[SheetRow]:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"applications file {p} does not exist (expected a CSV with a 'company' column)")
-    with p.open(encoding="utf-8-sig", errors="replace", newline="") as f:
-        reader = csv.DictReader(f)
+    # Read as classify reads tables (UTF-8, or Excel's Windows-1252 / UTF-16),
+    # with the separator the header uses: European Excel writes ";".
+    with _open_text(p) as f:
+        first = f.readline()
+        sep = max((",", ";", "\t"), key=first.count)
+        reader = csv.DictReader(itertools.chain([first], f), delimiter=sep)
         header = [h.strip().lower().replace(" ", "_") for h in reader.fieldnames or []]
 
         def pick(options):

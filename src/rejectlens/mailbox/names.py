@@ -32,8 +32,10 @@ _ROLE_STOP = {"re", "fwd", "fw", "your", "our", "the", "update", "interview", "a
 
 
 def fold(text: str) -> str:
-    """Letters and digits only, accents off (São -> sao, Grünwald -> grunwald)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum() and c.isascii())
+    """Letters and digits only, accents off (São -> sao, Grünwald -> grunwald);
+    other scripts are kept (Яндекс -> яндекс), or every name in them would fold
+    to "" and two such companies would be one."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum())
 
 
 def fold_de(text: str) -> str:

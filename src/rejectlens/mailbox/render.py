@@ -128,7 +128,8 @@ document.querySelectorAll("table.sortable th").forEach(function(th,col){th.addEv
 function(){var t=th.closest("table"),b=t.tBodies[0],rows=Array.from(b.rows),asc=th.dataset.asc!=="1";
 t.querySelectorAll("th").forEach(function(h){h.dataset.asc=""});th.dataset.asc=asc?"1":"0";
 rows.sort(function(x,y){var a=x.cells[col].dataset.v||x.cells[col].textContent,
-c=y.cells[col].dataset.v||y.cells[col].textContent,na=parseFloat(a),nc=parseFloat(c);
+c=y.cells[col].dataset.v||y.cells[col].textContent,num=/^-?\\d+(\\.\\d+)?$/,
+na=num.test(a)?parseFloat(a):NaN,nc=num.test(c)?parseFloat(c):NaN;
 var r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);return asc?r:-r});
 rows.forEach(function(r){b.appendChild(r)})})});
 document.documentElement.setAttribute("data-ready","1");
