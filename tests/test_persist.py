@@ -143,3 +143,24 @@ def test_manifest_records_the_package_version(saved):
 
     assert rejectlens.__version__ == __version__
     assert read_manifest(saved)["versions"]["rejectlens"] == __version__
+
+
+def test_force_replaces_a_model_never_a_folder_of_other_files(small_model, tmp_path, capsys):
+    from rejectlens.cli import main
+    from rejectlens.errors import ModelFileError
+
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "notes.txt").write_text("keep me")
+    with pytest.raises(ModelFileError, match=r"expected a rejectlens model to replace; found other files \(notes\.txt\)"):
+        small_model.save(proj, force=True)
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ModelFileError, match="is a file; expected a folder"):
+        small_model.save(tmp_path / "afile", force=True)
+    small_model.save(tmp_path / "m")
+    small_model.save(tmp_path / "m", force=True)  # an earlier model is what --force is for
+    # the command line checks before it trains: no minutes of work thrown away
+    assert main(["train", str(tmp_path / "missing.csv"), "-o", str(proj), "--force"]) == 2
+    assert "found other files" in capsys.readouterr().err and (proj / "notes.txt").read_text() == "keep me"
+    assert main(["train", str(tmp_path / "missing.csv"), "-o", "."]) == 2
+    assert "expected a folder name" in capsys.readouterr().err

@@ -87,6 +87,30 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace it") -> None:
+    """Raise ModelFileError unless a model can be written to ``path``: a new
+    name, an empty folder, or (with ``force``) an earlier model. Replacing is
+    for models only: a folder of the user's own files, or a file, would be lost."""
+    if path.name in ("", ".", ".."):
+        raise ModelFileError(f"model directory: expected a folder name; got {str(path)!r}")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ModelFileError(f"model directory {path}: {parent} is a file, not a folder")
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise ModelFileError(f"model directory {path} is a file; expected a folder (or a new name)")
+    found = sorted(p.name for p in path.iterdir())
+    if not found:
+        return
+    if not force:
+        raise ModelFileError(f"model directory {path} already exists; {how}")
+    if MANIFEST_FILE not in found:
+        listed = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        raise ModelFileError(f"model directory {path}: expected a rejectlens model to replace; found "
+                             f"other files ({listed}); choose a new folder")
+
+
 def save(
     model: Classifier,
     path: str | Path,
@@ -96,8 +120,7 @@ def save(
 ) -> Path:
     """Write ``model`` to the directory ``path`` (atomically: a temp dir, then a rename)."""
     path = Path(path)
-    if path.exists() and not force:
-        raise ModelFileError(f"model directory {path} already exists; pass force=True to replace it")
+    check_model_dir(path, force, "pass force=True to replace it")
     vectorizer, heads = model.compiled()
     estimators = model.estimators(required=False)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -38,11 +38,10 @@ def _cv(args, default: int) -> int:
 
 
 def run(args) -> int:
-    from ..errors import ModelFileError
+    from ..persist import check_model_dir
 
     out = Path(args.output)
-    if out.exists() and not args.force:
-        raise ModelFileError(f"model directory {out} exists; pass --force to replace it")
+    check_model_dir(out, args.force)  # before the training, not after it
     if any(Path(p).is_dir() for p in args.data):
         return _rebuild_from_corpus(args, out)
     records = records_from(args.data)
