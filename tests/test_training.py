@@ -32,7 +32,8 @@ def test_missing_heads_come_from_the_base_model(small_records, default_model, tm
 
 
 def test_without_a_base_untrained_heads_stay_empty(small_records):
-    model = train(partial(small_records, ("is_rejection",)), base=None, cv=2, min_df=1)
+    # n_jobs=0 is one worker per core, as for classify (joblib refused 0 with a traceback)
+    model = train(partial(small_records, ("is_rejection",)), base=None, cv=2, min_df=1, n_jobs=0)
     p = model.classify(small_records[0]["body"])
     assert p.is_rejection is True
     assert p.personalization is None and p.stage is None and p.reasons == ()
@@ -59,6 +60,8 @@ def test_bad_label_values_and_no_labels_are_clear_errors():
         train([{"body": "x"}, {"body": "y"}])
     with pytest.raises(DataError, match="cv must be at least 2"):
         train([{"body": "x", "is_rejection": True}], cv=1)
+    with pytest.raises(rejectlens.InputError, match="n_jobs must be 0"):
+        train([{"body": "x", "is_rejection": True}], n_jobs=-1)
     # classify refuses an empty body, so training must not learn from one either
     with pytest.raises(DataError, match=r"body: expected the email's text; offending: row 2 \(found '  \\n'\)"):
         train([{"body": "we regret", "is_rejection": True}, {"body": "  \n", "is_rejection": False}])

@@ -16,6 +16,7 @@ from .heads import RejectionHeads
 from .ingest import to_email
 from .labels import LABEL_FIELDS, job_related_target
 from .model import Classifier, analyse_emails
+from .parallel import resolve_n_jobs
 from .pipeline import RejectionPipeline
 from .records import data_hash, misspelt_labels, validate_labels
 from .signals import ENTITY_SIGNALS, EntitySignals
@@ -81,6 +82,7 @@ def train(
     >>> model.classify(no).is_rejection
     True
     """
+    n_jobs = resolve_n_jobs(n_jobs)  # 0: one per core, as for classify
     records = [dict(r) for r in records]
     if with_bundled_corpus:
         records += bundled_corpus()

@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "which keeps training under a minute; 5 otherwise)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--n-jobs", type=int, default=2,
-                   help="heads trained at once (default: 2); the model is the same for any value")
+                   help="heads trained at once (default: 2; 0: one per core); the model is the same "
+                   "for any value")
     t.add_argument("--force", action="store_true", help="replace an existing model directory")
 
     v = sub.add_parser("evaluate", help="per-field metrics of a model on labeled data")
