@@ -62,6 +62,23 @@ def test_bad_label_values_and_no_labels_are_clear_errors():
         train([{"body": "x", "is_rejection": True}], cv=1)
     with pytest.raises(rejectlens.InputError, match="n_jobs must be 0"):
         train([{"body": "x", "is_rejection": True}], n_jobs=-1)
+
+
+
+def test_labels_that_contradict_each_other_are_refused():
+    # A rental refusal labelled a rejection, reasons on a non-rejection, one id twice: each
+    # would teach a head the opposite of the labeling guide.
+    rows = [{"id": "flat", "body": "The landlord chose another tenant.", "is_rejection": True,
+             "job_related": False},
+            {"id": "ack", "body": "We received your application.", "is_rejection": False,
+             "reasons": ["location"]},
+            {"id": "ack", "body": "We received your application.", "is_rejection": True}]
+    with pytest.raises(DataError) as err:
+        train(rows)
+    text = str(err.value)
+    assert "job_related of a rejection: expected true" in text and "flat (row 1" in text
+    assert "rejection-only labels: expected none on a non-rejection" in text and "found reasons" in text
+    assert "id: expected one set of labels per id; offending: ack (row 3" in text
     # classify refuses an empty body, so training must not learn from one either
     with pytest.raises(DataError, match=r"body: expected the email's text; offending: row 2 \(found '  \\n'\)"):
         train([{"body": "we regret", "is_rejection": True}, {"body": "  \n", "is_rejection": False}])

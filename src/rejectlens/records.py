@@ -162,11 +162,27 @@ def misspelt_labels(records: Iterable[Mapping[str, Any]]) -> str:
     return "".join(f" (column {k!r} is not a label; did you mean {v!r}?)" for k, v in near.items())
 
 
+_REJECTION_IS_JOB = "job_related of a rejection"
+_NOT_A_REJECTION = "rejection-only labels"
+_REJECTION_ONLY = ("personalization", "reasons", "stage", "feedback_offered", "reapply_encouraged")
+_EXPECTED = {
+    _NOT_A_REJECTION: "none on a non-rejection (personalization and stage empty, no reasons, "
+                      "feedback_offered and reapply_encouraged false)",
+    "id": "one set of labels per id",
+    _REJECTION_IS_JOB: "true: every rejection is job mail (labeling guide, section 0)",
+}
+
+
+def _given(value: Any) -> bool:
+    return value not in (None, False, [], "") and not (isinstance(value, float) and math.isnan(value))
+
+
 def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the records") -> None:
     """Raise DataError listing every record whose labels fall outside the schema."""
     spec = schema()
     rules = {key: _label_rule(key, spec[key]) for key in LABEL_FIELDS}
     bad: dict[str, list[str]] = {}
+    seen: dict[str, tuple[str, ...]] = {}
     for n, rec in enumerate(records):
         # Name the row by its id and its place (row 1 = the first record, the
         # line under a sheet's header), so it can be found either way.
@@ -184,10 +200,21 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
                 continue
             if not rules[key][0](v):
                 bad.setdefault(key, []).append(f"{rid}{sep}found {v!r})")
+        # Labels that contradict each other would teach a head the opposite of the guide.
+        if rec.get("is_rejection") is True and rec.get("job_related") is False:
+            bad.setdefault(_REJECTION_IS_JOB, []).append(f"{rid}{sep}found job_related false)")
+        if rec.get("is_rejection") is False:
+            given = [k for k in _REJECTION_ONLY if _given(rec.get(k))]
+            if given:
+                bad.setdefault(_NOT_A_REJECTION, []).append(f"{rid}{sep}found {', '.join(given)})")
+        if rec.get("id"):
+            labels = tuple(repr(rec.get(k)) for k in LABEL_FIELDS)
+            if seen.setdefault(str(rec["id"]), labels) != labels:
+                bad.setdefault("id", []).append(f"{rid}{sep}found the id again with other labels)")
     if bad:
         lines = [f"{source}: labels outside the schema:"]
         for key, rows in bad.items():
-            expected = rules[key][1] if key in rules else "the email's text"
+            expected = rules[key][1] if key in rules else _EXPECTED.get(key, "the email's text")
             more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
             lines.append(f"  {key}: expected {expected}; offending: {', '.join(rows[:10])}{more}")
         raise DataError("\n".join(lines))
