@@ -305,8 +305,29 @@ def test_holdout_split_keeps_groups_whole(rows, share, seed):
     assert len(held) >= min(len(records), np.ceil(share * len(records)))
     from rejectlens.retraining import group_of
 
-    assert not {group_of(records[i], i) for i in fit} & {group_of(records[i], i) for i in held}
+    if len({group_of(r, i) for i, r in enumerate(records)}) > 1:
+        assert not {group_of(records[i], i) for i in fit} & {group_of(records[i], i) for i in held}
+    elif np.ceil(share * len(records)) < len(records):  # one group for all: rows are held out instead
+        assert fit and held
     assert split_holdout(records, share, seed) == (fit, held)
+
+
+def test_one_sender_domain_or_webmail_still_holds_rows_out():
+    from rejectlens.retraining import group_of
+
+    same = [{"id": f"r{i}", "sender": "Recruiter <jobs@acme.example>"} for i in range(8)]
+    fit, held = split_holdout(same, 0.25, 0)
+    assert len(held) == 2 and len(fit) == 6
+    assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) != group_of({"sender": "bo@gmail.com"}, 1)
+    assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) == "sender:ann@gmail.com"
+
+
+def test_the_check_sees_a_model_that_calls_non_rejections_rejections(default_model):
+    from rejectlens import evaluate
+
+    rows = [{"body": "Your parcel is out for delivery today.", "is_rejection": False},
+            {"body": "Could you do a call on Tuesday at 3pm about the Designer role?", "is_rejection": False}]
+    assert evaluate(default_model, rows)["is_rejection"]["f1"] == 1.0  # all right, no rejections
 
 
 @settings(max_examples=50, deadline=None)

@@ -106,8 +106,18 @@ def group_of(record: Mapping[str, Any], n: int) -> str:
             return f"{key}:{v}"
     sender = str(record.get("sender") or "")
     if "@" in sender:
-        return "domain:" + sender.rsplit("@", 1)[1].strip(" >").lower()
+        local, domain = sender.rsplit("@", 1)
+        domain = domain.strip(" >").lower()
+        if domain.split(".")[0] in _WEBMAIL:
+            # a webmail domain is thousands of unrelated people: the address is the group
+            return f"sender:{local.rsplit('<', 1)[-1].strip().lower()}@{domain}"
+        return "domain:" + domain
     return f"row:{record.get('id') or n}"
+
+
+_WEBMAIL = frozenset({"gmail", "googlemail", "outlook", "hotmail", "live", "msn", "yahoo", "ymail", "icloud",
+                      "me", "aol", "proton", "protonmail", "gmx", "web", "mail", "yandex", "qq", "163",
+                      "zoho", "fastmail"})
 
 
 def split_holdout(user: Sequence[Mapping[str, Any]], share: float, seed: int) -> tuple[list[int], list[int]]:
@@ -116,6 +126,8 @@ def split_holdout(user: Sequence[Mapping[str, Any]], share: float, seed: int) ->
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(user):
         groups.setdefault(group_of(r, i), []).append(i)
+    if len(groups) < 2:  # one thread or sender for every row: hold out rows, or nothing is checked
+        groups = {f"row:{i}": [i] for i in range(len(user))}
     order = sorted(groups, key=lambda g: hashlib.sha256(f"{seed}:{g}".encode()).hexdigest())
     held: list[int] = []
     target = math.ceil(share * len(user))
