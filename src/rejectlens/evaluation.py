@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
+from .errors import DataError
 from .evaluation_report import format_metrics
-from .labels import PERSONALIZATION, REASONS, STAGES, job_related_target
+from .labels import LABEL_FIELDS, PERSONALIZATION, REASONS, STAGES, job_related_target
 from .model import Classifier
 from .prediction import Prediction
-from .records import missing_as_none, validate_labels
+from .records import missing_as_none, misspelt_labels, validate_labels
 
 __all__ = ["Evaluation", "evaluate", "format_metrics", "measure"]
 
@@ -91,6 +92,10 @@ def measure(model: Classifier, records: Iterable[Mapping[str, Any]], *,
     them, and the raw head probabilities when ``probabilities`` is true."""
     records = [missing_as_none(r) for r in records]
     validate_labels(records)
+    if not any(r.get(f) is not None for r in records for f in LABEL_FIELDS):
+        # an empty table and exit 0 would read as "nothing wrong"
+        raise DataError("no labels to evaluate against; expected at least one of: "
+                        + ", ".join(LABEL_FIELDS) + misspelt_labels(records))
     for r in records:
         r["job_related"] = job_related_target(r)
     preds = list(model.classify_many(records))
