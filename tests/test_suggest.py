@@ -38,6 +38,14 @@ def test_cli_suggest_writes_a_csv_train_can_read(tmp_path, capsys):
     assert (tmp_path / "to_label.README.txt").is_file()
     assert main(["suggest", str(src), "-n", "3", "-o", str(out)]) == 2
     assert "--force" in capsys.readouterr().err
+    assert main(["suggest", str(src), "-n", "3", "-o", str(tmp_path / "to_label.jsonl")]) == 2
+    assert "expected a .csv file for the label sheet" in capsys.readouterr().err
+
+
+def test_suggest_asks_for_an_email_once_however_often_the_export_lists_it(default_model):
+    rows = [{"id": r["id"], "body": r["body"]} for r in SMALL_SET] * 3
+    picks = suggest(default_model, rows, n=len(SMALL_SET) * 3)
+    assert len(picks) == len(set(picks["id"])) == len(SMALL_SET)
 
 
 def test_cli_suggest_never_overwrites_a_readme_it_did_not_write(tmp_path, capsys):

@@ -62,9 +62,13 @@ def suggest(model: Classifier, items: Iterable[EmailLike], n: int = 50, pool_fac
     import scipy.sparse as sp
 
     emails: list[Email] = []
+    seen: set[object] = set()
     for x in items:
         e = to_email(x)
-        if e.error is None and (e.body or e.html or "").strip():
+        # one row per email: an export that lists a message twice would ask for it twice
+        key = e.id or (e.subject, e.body, e.html)
+        if e.error is None and (e.body or e.html or "").strip() and key not in seen:
+            seen.add(key)
             emails.append(e)
     if not emails or n < 1:
         return pd.DataFrame(columns=_COLUMNS)
@@ -137,7 +141,7 @@ fill the answer columns. The `*_guess` column left of each answer is what the
 model says now: copy it when it is right. An empty answer cell means "not
 labelled" and is skipped; you can answer only some columns.
 
-Answer columns and allowed values (labeling guide: shared/labeling-guide.md):
+Answer columns and allowed values (labeling guide: docs/labeling-guide.md in the project):
 
   job_related         true | false   part of your own job search?
   is_rejection        true | false   says this application will not go further?

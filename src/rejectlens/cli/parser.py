@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-n", type=int, default=50, help="how many to pick (default: 50)")
     g.add_argument("-o", "--output", required=True, help="CSV to write, ready to correct and train on")
     g.add_argument("--body-col", default="body")
+    g.add_argument("--subject-col", default="subject")
+    g.add_argument("--sender-col", default="sender")
+    g.add_argument("--id-col", default="id")
     g.add_argument("--force", action="store_true", help="overwrite an existing output file")
 
     d = sub.add_parser("data", help="corpus tools")

@@ -17,6 +17,8 @@ def run(args) -> int:
     from ..writers import PredictionWriter, write_file_atomic
 
     out = Path(args.output)
+    if out.suffix.lower() != ".csv":  # a sheet to open in a spreadsheet, and to train on as CSV
+        raise InputError(f"-o: expected a .csv file for the label sheet; got {args.output}")
     readme = out.with_name(out.stem + ".README.txt")
     for path in (out, readme):
         if path.exists() and not args.force:
@@ -24,7 +26,8 @@ def run(args) -> int:
     if args.n < 1:
         raise InputError(f"-n must be a positive integer; got {args.n}")
     model = load_model(args.model)
-    df = suggest(model, read_messages(args.data, body=args.body_col), n=args.n)
+    df = suggest(model, read_messages(args.data, body=args.body_col, subject=args.subject_col,
+                                      sender=args.sender_col, id=args.id_col), n=args.n)
     # The same writer as classify: atomic, and cells a spreadsheet would run
     # as formulas are neutralised (this file is made to be opened in one).
     with PredictionWriter(str(out), "csv", list(df.columns), force=args.force) as writer:
