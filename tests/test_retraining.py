@@ -256,6 +256,22 @@ def test_reasons_none_means_no_reason_and_empty_means_not_labelled(tmp_path):
     assert [r["reasons"] for r in read_records(p)] == [[], None, []]
 
 
+def test_sheets_in_the_spellings_people_use_read_the_same(tmp_path):
+    want = [{"id": "a", "body": "x", "is_rejection": True, "personalization": "generic", "reasons": ["location"]},
+            {"id": "b", "body": "y", "is_rejection": False, "personalization": None, "reasons": None}]
+    (tmp_path / "l.jsonl").write_text(
+        '{"id": "a", "body": "x", "is_rejection": 1, "personalization": "Generic", "reasons": ["location"]}\n'
+        '{"id": "b", "body": "y", "is_rejection": "no", "personalization": "", "reasons": null}\n')
+    (tmp_path / "l.json").write_text(json.dumps([
+        {"id": "a", "body": "x", "is_rejection": "yes", "personalization": "generic", "reasons": ["location"]},
+        {"id": "b", "body": "y", "is_rejection": 0, "personalization": None, "reasons": None}]))
+    (tmp_path / "l.csv").write_text("id;body;is_rejection;personalization;reasons\n"
+                                    "a;x;TRUE;Generic;location\nb;y;false;;\n")  # European Excel
+    for name in ("l.jsonl", "l.json", "l.csv"):
+        got = [{k: r.get(k) for k in want[0]} for r in read_records(tmp_path / name)]
+        assert got == want, name
+
+
 def test_validation_names_the_row_and_the_allowed_values(tmp_path):
     p = tmp_path / "l.csv"
     p.write_text("id,body,is_rejection,reasons\na,x,true,salary\n,y,maybe,\n", encoding="utf-8")

@@ -28,6 +28,7 @@ NO_REASON = "none"
 _LIST_FIELDS = ("reasons",)
 # Labels whose value is one word of a list (personalization, stage).
 _CHOICE_FIELDS = tuple(k for k in LABEL_FIELDS if k not in BOOL_FIELDS and k not in _LIST_FIELDS)
+_CHOICES = {k: tuple(schema()[k]) for k in _CHOICE_FIELDS}
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:
@@ -45,16 +46,30 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     if suffix in (".jsonl", ".json"):
         out = []
         with path.open(encoding="utf-8-sig") as f:
-            for n, line in enumerate(f, 1):
+            text = f.read()
+        if text.lstrip().startswith("["):  # one JSON array, as `classify` also reads
+            try:
+                items = json.loads(text)
+            except ValueError as err:
+                raise DataError(f"{path}: not a valid JSON array ({err})") from None
+            lines = [(n, item) for n, item in enumerate(items, 1)]
+            what = "item"
+        else:
+            lines = []
+            for n, line in enumerate(text.splitlines(), 1):
                 if not line.strip():
                     continue
                 try:
-                    rec = json.loads(line)
+                    lines.append((n, json.loads(line)))
                 except ValueError as err:
                     raise DataError(f"{path} line {n}: not valid JSON ({err})") from None
-                if not isinstance(rec, dict):
-                    raise DataError(f"{path} line {n}: expected a JSON object, found {type(rec).__name__}")
-                out.append(rec)
+            what = "line"
+        for n, rec in lines:
+            if not isinstance(rec, dict):
+                raise DataError(f"{path} {what} {n}: expected a JSON object, found {type(rec).__name__}")
+            # the sheet's spellings count here too: "yes", 1, "Generic"
+            _coerce_csv_labels(rec, f"{path} {what} {n}", only_text=True)
+            out.append(rec)
         return out
     if suffix in (".csv", ".tsv"):
         from .errors import InputError
@@ -63,7 +78,7 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
 
         records = []
         try:
-            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else ","):
+            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else _separator(path)):
                 if error is not None:
                     raise DataError(error)
                 # Undo the ' that our CSV writers put before formula-like cells.
@@ -96,19 +111,28 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     )
 
 
+def _separator(path: Path) -> str:
+    """"," unless the header holds more ";" (European Excel's CSV)."""
+    with path.open(encoding="utf-8-sig", errors="replace") as f:
+        header = f.readline()
+    return ";" if header.count(";") > header.count(",") else ","
+
+
 def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False) -> None:
     # Spreadsheet cells are text: "true"/"1", "a;b" or a JSON list for reasons,
     # and an empty cell means "not labelled".
     text_keys = {k for k, v in rec.items() if isinstance(v, str)} if only_text else set(rec)
     for key in BOOL_FIELDS:
-        if key in rec and key in text_keys:
+        if key in rec and isinstance(rec[key], int) and not isinstance(rec[key], bool) and rec[key] in (0, 1):
+            rec[key] = bool(rec[key])  # 1 / 0 in JSON or a numeric Parquet column
+        elif key in rec and key in text_keys:
             v = str(rec[key]).strip().lower()
             rec[key] = None if v == "" else {"true": True, "1": True, "yes": True,
                                              "false": False, "0": False, "no": False}.get(v, rec[key])
     for key in _CHOICE_FIELDS:
         if key in rec and key in text_keys:
             v = str(rec[key]).strip()
-            rec[key] = None if v == "" else v
+            rec[key] = None if v == "" else v.lower() if v.lower() in _CHOICES[key] else v
     if "reasons" in rec and "reasons" in text_keys:
         v = str(rec["reasons"]).strip()
         if v == "":
