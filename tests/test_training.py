@@ -128,3 +128,13 @@ def test_cli_train_from_your_rows_alone(small_records, tmp_path, capsys):
 def test_no_is_rejection_head_and_no_base_is_refused(small_records):
     with pytest.raises(DataError, match=r"is_rejection head cannot be trained.*--base default"):
         train(partial(small_records, ("personalization",)), base=None, cv=2, min_df=1)
+
+
+def test_a_dataframe_with_gaps_trains_like_its_rows(small_records):
+    rows = partial(small_records, ("is_rejection",))
+    df = pd.DataFrame(rows).astype({"is_rejection": object})
+    df.loc[0, "is_rejection"] = float("nan")  # a blank cell: not labelled
+    model = train(df, base=None, cv=2, min_df=1)
+    assert model.classify(small_records[0]["body"]).is_rejection is True
+    with pytest.raises(DataError, match="expected a mapping of column -> value"):
+        train(["a body", "another"])

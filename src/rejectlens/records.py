@@ -20,7 +20,8 @@ from typing import Any
 from .errors import DataError
 from .labels import BOOL_FIELDS, LABEL_FIELDS, schema
 
-__all__ = ["NO_REASON", "data_hash", "missing_as_none", "misspelt_labels", "read_records", "validate_labels"]
+__all__ = ["NO_REASON", "as_records", "data_hash", "missing_as_none", "misspelt_labels", "read_records",
+           "validate_labels"]
 
 # A reasons cell holding this word: a rejection that states no reason.
 NO_REASON = "none"
@@ -172,6 +173,19 @@ def _label_rule(key: str, spec: Any) -> tuple[Callable[[Any], bool], str]:
             + f" (in a sheet: separated by ;, or {NO_REASON} for a rejection without reasons)")
     allowed = tuple(spec)
     return (lambda v: v in allowed), " | ".join(allowed)
+
+
+def as_records(records: Any) -> list[dict[str, Any]]:
+    """Rows to train or evaluate on: mappings, or a pandas DataFrame (one row each)."""
+    if hasattr(records, "to_dict") and hasattr(records, "columns"):
+        records = records.to_dict("records")
+    out = []
+    for n, r in enumerate(records, 1):
+        if not isinstance(r, Mapping):
+            raise DataError(f"row {n}: expected a mapping of column -> value (or a DataFrame); "
+                            f"found {type(r).__name__}")
+        out.append(missing_as_none(r))  # a DataFrame's NaN is "not labelled"
+    return out
 
 
 def _has_text(text: str) -> bool:

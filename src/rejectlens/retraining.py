@@ -45,7 +45,7 @@ from .ingest import to_email
 from .labels import BINARY_HEADS, LABEL_FIELDS, head_targets
 from .model import Classifier
 from .parallel import resolve_n_jobs
-from .records import data_hash, misspelt_labels, validate_labels
+from .records import as_records, data_hash, misspelt_labels, validate_labels
 from .refit import head_columns, merge_heads, refit_binary, refit_stage
 from .retrain_check import FieldScore, HeadChoice, RetrainResult, compare, group_of, split_holdout
 from .scoring import CompiledHeads
@@ -107,7 +107,7 @@ def retrain(
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     n_jobs = resolve_n_jobs(n_jobs)  # 0: one per core, as for classify
-    user = [dict(r) for r in records]
+    user = as_records(records)
     if not user:
         raise DataError("no records to train on")
     validate_labels(user)
