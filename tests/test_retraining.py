@@ -336,6 +336,7 @@ def test_one_sender_domain_or_webmail_still_holds_rows_out():
     assert len(held) == 2 and len(fit) == 6
     assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) != group_of({"sender": "bo@gmail.com"}, 1)
     assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) == "sender:ann@gmail.com"
+    assert group_of({"sender": "hr@mail.acme.example"}, 0) == "domain:mail.acme.example"  # a company's
 
 
 def test_the_check_sees_a_model_that_calls_non_rejections_rejections(default_model):

@@ -108,16 +108,19 @@ def group_of(record: Mapping[str, Any], n: int) -> str:
     if "@" in sender:
         local, domain = sender.rsplit("@", 1)
         domain = domain.strip(" >").lower()
-        if domain.split(".")[0] in _WEBMAIL:
+        if domain in _WEBMAIL or domain.split(".")[0] in _WEBMAIL_BRANDS:
             # a webmail domain is thousands of unrelated people: the address is the group
             return f"sender:{local.rsplit('<', 1)[-1].strip().lower()}@{domain}"
         return "domain:" + domain
     return f"row:{record.get('id') or n}"
 
 
-_WEBMAIL = frozenset({"gmail", "googlemail", "outlook", "hotmail", "live", "msn", "yahoo", "ymail", "icloud",
-                      "me", "aol", "proton", "protonmail", "gmx", "web", "mail", "yandex", "qq", "163",
-                      "zoho", "fastmail"})
+# Webmail: brands that are the domain whatever the country ending, and whole
+# domains whose first label is also a common company subdomain ("mail.", "web.").
+_WEBMAIL_BRANDS = frozenset({"gmail", "googlemail", "hotmail", "outlook", "yahoo", "ymail", "icloud",
+                             "protonmail", "gmx", "yandex"})
+_WEBMAIL = frozenset({"live.com", "msn.com", "me.com", "mac.com", "aol.com", "proton.me", "pm.me", "web.de",
+                      "mail.com", "mail.ru", "qq.com", "163.com", "zoho.com", "fastmail.com"})
 
 
 def split_holdout(user: Sequence[Mapping[str, Any]], share: float, seed: int) -> tuple[list[int], list[int]]:
