@@ -31,11 +31,16 @@ _ROLE_STOP = {"re", "fwd", "fw", "your", "our", "the", "update", "interview", "a
               "thanks", "offer", "invitation", "next", "steps", "regarding", "outcome", "dear", "hi"}
 
 
+# Latin letters that NFKD does not take apart, spelt as their domains spell them.
+_LATIN = str.maketrans({"ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ð": "d", "þ": "th",
+                        "ı": "i"})
+
+
 def fold(text: str) -> str:
-    """Letters and digits only, accents off (São -> sao, Grünwald -> grunwald);
-    other scripts are kept (Яндекс -> яндекс), or every name in them would fold
-    to "" and two such companies would be one."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum())
+    """Letters and digits only, accents off (São -> sao, Grünwald -> grunwald,
+    Ørsted -> orsted); other scripts are kept (Яндекс -> яндекс), or every
+    name in them would fold to "" and two such companies would be one."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower().translate(_LATIN)) if c.isalnum())
 
 
 def fold_de(text: str) -> str:
