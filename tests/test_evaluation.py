@@ -91,3 +91,30 @@ def test_the_report_does_not_import_the_metrics_back():
     _, edges = graph.build_graph(ROOT / "src")
     back = edges.get(("rejectlens.evaluation_report", "rejectlens.evaluation"), {"kinds": set()})
     assert back["kinds"] <= {"typing"}  # the Evaluation type only, never at run time
+
+
+def test_no_labels_to_evaluate_is_an_error_that_names_a_misspelt_column(tmp_path, capsys):
+    from rejectlens.cli import main
+
+    sheet = tmp_path / "e.csv"
+    sheet.write_text("id,body,is_rejected\n1,We regret.,true\n")
+    assert main(["evaluate", str(sheet)]) == 2
+    assert "did you mean 'is_rejection'" in capsys.readouterr().err
+
+
+def test_f1_is_perfect_only_when_nothing_is_labelled_or_predicted_positive():
+    from rejectlens.evaluation import _prf
+
+    assert _prf([False, False], [False, False], average="binary")["f1"] == 1.0
+    called = _prf([False, False], [True, False], average="binary")  # the model calls one a rejection
+    assert called["f1"] == 0.0 and called["precision"] == 0.0
+    assert _prf([True, False], [False, False], average="binary")["precision"] == 0.0  # never predicted
+
+
+def test_evaluate_takes_a_dataframe(default_model):
+    import pandas as pd
+
+    from rejectlens import evaluate
+
+    df = pd.DataFrame({"body": ["Your parcel is out for delivery today."], "is_rejection": [False]})
+    assert evaluate(default_model, df)["is_rejection"]["f1"] == 1.0

@@ -267,6 +267,10 @@ def test_sheets_in_the_spellings_people_use_read_the_same(tmp_path):
         {"id": "b", "body": "y", "is_rejection": 0, "personalization": None, "reasons": None}]))
     (tmp_path / "l.csv").write_text("id;body;is_rejection;personalization;reasons\n"
                                     "a;x;TRUE;Generic;location\nb;y;false;;\n")  # European Excel
+    # a line separator inside a string is JSON text, not a line break (json.dumps leaves it unescaped)
+    (tmp_path / "sep.jsonl").write_text(json.dumps({"id": "a", "body": "x\u2028y", "is_rejection": True},
+                                                   ensure_ascii=False) + "\n", encoding="utf-8")
+    assert read_records(tmp_path / "sep.jsonl")[0]["body"] == "x\u2028y"
     for name in ("l.jsonl", "l.json", "l.csv"):
         got = [{k: r.get(k) for k in want[0]} for r in read_records(tmp_path / name)]
         assert got == want, name
@@ -337,14 +341,6 @@ def test_one_sender_domain_or_webmail_still_holds_rows_out():
     assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) != group_of({"sender": "bo@gmail.com"}, 1)
     assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) == "sender:ann@gmail.com"
     assert group_of({"sender": "hr@mail.acme.example"}, 0) == "domain:mail.acme.example"  # a company's
-
-
-def test_the_check_sees_a_model_that_calls_non_rejections_rejections(default_model):
-    from rejectlens import evaluate
-
-    rows = [{"body": "Your parcel is out for delivery today.", "is_rejection": False},
-            {"body": "Could you do a call on Tuesday at 3pm about the Designer role?", "is_rejection": False}]
-    assert evaluate(default_model, rows)["is_rejection"]["f1"] == 1.0  # all right, no rejections
 
 
 @settings(max_examples=50, deadline=None)

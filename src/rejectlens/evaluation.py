@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from .errors import DataError
 from .evaluation_report import format_metrics
-from .labels import LABEL_FIELDS, PERSONALIZATION, REASONS, STAGES, job_related_target
+from .labels import PERSONALIZATION, REASONS, STAGES, job_related_target
 from .model import Classifier
 from .prediction import Prediction
-from .records import missing_as_none, misspelt_labels, validate_labels
+from .records import as_records, validate_labels
 
 __all__ = ["Evaluation", "evaluate", "format_metrics", "measure"]
 
@@ -32,8 +31,10 @@ _GATES = ("job_related", "is_rejection")  # measured on every record, not only o
 def _prf(y_true, y_pred, **kw) -> dict[str, float]:
     # No positive labels and none predicted is perfect (1.0), not 0.0: a
     # held-out check on rows without rejections must still see a model that
-    # starts calling them rejections (F1 then 0.0).
-    p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, zero_division=1.0, **kw)
+    # starts calling them rejections (F1 then 0.0). Anything else undefined stays 0.
+    if not np.any(y_true) and not np.any(y_pred) and len(y_true):
+        return {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, zero_division=0, **kw)
     return {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4)}
 
 
@@ -90,12 +91,8 @@ def measure(model: Classifier, records: Iterable[Mapping[str, Any]], *,
             probabilities: bool = False) -> Evaluation:
     """The metrics of :func:`evaluate` with the records and predictions behind
     them, and the raw head probabilities when ``probabilities`` is true."""
-    records = [missing_as_none(r) for r in records]
+    records = as_records(records)
     validate_labels(records)
-    if not any(r.get(f) is not None for r in records for f in LABEL_FIELDS):
-        # an empty table and exit 0 would read as "nothing wrong"
-        raise DataError("no labels to evaluate against; expected at least one of: "
-                        + ", ".join(LABEL_FIELDS) + misspelt_labels(records))
     for r in records:
         r["job_related"] = job_related_target(r)
     preds = list(model.classify_many(records))

@@ -57,7 +57,7 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
             what = "item"
         else:
             lines = []
-            for n, line in enumerate(text.splitlines(), 1):
+            for n, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a string
                 if not line.strip():
                     continue
                 try:
