@@ -130,3 +130,5 @@ def test_cli_dask_checks_its_arguments(dataset, tmp_path, capsys):
     # --force replaces an old output, never the input: the dataset would be lost
     code = main(["classify", str(dataset / "ds"), "-o", str(dataset / "ds"), "--dask", "--force"])
     assert code == 2 and "is the input" in capsys.readouterr().err and any((dataset / "ds").iterdir())
+    code = main(["classify", str(dataset / "ds"), "-o", str(dataset / "ds" / "preds"), "--dask"])
+    assert code == 2 and "is inside the input" in capsys.readouterr().err  # it would read them next time

@@ -164,3 +164,11 @@ def test_force_replaces_a_model_never_a_folder_of_other_files(small_model, tmp_p
     assert "found other files" in capsys.readouterr().err and (proj / "notes.txt").read_text() == "keep me"
     assert main(["train", str(tmp_path / "missing.csv"), "-o", "."]) == 2
     assert "expected a folder name" in capsys.readouterr().err
+    # a model folder that holds the sheet: --force would take the sheet with the old model
+    small_model.save(tmp_path / "m2")
+    (tmp_path / "m2" / "sheet.csv").write_text("id,body,is_rejection\n1,x,true\n")
+    assert main(["train", str(tmp_path / "m2" / "sheet.csv"), "-o", str(tmp_path / "m2"), "--force"]) == 2
+    assert "holds the input" in capsys.readouterr().err
+    (tmp_path / "finder").mkdir()
+    (tmp_path / "finder" / ".DS_Store").write_bytes(b"x")
+    small_model.save(tmp_path / "finder")  # a folder with only hidden files is an empty one

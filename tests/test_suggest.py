@@ -40,6 +40,8 @@ def test_cli_suggest_writes_a_csv_train_can_read(tmp_path, capsys):
     assert "--force" in capsys.readouterr().err
     assert main(["suggest", str(src), "-n", "3", "-o", str(tmp_path / "to_label.jsonl")]) == 2
     assert "expected a .csv file for the label sheet" in capsys.readouterr().err
+    assert main(["suggest", str(src), "-n", "3", "-o", str(src), "--force"]) == 2
+    assert "is the input" in capsys.readouterr().err and len(pd.read_csv(src)) == len(SMALL_SET)
 
 
 def test_suggest_asks_for_an_email_once_however_often_the_export_lists_it(default_model):

@@ -207,7 +207,7 @@ def classify_dataset(
         raise InputError("--dask writes a folder of Parquet parts; name it with -o OUT_DIR")
     if not src.exists():
         raise InputError(f"input {src} does not exist")
-    refuse_overwriting_input(out, [src])
+    refuse_overwriting_input(out, [src], inside=True)
     if out.exists() and not force:
         raise InputError(f"output {out} exists; pass --force to overwrite it")
     if out.exists() and not out.is_dir():

@@ -100,7 +100,7 @@ def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace
         return
     if not path.is_dir():
         raise ModelFileError(f"model directory {path} is a file; expected a folder (or a new name)")
-    found = sorted(p.name for p in path.iterdir())
+    found = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))  # .DS_Store is no data
     if not found:
         return
     if not force:

@@ -31,9 +31,12 @@ _FLOAT_COLUMNS = ("job_related_score", "rejection_score", "personalization_score
 _BOOL_COLUMNS = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
 
 
-def refuse_overwriting_input(output: str | Path | None, inputs: Sequence[str | Path]) -> None:
+def refuse_overwriting_input(output: str | Path | None, inputs: Sequence[str | Path],
+                             inside: bool = False) -> None:
     """Raise InputError when the output would replace an input: ``--force``
-    is for an old output, and replacing the input would lose the data."""
+    is for an old output, and replacing the input would lose the data. With
+    ``inside``, an output within an input folder is refused too (a dataset
+    that would read its own predictions next time)."""
     if output is None or str(output) in ("", "-"):
         return
     out = Path(output).resolve()
@@ -41,9 +44,11 @@ def refuse_overwriting_input(output: str | Path | None, inputs: Sequence[str | P
         if str(given) == "-":
             continue
         src = Path(given).resolve()
-        if src == out or out in src.parents:
+        how = ("is" if src == out else "holds" if out in src.parents
+               else "is inside" if inside and src in out.parents else None)
+        if how:
             raise InputError(f"output {output}: expected a path apart from the inputs; found that it "
-                             f"{'is' if src == out else 'holds'} the input {given}")
+                             f"{how} the input {given}")
 
 
 def output_format(path: str | None, fmt: str | None) -> str:

@@ -14,9 +14,10 @@ def run(args) -> int:
     from ..errors import InputError
     from ..readers import read_messages
     from ..suggest import sheet_readme, suggest
-    from ..writers import PredictionWriter, write_file_atomic
+    from ..writers import PredictionWriter, refuse_overwriting_input, write_file_atomic
 
     out = Path(args.output)
+    refuse_overwriting_input(out, [args.data])
     if out.suffix.lower() != ".csv":  # a sheet to open in a spreadsheet, and to train on as CSV
         raise InputError(f"-o: expected a .csv file for the label sheet; got {args.output}")
     readme = out.with_name(out.stem + ".README.txt")

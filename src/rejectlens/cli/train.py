@@ -39,8 +39,10 @@ def _cv(args, default: int) -> int:
 
 def run(args) -> int:
     from ..persist import check_model_dir
+    from ..writers import refuse_overwriting_input
 
     out = Path(args.output)
+    refuse_overwriting_input(out, args.data)  # a sheet inside the model folder would go with it
     check_model_dir(out, args.force)  # before the training, not after it
     if any(Path(p).is_dir() for p in args.data):
         return _rebuild_from_corpus(args, out)
