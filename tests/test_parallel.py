@@ -1,5 +1,7 @@
 """parallel: chunking, n_jobs, and worker results in input order."""
 
+import os
+
 import pytest
 
 from rejectlens.errors import InputError
@@ -24,9 +26,11 @@ def test_chunks_are_lazy_and_keep_order():
 
 
 def test_n_jobs():
-    assert resolve_n_jobs(0) >= 1 and resolve_n_jobs(2) == 2
-    with pytest.raises(InputError, match="got -1"):
-        resolve_n_jobs(-1)
+    cores = os.cpu_count() or 1
+    assert resolve_n_jobs(0) == resolve_n_jobs(-1) == cores and resolve_n_jobs(2) == 2
+    assert resolve_n_jobs(-2) == max(1, cores - 1) and resolve_n_jobs(-1000) == 1  # as in joblib
+    with pytest.raises(InputError, match=r"n_jobs must be an integer \(0 or -1: every core\); got 1.5"):
+        resolve_n_jobs(1.5)
 
 
 def test_workers_hand_back_results_in_input_order():

@@ -60,8 +60,8 @@ def test_bad_label_values_and_no_labels_are_clear_errors():
         train([{"body": "x"}, {"body": "y"}])
     with pytest.raises(DataError, match="cv must be at least 2"):
         train([{"body": "x", "is_rejection": True}], cv=1)
-    with pytest.raises(rejectlens.InputError, match="n_jobs must be 0"):
-        train([{"body": "x", "is_rejection": True}], n_jobs=-1)
+    with pytest.raises(rejectlens.InputError, match="n_jobs must be an integer"):
+        train([{"body": "x", "is_rejection": True}], n_jobs="2")
 
 
 

@@ -179,7 +179,7 @@ class Classifier:
         """Classify a stream lazily, in order; one Prediction per input, errors included.
 
         With ``n_jobs > 1`` chunks of ``batch_size`` go to worker processes
-        (``n_jobs=0``: one per core, as ``--jobs 0`` on the command line).
+        (``n_jobs=0`` or ``-1``: one per core; ``-2``: all but one, as in joblib).
         """
         if not isinstance(batch_size, Integral) or isinstance(batch_size, bool) or batch_size < 1:
             raise InputError(f"batch_size must be a positive integer; got {batch_size!r}")

@@ -32,10 +32,13 @@ def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def resolve_n_jobs(n_jobs: int) -> int:
-    """``0`` means every core; otherwise the number itself (at least 1)."""
-    if not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs < 0:
-        raise InputError(f"n_jobs must be 0 (every core) or a positive integer; got {n_jobs!r}")
-    return n_jobs or (os.cpu_count() or 1)
+    """``0`` means every core; a negative number counts back from the cores as
+    in joblib and scikit-learn (``-1``: every core, ``-2``: all but one);
+    otherwise the number itself."""
+    if not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool):
+        raise InputError(f"n_jobs must be an integer (0 or -1: every core); got {n_jobs!r}")
+    cores = os.cpu_count() or 1
+    return n_jobs if n_jobs > 0 else cores if n_jobs == 0 else max(1, cores + 1 + n_jobs)
 
 
 def forks_workers() -> bool:
