@@ -202,6 +202,14 @@ def test_companies_named_in_other_scripts_stay_apart_and_waits_never_go_negative
     ids = {a.application_id for a in apps}
     assert {"株式会社メルカリ/data-analyst", "яндекс/data-analyst"} <= ids
     assert all(a.days_to_answer is None or a.days_to_answer >= 0 for a in apps)
+    # the only mail is the answer and the sheet's date comes after it: the wait is unknown, not 0
+    only, _ = build_applications(msgs[2:], as_of=d(2026, 4, 1), sheet=[SheetRow("Acme", "Data Analyst",
+                                                                                 d(2026, 4, 1))])
+    assert only[0].days_to_answer is None
+    # marks are part of the letter outside Latin: two names that differ by one stay two
+    two, _ = build_applications([MessageFacts(d(2026, 3, 2), "ソニー", "", "t1", "rejection"),
+                                 MessageFacts(d(2026, 3, 3), "ゾニー", "", "t2", "rejection")], as_of=None)
+    assert len(two) == 2
 
 
 def test_an_excel_sheet_in_windows_1252_with_semicolons_is_read(tmp_path):

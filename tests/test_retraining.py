@@ -325,9 +325,10 @@ def test_holdout_split_keeps_groups_whole(rows, share, seed):
     assert len(held) >= min(len(records), np.ceil(share * len(records)))
     from rejectlens.retraining import group_of
 
-    if len({group_of(r, i) for i, r in enumerate(records)}) > 1:
-        assert not {group_of(records[i], i) for i in fit} & {group_of(records[i], i) for i in held}
-    elif np.ceil(share * len(records)) < len(records):  # one group for all: rows are held out instead
+    whole = not {group_of(records[i], i) for i in fit} & {group_of(records[i], i) for i in held}
+    # groups stay whole, unless whole groups would leave a side empty: then rows are held out
+    assert whole or (fit and held)
+    if np.ceil(share * len(records)) < len(records) and len(records) > 1:
         assert fit and held
     assert split_holdout(records, share, seed) == (fit, held)
 
@@ -341,6 +342,11 @@ def test_one_sender_domain_or_webmail_still_holds_rows_out():
     assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) != group_of({"sender": "bo@gmail.com"}, 1)
     assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) == "sender:ann@gmail.com"
     assert group_of({"sender": "hr@mail.acme.example"}, 0) == "domain:mail.acme.example"  # a company's
+    # one domain outweighing the share would leave nothing to fit: rows are held out instead
+    skewed = same * 3 + [{"id": "x", "sender": "hr@other.example"}]
+    for seed in range(20):
+        fit, held = split_holdout(skewed, 0.25, seed)
+        assert fit and held, seed
 
 
 @settings(max_examples=50, deadline=None)

@@ -138,3 +138,11 @@ def test_a_dataframe_with_gaps_trains_like_its_rows(small_records):
     assert model.classify(small_records[0]["body"]).is_rejection is True
     with pytest.raises(DataError, match="expected a mapping of column -> value"):
         train(["a body", "another"])
+
+    from rejectlens.records import as_records
+
+    # read by pandas, a sheet keeps its spellings: 1/0 (floats beside a gap), "a;b", "none"
+    sheet = pd.DataFrame({"body": ["x", "y", "z"], "is_rejection": [1.0, 0.0, float("nan")],
+                          "reasons": ["location;timing", None, "none"]})
+    assert [(r["is_rejection"], r["reasons"]) for r in as_records(sheet)] == [
+        (True, ["location", "timing"]), (False, None), (None, [])]

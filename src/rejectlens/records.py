@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +125,9 @@ def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False)
     # and an empty cell means "not labelled".
     text_keys = {k for k, v in rec.items() if isinstance(v, str)} if only_text else set(rec)
     for key in BOOL_FIELDS:
-        if key in rec and isinstance(rec[key], int) and not isinstance(rec[key], bool) and rec[key] in (0, 1):
-            rec[key] = bool(rec[key])  # 1 / 0 in JSON or a numeric Parquet column
+        v = rec.get(key)
+        if isinstance(v, (Integral, float)) and not isinstance(v, bool) and v in (0, 1):
+            rec[key] = bool(v)  # 1 / 0 in JSON, a numeric Parquet or DataFrame column (1.0 beside a gap)
         elif key in rec and key in text_keys:
             v = str(rec[key]).strip().lower()
             rec[key] = None if v == "" else {"true": True, "1": True, "yes": True,
@@ -177,14 +179,18 @@ def _label_rule(key: str, spec: Any) -> tuple[Callable[[Any], bool], str]:
 
 def as_records(records: Any) -> list[dict[str, Any]]:
     """Rows to train or evaluate on: mappings, or a pandas DataFrame (one row each)."""
-    if hasattr(records, "to_dict") and hasattr(records, "columns"):
+    frame = hasattr(records, "to_dict") and hasattr(records, "columns")
+    if frame:
         records = records.to_dict("records")
     out = []
     for n, r in enumerate(records, 1):
         if not isinstance(r, Mapping):
             raise DataError(f"row {n}: expected a mapping of column -> value (or a DataFrame); "
                             f"found {type(r).__name__}")
-        out.append(missing_as_none(r))  # a DataFrame's NaN is "not labelled"
+        rec = missing_as_none(r)  # a DataFrame's NaN is "not labelled"
+        if frame:  # a sheet read by pandas holds the sheet's spellings: 0/1, "yes", "a;b"
+            _coerce_csv_labels(rec, f"row {n}", only_text=True)
+        out.append(rec)
     return out
 
 

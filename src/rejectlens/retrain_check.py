@@ -139,6 +139,10 @@ def split_holdout(user: Sequence[Mapping[str, Any]], share: float, seed: int) ->
             break
         held += groups[g]
     keep = sorted(set(range(len(user))) - set(held))
+    if (not keep or not held) and len(user) >= 2 and len(groups) < len(user):
+        # one group outweighs the share (20 rows of one domain, 1 of another):
+        # hold out rows, or nothing is fitted or checked
+        return split_holdout([{"id": i} for i in range(len(user))], share, seed)
     return keep, sorted(held)
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import difflib
 import itertools
-import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..readers.streams import _open_text
 from .events import EXPECTS_REPLY, STAGE_RANK
-from .names import fold
+from .names import fold, unaccent
 
 __all__ = ["Application", "MessageFacts", "SheetRow", "build_applications", "read_applications_csv"]
 
@@ -103,8 +102,10 @@ def _similar(a: str, b: str) -> bool:
 
 
 def _slug(text: str) -> str:
-    t = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "-", t).strip("-") or "unknown"
+    # letters, digits and a script's marks (the vowel sign of कमला) stay; the rest is "-"
+    kept = "".join(c if c.isalnum() or unicodedata.category(c).startswith("M") else " "
+                   for c in unaccent(text))
+    return "-".join(kept.split()) or "unknown"
 
 
 def _role_groups(roles: Sequence[str]) -> list[str]:
@@ -232,7 +233,7 @@ def _application(msgs, idx, company, role, row, as_of, ghosted_after, used) -> A
     # A sheet's date after the first mail of the process is a wrong date (or
     # the day of a second application): the wait starts at the earlier one.
     start = min(applied, first) if applied is not None and first is not None else applied or first
-    if applied is None:
+    if applied is None or (first is not None and applied > first):
         # When the first mail we have is the answer, the wait is unknown.
         answer_on = None if answer_on == first else answer_on
         decided_for_days = None if decided_on == first else decided_on

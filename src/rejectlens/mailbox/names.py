@@ -36,11 +36,23 @@ _LATIN = str.maketrans({"ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "ß": "ss"
                         "ı": "i"})
 
 
+def unaccent(text: str) -> str:
+    """Lower case, accents off Latin letters (São -> sao, Ørsted -> orsted);
+    other scripts keep their marks, which are part of the letter there
+    (ブ is not フ, कमला is not कमल)."""
+    out: list[str] = []
+    for c in unicodedata.normalize("NFKD", text.lower().translate(_LATIN)):
+        if unicodedata.combining(c) and out and out[-1].isascii():
+            continue
+        out.append(c)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
 def fold(text: str) -> str:
-    """Letters and digits only, accents off (São -> sao, Grünwald -> grunwald,
-    Ørsted -> orsted); other scripts are kept (Яндекс -> яндекс), or every
-    name in them would fold to "" and two such companies would be one."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower().translate(_LATIN)) if c.isalnum())
+    """Letters, digits and their marks only, accents off Latin letters
+    (Grünwald -> grunwald); other scripts are kept (Яндекс -> яндекс), or
+    every name in them would fold to "" and two such companies would be one."""
+    return "".join(c for c in unaccent(text) if c.isalnum() or unicodedata.category(c).startswith("M"))
 
 
 def fold_de(text: str) -> str:
