@@ -18,7 +18,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .clean import Cleaned
+from .clean import Cleaned, has_text
 from .components import (
     CUES_FACTORY,
     MATCHES_ATTR,
@@ -121,7 +121,7 @@ class Analyser:
         """
         texts = [
             f"{subj.strip()}\n\n{c.text}"
-            if subj and subj.strip() and any(ch.isalnum() for ch in c.text) else c.text
+            if subj and subj.strip() and has_text(c.text) else c.text
             for c, subj in zip(cleaned, subjects)
         ]
         ents = self._entity_signals

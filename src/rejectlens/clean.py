@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .ingest import Email
 
-__all__ = ["Cleaned", "clean", "html_to_text"]
+__all__ = ["Cleaned", "clean", "has_text", "html_to_text"]
 
 _HTML_HINT = re.compile(r"<\s*(html|body|div|p|br|table|td|span|font|a)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
@@ -110,6 +110,11 @@ class Cleaned:
 
     text: str
     flags: frozenset[str]
+
+
+def has_text(text: str | None) -> bool:
+    """Whether there is anything to read: a letter or a digit."""
+    return bool(text) and any(ch.isalnum() for ch in text)
 
 
 def html_to_text(html: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analyse import Analysis
+from .clean import has_text
 from .evidence import find_evidence
 from .ingest import Email
 from .labels import DECISION_EVIDENCE, JOB_GATE, REASONS, STAGES, evidence_head, reason_head
@@ -24,7 +25,7 @@ from .prediction import Prediction
 from .reason_sentences import cap_reasons
 from .scoring import CompiledHeads, CompiledVectorizer
 
-__all__ = ["EMPTY_AFTER_CLEANING", "Scorer", "Scores", "borrow", "decide", "has_text", "score"]
+__all__ = ["EMPTY_AFTER_CLEANING", "Scorer", "Scores", "borrow", "decide", "score"]
 
 EMPTY_AFTER_CLEANING = (
     "empty body: nothing readable is left after removing HTML, quoted text, signatures "
@@ -51,10 +52,6 @@ class Scores:
     proba: Mapping[str, np.ndarray]
     thresholds: Mapping[str, float]
     sources: Mapping[str, Scorer]
-
-
-def has_text(text: str | None) -> bool:
-    return bool(text) and any(ch.isalnum() for ch in text)
 
 
 # Fewer words than this (subject and body) are never a rejection. The corpus's

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .analyse import Analyser, Analysis
-from .clean import clean
-from .decide import Scores, borrow, decide, has_text, score
+from .clean import clean, has_text
+from .decide import Scores, borrow, decide, score
 from .errors import InputError, ModelFileError
 from .export import export
 from .ingest import Email, EmailLike, frame_records, normalize_id, stable_id, to_email

@@ -18,8 +18,9 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any
 
+from .clean import has_text
 from .errors import DataError
-from .labels import BOOL_FIELDS, LABEL_FIELDS, schema
+from .labels import BOOL_FIELDS, LABEL_FIELDS, REJECTION_ONLY, schema
 
 __all__ = ["NO_REASON", "as_records", "data_hash", "missing_as_none", "misspelt_labels", "read_records",
            "validate_labels"]
@@ -194,10 +195,6 @@ def as_records(records: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _has_text(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
-
-
 def misspelt_labels(records: Iterable[Mapping[str, Any]]) -> str:
     """A hint naming columns that look like a label with a typo ("is_rejected"),
     for the error that says no label was found; "" when none does."""
@@ -208,7 +205,6 @@ def misspelt_labels(records: Iterable[Mapping[str, Any]]) -> str:
 
 _REJECTION_IS_JOB = "job_related of a rejection"
 _NOT_A_REJECTION = "rejection-only labels"
-_REJECTION_ONLY = ("personalization", "reasons", "stage", "feedback_offered", "reapply_encouraged")
 _EXPECTED = {
     _NOT_A_REJECTION: "none on a non-rejection (personalization and stage empty, no reasons, "
                       "feedback_offered and reapply_encouraged false)",
@@ -235,7 +231,7 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
         body = rec.get("body")
         if not isinstance(body, str):
             bad.setdefault("body", []).append(f"{rid}{sep}found {type(body).__name__})")
-        elif not _has_text(body) and not _has_text(str(rec.get("html") or "")):
+        elif not has_text(body) and not has_text(str(rec.get("html") or "")):
             # classify refuses a body without a letter or digit ("never a guess"): nothing to learn either
             bad.setdefault("body", []).append(f"{rid}{sep}found {body[:20]!r})")
         for key in LABEL_FIELDS:
@@ -248,7 +244,7 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
         if rec.get("is_rejection") is True and rec.get("job_related") is False:
             bad.setdefault(_REJECTION_IS_JOB, []).append(f"{rid}{sep}found job_related false)")
         if rec.get("is_rejection") is False:
-            given = [k for k in _REJECTION_ONLY if _given(rec.get(k))]
+            given = [k for k in REJECTION_ONLY if _given(rec.get(k))]
             if given:
                 bad.setdefault(_NOT_A_REJECTION, []).append(f"{rid}{sep}found {', '.join(given)})")
         if rec.get("id"):
