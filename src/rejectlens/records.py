@@ -81,7 +81,7 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
 
         records = []
         try:
-            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else _separator(path)):
+            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else _sheet_separator(path)):
                 if error is not None:
                     raise DataError(error)
                 # Undo the ' that our CSV writers put before formula-like cells.
@@ -114,11 +114,12 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     )
 
 
-def _separator(path: Path) -> str:
-    """"," unless the header holds more ";" (European Excel's CSV)."""
-    with path.open(encoding="utf-8-sig", errors="replace") as f:
-        header = f.readline()
-    return ";" if header.count(";") > header.count(",") else ","
+def _sheet_separator(path: Path) -> str:
+    from .readers import separator_of
+    from .readers.streams import _open_text
+
+    with _open_text(path) as f:  # the encoding csv_rows will read it in
+        return separator_of(f.readline(), (",", ";"))
 
 
 def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False) -> None:

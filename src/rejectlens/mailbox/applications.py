@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import InputError
+from ..readers import separator_of
 from ..readers.streams import _open_text
 from .events import EXPECTS_REPLY, STAGE_RANK
 from .names import fold, unaccent
@@ -268,8 +269,7 @@ def read_applications_csv(path: str | Path) -> list[SheetRow]:
     # with the separator the header uses: European Excel writes ";".
     with _open_text(p) as f:
         first = f.readline()
-        sep = max((",", ";", "\t"), key=first.count)
-        reader = csv.DictReader(itertools.chain([first], f), delimiter=sep)
+        reader = csv.DictReader(itertools.chain([first], f), delimiter=separator_of(first))
         header = [h.strip().lower().replace(" ", "_") for h in reader.fieldnames or []]
 
         def pick(options):

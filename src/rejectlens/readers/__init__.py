@@ -27,7 +27,7 @@ from ..ingest import Columns
 from .dispatch import FORMATS, detect_format, is_mail_format, read_messages
 from .message import RawMessage, as_email, close_json
 from .streams import DEFAULT_MAX_MESSAGE_BYTES, stream_error
-from .tables import csv_rows
+from .tables import csv_rows, separator_of
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_BYTES",
@@ -40,5 +40,6 @@ __all__ = [
     "detect_format",
     "is_mail_format",
     "read_messages",
+    "separator_of",
     "stream_error",
 ]

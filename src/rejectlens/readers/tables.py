@@ -15,7 +15,7 @@ from ..ingest import Columns, Email
 from .message import _check_columns, _ends_early, _record_email
 from .streams import _PIECE, _STREAM_ERRORS, _open_text, stream_error
 
-__all__ = ["csv_rows"]
+__all__ = ["csv_rows", "separator_of"]
 
 class _CsvLines:
     """The lines of a CSV stream for the csv reader, with what it needs to
@@ -201,6 +201,12 @@ def _csv_stream_rows(f, name: str, sep: str, cap: int | None = None,
         yield where, rec, error, truncated
     if lines.error is not None:
         yield f"{name} (after {last})", None, _ends_early(name, last, lines.error).error, False
+
+
+def separator_of(header: str, candidates: tuple[str, ...] = (",", ";", "\t")) -> str:
+    """The separator a CSV header uses: the candidate it holds most of, the
+    first on a tie (European Excel writes ";", and a lone column holds none)."""
+    return max(candidates, key=header.count)
 
 
 def csv_rows(p: Path, sep: str = ",") -> Iterator[tuple[str, dict[str, str] | None, str | None]]:
