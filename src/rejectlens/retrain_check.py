@@ -125,25 +125,27 @@ _WEBMAIL = frozenset({"live.com", "msn.com", "me.com", "mac.com", "aol.com", "pr
 
 def split_holdout(user: Sequence[Mapping[str, Any]], share: float, seed: int) -> tuple[list[int], list[int]]:
     """(rows to fit, rows held out): whole groups, ordered by a seeded hash,
-    held out until at least ``share`` of the rows are."""
+    held out until at least ``share`` of the rows are; single rows when whole
+    groups would leave one side empty (one domain for 20 rows of 21), or
+    nothing would be fitted or checked."""
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(user):
         groups.setdefault(group_of(r, i), []).append(i)
-    if len(groups) < 2:  # one thread or sender for every row: hold out rows, or nothing is checked
-        groups = {f"row:{i}": [i] for i in range(len(user))}
+    keep, held = _deal(groups, share, seed, len(user))
+    if (not keep or not held) and len(user) >= 2 and len(groups) < len(user):
+        keep, held = _deal({f"row:{i}": [i] for i in range(len(user))}, share, seed, len(user))
+    return keep, held
+
+
+def _deal(groups: Mapping[str, list[int]], share: float, seed: int, n: int) -> tuple[list[int], list[int]]:
     order = sorted(groups, key=lambda g: hashlib.sha256(f"{seed}:{g}".encode()).hexdigest())
     held: list[int] = []
-    target = math.ceil(share * len(user))
+    target = math.ceil(share * n)
     for g in order:
         if len(held) >= target:
             break
         held += groups[g]
-    keep = sorted(set(range(len(user))) - set(held))
-    if (not keep or not held) and len(user) >= 2 and len(groups) < len(user):
-        # one group outweighs the share (20 rows of one domain, 1 of another):
-        # hold out rows, or nothing is fitted or checked
-        return split_holdout([{"id": i} for i in range(len(user))], share, seed)
-    return keep, sorted(held)
+    return sorted(set(range(n)) - set(held)), sorted(held)
 
 
 def compare(base: Classifier, candidate: Classifier,
