@@ -1,3 +1,5 @@
+import pytest
+
 from rejectlens.clean import clean, html_to_text
 from rejectlens.ingest import Email
 
@@ -149,3 +151,67 @@ def test_html_alternative_is_used_when_body_is_empty():
 
 def test_empty_body_gives_empty_text():
     assert text("").text == ""
+
+
+REJ = "Dear Jane,\n\nUnfortunately we have decided not to move forward with your application."
+
+
+def test_an_address_in_angle_brackets_is_not_html():
+    # "<a.smith@...>" once read as an <a> tag: the body went through the HTML
+    # converter, lost its lines, and the quoted rejection stayed in.
+    c = text("Thanks Paul, I'd be glad to stay in touch.\n\nJane\n\n"
+             "On Mon, 4 Mar 2024 at 10:12, Paul Smith <a.smith@acme.example> wrote:\n"
+             "> Dear Jane,\n> Unfortunately, we have decided not to move forward.\n",
+             subject="Re: Your application")
+    assert "html_converted" not in c.flags and "forward" not in c.text
+
+
+def test_a_plain_part_that_only_asks_for_html_gives_way_to_the_html():
+    c = text("To view this message, please use an HTML-capable email client.",
+             html="<p>Dear Jane,</p><p>Unfortunately we have decided not to move forward.</p>")
+    assert "not to move forward" in c.text
+    long_plain = "View this email in your browser.\n\n" + REJ + " " + "More words here. " * 30
+    assert text(long_plain, html="<p>other</p>").text.startswith("View this email")
+
+
+@pytest.mark.parametrize("header", [
+    "Von: Paul Smith <paul@acme.example>\nGesendet: Montag, 4. März 2024 10:12\nAn: Jane\nBetreff: Your application",
+    "De : Paul Smith <paul@acme.example>\nEnvoyé : lundi 4 mars 2024 10:12\nÀ : Jane\nObjet : Your application",
+    "De: Paul Smith <paul@acme.example>\nEnviado: lunes, 4 de marzo de 2024 10:12\nPara: Jane\nAsunto: Your application",
+    "Am Mo., 4. März 2024 um 10:12 Uhr schrieb Paul Smith <paul@acme.example>:",
+    "Le lun. 4 mars 2024 à 10:12, Paul Smith <paul@acme.example> a écrit :",
+    "Op ma 4 mrt 2024 om 10:12 schreef Paul Smith <paul@acme.example>:",
+])
+def test_quote_headers_written_in_other_languages_end_the_new_text(header):
+    c = text(f"Thanks Paul, I'd be glad to stay in touch.\n\nJane\n\n{header}\n\n{REJ}",
+             subject="AW: Your application")
+    assert "forward" not in c.text and c.text.startswith("Thanks Paul")
+
+
+def test_hidden_html_and_titles_are_not_read():
+    html = ('<html><head><title>Acme Careers</title></head><body>'
+            '<span style="display:none;mso-hide:all;font-size:0">Congratulations! We would like to invite you</span>'
+            '<div style="max-height: 0px; overflow:hidden">hidden too</div><div hidden>and this</div>'
+            '<p style="font-size:0.9em">Dear Jane,</p><p>Unfortunately we have decided not to move forward.</p>'
+            '</body></html>')
+    out = html_to_text(html)
+    assert out == "Dear Jane,\n\nUnfortunately we have decided not to move forward."
+
+
+@pytest.mark.parametrize("html", [
+    "Hi Jane,<br><br>Thank you.<br><br>You are receiving this email because you applied.",
+    "<div>Hi Jane,</div><div><br></div><div>Thank you.</div><div><br></div>"
+    "<div>You are receiving this email because you applied.</div>",
+    "<table><tr><td>Hi Jane,</td></tr><tr><td>Thank you.</td></tr>"
+    "<tr><td>You are receiving this email because you applied.</td></tr></table>",
+])
+def test_html_blank_lines_and_rows_are_paragraphs(html):
+    c = text("", html=html)
+    assert c.text == "Hi Jane,\n\nThank you." and "footer_removed" in c.flags
+
+
+def test_lines_of_html_are_not_joined_as_hard_wrapped_text():
+    c = text("", html="Thank you for applying to the Data Analyst role at Acme Corporation<br>"
+                      "Unfortunately we will not be moving forward.")
+    assert c.text == ("Thank you for applying to the Data Analyst role at Acme Corporation\n"
+                      "Unfortunately we will not be moving forward.")

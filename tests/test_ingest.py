@@ -161,3 +161,56 @@ def test_a_non_text_html_cell_beside_a_good_body_is_no_html():
     e = to_email({"body": "We regret", "html": False})
     assert e.body == "We regret" and e.html is None and e.error is None
     assert record_to_email({"body": "x", "subject": Decimal("sNaN")}).error is None
+
+
+_REJ = "Dear Jane,\n\nUnfortunately we have decided not to move forward with your application."
+
+
+def _read_eml(tmp_path, raw: bytes):
+    (tmp_path / "m.eml").write_bytes(raw)
+    (e,) = read_messages(tmp_path / "m.eml")
+    return e
+
+
+def _forward_as_attachment(note: str, subject: str) -> bytes:
+    # What Outlook's "Forward as attachment" sends: a note (or an empty one) and message/rfc822.
+    return (f'Subject: {subject}\nContent-Type: multipart/mixed; boundary="o"\n\n--o\n'
+            'Content-Type: multipart/alternative; boundary="a"\n\n'
+            f'--a\nContent-Type: text/plain\n\n{note}\n--a\nContent-Type: text/html\n\n'
+            f'<html><body><p>{note or "&nbsp;"}</p></body></html>\n--a--\n'
+            '--o\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename="x.eml"\n\n'
+            f'From: jobs@acme.example\nSubject: Your application\n\n{_REJ}\n--o--\n').encode()
+
+
+@pytest.mark.parametrize(("note", "subject"), [("", "Your application"), ("See below, sigh.", "FW: Your application")])
+def test_a_message_forwarded_as_an_attachment_is_read(tmp_path, note, subject):
+    from rejectlens.clean import clean
+
+    e = _read_eml(tmp_path, _forward_as_attachment(note, subject))
+    c = clean(e)
+    assert e.error is None and "not to move forward" in c.text and "forwarded" in c.flags
+    assert c.text.startswith(note or "Dear Jane")
+
+
+def test_text_parts_split_around_an_attachment_are_joined_and_named_text_files_are_attachments(tmp_path):
+    e = _read_eml(tmp_path, b'Subject: s\nContent-Type: multipart/mixed; boundary="m"\n\n'
+                  b'--m\nContent-Type: text/plain\n\nDear Jane,\n'
+                  b'--m\nContent-Type: application/pdf\nContent-Disposition: inline; filename=f.pdf\n\nJVBERi0x\n'
+                  b'--m\nContent-Type: text/plain\n\nWe have decided not to move forward.\n'
+                  b'--m\nContent-Type: text/plain; name="jd.txt"\nContent-Disposition: inline; filename="jd.txt"\n\n'
+                  b'Job description\n--m--\n')
+    assert " ".join(e.body.split()) == "Dear Jane, We have decided not to move forward."
+
+
+def test_utf8_bytes_under_a_latin1_label_and_raw_utf8_headers_are_read_as_utf8(tmp_path):
+    e = _read_eml(tmp_path, "Subject: Ihre Bewerbung – Müller GmbH\nFrom: Müller <hr@m.example>\n"
+                  "Content-Type: text/plain; charset=windows-1252\nContent-Transfer-Encoding: 8bit\n\n"
+                  "We won’t be moving forward, Zoë.\n".encode())
+    assert (e.subject, e.sender) == ("Ihre Bewerbung – Müller GmbH", "Müller <hr@m.example>")
+    assert e.body == "We won’t be moving forward, Zoë.\n"
+    latin = _read_eml(tmp_path, b"Subject: s\nContent-Type: text/plain; charset=latin-1\n\nZo\xeb\n")
+    assert latin.body == "Zoë\n"
+
+
+def test_an_email_can_be_made_from_html_alone():
+    assert Email(html="<p>Hi</p>").body == ""

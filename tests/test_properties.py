@@ -70,3 +70,16 @@ def test_the_quote_under_any_reply_is_older_mail(top, subject, prefix):
              f"Subject: {subject}\n\nWe have decided not to move forward with your application.\n")
     c = clean(Email(body=top + quote, subject=prefix + subject))
     assert "not to move forward" not in c.text and c.text
+
+
+_plain_lines = st.text(alphabet="abcdefghij .,!", min_size=1, max_size=40)
+_addresses = st.builds("<{}@{}.example>".format, st.from_regex(r"[a-z]{1,3}[._-]?[a-z]{0,6}", fullmatch=True),
+                       st.from_regex(r"[a-z]{2,8}", fullmatch=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines=st.lists(st.one_of(_plain_lines, st.builds("From: Ann {}".format, _addresses), _addresses),
+                      min_size=1, max_size=8))
+def test_plain_text_with_addresses_is_never_read_as_html(lines):
+    # "<a.b@x>" and "<p@x>" look like an anchor or a paragraph tag to a lazy test.
+    assert "html_converted" not in clean(Email(body="\n".join(lines))).flags

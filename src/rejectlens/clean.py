@@ -14,7 +14,9 @@ from .ingest import Email
 
 __all__ = ["Cleaned", "clean", "has_text", "html_to_text"]
 
-_HTML_HINT = re.compile(r"<\s*(html|body|div|p|br|table|td|span|font|a)\b[^>]*>", re.I)
+# A tag name is followed by a space, "/" or ">": "<a.smith@acme.com>" in a
+# plain-text quote header is an address, not an anchor.
+_HTML_HINT = re.compile(r"<\s*(html|body|div|p|br|table|td|span|font|a)(?=[\s/>])[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 
 _REPLACE: dict[str, str] = {
@@ -42,8 +44,13 @@ _REPLACE_RE = re.compile("[" + "".join(_REPLACE) + "]")
 
 # Cheap gate: unwrapping scans every line, so only do it when a
 # quote or forward marker is present at all (substring tests, no regex).
-_QUOTE_MARKERS = ("wrote:", "forwarded", "original message", "\nfrom:", "\n>", "\n >", "schrieb:")
-_REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.I)
+_QUOTE_MARKERS = ("wrote:", "forwarded", "original message", "\nfrom:", "\n>", "\n >", "schrieb",
+                  "a écrit", "escribió", "escreveu", "schreef", "ha scritto", "\nvon:", "\nde:",
+                  "\nde :", "\nvan:", "\nda:", "nachricht", "message d'origine", "mensaje original",
+                  "oorspronkelijk bericht", "doorgestuurd bericht", "mensaje reenviado",
+                  "message transféré")
+# Mail clients set to another language write the same quote headers in it.
+_REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|odp)\s*:", re.I)
 _SIGNATURE_DELIM = re.compile(r"^--\s*$", re.M)
 _MOBILE_LINE = re.compile(
     r"^\s*(sent from my \w[\w ]{0,30}|sent from (outlook|yahoo mail|mail) for \w+|"
@@ -73,7 +80,13 @@ _BULLET = re.compile(r"^\s*([-*•·▪◦]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"[ \f\v]{2,}|[\f\v]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _QUOTE_PREFIX = re.compile(r"^\s*>+ ?")
-_HEADER_LINE = re.compile(r"^\s*(from|to|cc|bcc|date|sent|subject|reply-to)\s*:", re.I)
+_HEADER_LINE = re.compile(
+    r"^\s*(from|to|cc|bcc|date|sent|subject|reply-to|von|an|gesendet|datum|betreff|de|à|envoyé"
+    r"|objet|para|enviado|fecha|asunto|assunto|van|aan|verzonden|onderwerp|da|a|inviato|data|oggetto)\s*:",
+    re.I,
+)
+_FROM_LINE = re.compile(r"^(from|von|de|van|da)\s*:", re.I)
+_SENT_LINE = re.compile(r"^(sent|date|gesendet|datum|envoyé|enviado|fecha|verzonden|inviato|data)\s*:", re.I)
 
 
 # Every pattern above needs some literal text to match; a substring test for
@@ -100,6 +113,16 @@ _BULKY_HTML = re.compile(
     r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]*|<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
 )
 
+# A text/plain part that only asks for the HTML one ("To view this message,
+# please use an HTML-capable email client"): bulk and ATS mail sends these.
+_HTML_STUB = re.compile(
+    r"html[- ]?(capable|compatible|enabled|version|format)|(does not|doesn't|cannot|can't|unable to) "
+    r"(support|display|show|render) (html|this (e-?mail|message))|view (this|the) (e-?mail|message) "
+    r"(in|with|using|online)|to view this (e-?mail|message)",
+    re.I,
+)
+_STUB_CHARS = 400
+
 # No rejection is longer than this; the rest of a huge body is not read.
 MAX_CHARS = 50_000
 
@@ -117,23 +140,72 @@ def has_text(text: str | None) -> bool:
     return bool(text) and any(ch.isalnum() for ch in text)
 
 
+# A blank line in HTML is "<br><br>" or Gmail's "<div><br></div>". html_text
+# gives each a single newline, which would glue paragraphs (and hide footers,
+# found paragraph by paragraph); as an empty <p> it is a paragraph break.
+# What a mail client does not show: preheaders and Outlook-only copies.
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all"
+    r"|(?<![\w-])(?:font-size|max-height)\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:!important\s*)?(?:;|$)",
+    re.I,
+)
+_HIDDEN_HINTS = ("none", "hidden", "mso-hide", ":0", ": 0")
+_INVISIBLE_TAGS = ("title", "noscript", "template", "textarea")
+# Layout tables put each paragraph in a row of its own.
+_NEWLINE_TAGS = frozenset({"dt", "details", "hr", "footer", "aside", "main", "nav", "legend", "fieldset",
+                           "div", "li", "br", "dd", "header", "form", "article", "figcaption"})
+_DOUBLE_NEWLINE_TAGS = frozenset({"figure", "ul", "p", "h1", "pre", "h5", "h3", "h4", "title", "h2",
+                                  "blockquote", "ol", "h6", "dl", "tr", "table"})
+
+
 def html_to_text(html: str) -> str:
-    """Visible text of an HTML body, keeping inline words on their line."""
+    """Visible text of an HTML body, keeping inline words on their line and
+    paragraphs apart; hidden elements (preheaders) are not read."""
     try:
         import html_text
 
-        return html_text.extract_text(html, guess_layout=True)
+        tree = html_text.parse_html(html)
+        for el in tree.xpath("//*[@style or @hidden]"):
+            style = (el.get("style") or "").lower()
+            # substring tests first: most styled elements are visible
+            if el.get("hidden") is not None or (any(h in style for h in _HIDDEN_HINTS)
+                                                and _HIDDEN_STYLE.search(style)):
+                el.drop_tree()
+        for el in tree.iter(*_INVISIBLE_TAGS):
+            el.drop_tree()
+        for br in tree.iter("br"):
+            if (br.tail or "").strip():
+                continue
+            parent, nxt = br.getparent(), br.getnext()
+            if nxt is not None and nxt.tag == "br":
+                br.tag = "p"  # the first of "<br><br>"
+            elif (parent is not None and parent.tag == "div" and len(parent) == 1
+                  and not (parent.text or "").strip()):
+                br.tag = "p"  # Gmail's "<div><br></div>"
+        return html_text.extract_text(tree, guess_layout=True, newline_tags=_NEWLINE_TAGS,
+                                      double_newline_tags=_DOUBLE_NEWLINE_TAGS)
     except Exception:  # lxml refuses some junk; a rough strip beats losing the row
         return _TAG.sub(" ", html)
 
 
+_ORIGINAL = ("original message", "ursprüngliche nachricht", "message d'origine", "mensaje original",
+             "oorspronkelijk bericht", "messaggio originale")
 _FORWARD_MARKER = re.compile(
-    r"^-{2,}\s*(forwarded message|original message|mensaje reenviado|message transféré)\s*-{2,}$"
+    r"^-{2,}\s*(forwarded message|original message|mensaje reenviado|message transféré"
+    r"|weitergeleitete nachricht|ursprüngliche nachricht|message d'origine|mensaje original"
+    r"|doorgestuurd bericht|oorspronkelijk bericht|messaggio inoltrato|messaggio originale)\s*-{2,}$"
     r"|^begin forwarded message:?$",
     re.I,
 )
-_ON_WROTE = re.compile(r"^on\b.{0,250}\bwrote:$", re.I)
-_FORWARD_SUBJECT = re.compile(r"^\s*(fw|fwd)\s*:", re.I)
+# "On ... wrote:" as English, German, French, Spanish, Portuguese, Dutch and Italian clients write it.
+_ON_WROTE = re.compile(
+    r"^(on\b.{0,250}\bwrote|am\b.{0,250}\bschrieb\b.{0,120}|le\b.{0,250}\ba écrit"
+    r"|el\b.{0,250}\bescribió|em\b.{0,250}\bescreveu|op\b.{0,250}\bschreef\b.{0,120}"
+    r"|il\b.{0,250}\bha scritto)\s?:$",
+    re.I,
+)
+_ON_STARTS = ("on ", "am ", "le ", "el ", "em ", "op ", "il ")
+FORWARD_SUBJECT = re.compile(r"^\s*(fw|fwd|wg|tr|rv)\s*:", re.I)
 
 
 def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
@@ -145,7 +217,8 @@ def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
     """
     lower = text.lower()
     if depth > 5 or not (
-        lower.startswith((">", "from:")) or any(m in lower for m in _QUOTE_MARKERS)
+        lower.startswith((">", "from:", "von:", "de:", "de :", "van:", "da:"))
+        or any(m in lower for m in _QUOTE_MARKERS)
     ):
         return text
     lines = text.split("\n")
@@ -159,16 +232,15 @@ def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
         if _FORWARD_MARKER.match(stripped):
             # "Original Message" heads Outlook replies and Thunderbird forwards
             # alike: its Subject line decides below.
-            kind = "original" if "original message" in low else "forward"
-        elif low.startswith("on ") and (
+            kind = "original" if any(o in low for o in _ORIGINAL) else "forward"
+        elif low.startswith(_ON_STARTS) and (
             _ON_WROTE.match(stripped)
             or (i + 1 < len(lines) and _ON_WROTE.match(f"{stripped} {lines[i + 1].strip()}"))
         ):
             kind = "reply"
             skip = i + 1 if _ON_WROTE.match(stripped) else i + 2
-        elif low.startswith("from:") and any(
-            lines[j].strip().lower().startswith(("sent:", "date:"))
-            for j in range(i + 1, min(i + 4, len(lines)))
+        elif _FROM_LINE.match(low) and any(
+            _SENT_LINE.match(lines[j].strip()) for j in range(i + 1, min(i + 4, len(lines)))
         ):
             kind = "header"
             skip = i
@@ -184,12 +256,12 @@ def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
             # The message's own "Re:" settles it: a first reply quotes a
             # header whose Subject has no "Re:" yet.
             kind = "reply"
-        elif _FORWARD_SUBJECT.match(subject):
+        elif FORWARD_SUBJECT.match(subject):
             kind = "forward"
         elif kind == "original":
             kind = "reply" if _REPLY_SUBJECT.match(header_subject) else "forward"
         elif kind in ("header", "reply"):
-            kind = "forward" if _FORWARD_SUBJECT.match(header_subject) else "reply"
+            kind = "forward" if FORWARD_SUBJECT.match(header_subject) else "reply"
         if kind == "forward":
             flags.add("forwarded")
             inner = _unwrap(inner, header_subject, flags, depth + 1)
@@ -212,7 +284,8 @@ def _skip_headers(lines: list[str]) -> tuple[list[str], str]:
         i += 1
     start = i
     while i < len(lines) and _HEADER_LINE.match(lines[i]):
-        if lines[i].strip().lower().startswith("subject:"):
+        if lines[i].strip().lower().startswith(("subject", "betreff", "objet", "asunto", "assunto",
+                                                 "onderwerp", "oggetto")):
             subject = lines[i].split(":", 1)[1].strip()
         i += 1
         # a header value wrapped onto the next line ("To: a,\n b")
@@ -283,7 +356,7 @@ def clean(email: Email) -> Cleaned:
     """Clean the body of ``email``; never raises on odd text."""
     flags: set[str] = set()
     body = email.body or ""
-    if not body.strip() and email.html:
+    if email.html and (not body.strip() or (len(body) < _STUB_CHARS and _HTML_STUB.search(body))):
         body = email.html
     if email.truncated:  # the reader kept only the start of a huge message
         flags.add("truncated")
@@ -311,7 +384,8 @@ def clean(email: Email) -> Cleaned:
     body = _strip_footers(body, flags)
     if _may_have_spaces(body):
         body = _SPACES.sub(" ", body)
-    body = _join_wrapped(body)
+    if "html_converted" not in flags:  # HTML lines end where the sender broke them
+        body = _join_wrapped(body)
     if "\n\n\n" in body:
         body = _MANY_NEWLINES.sub("\n\n", body)
     body = body.strip()

@@ -39,7 +39,7 @@ class Email:
     them, ``rejectlens report`` uses them to build threads and applications.
     """
 
-    body: str
+    body: str = ""
     subject: str = ""
     sender: str = ""
     id: str | None = None
@@ -200,6 +200,11 @@ def frame_records(df: Any, body: str = "body", subject: str | None = "subject",
         yield dict(zip(cols, row))
 
 
+_SINGLE_BYTE = frozenset({"us-ascii", "ascii", "latin-1", "latin1", "l1", "cp1252", "windows-1252",
+                          "iso8859-1", "cp819", "windows-1250", "cp1250"}
+                         | {f"iso-8859-{n}" for n in range(1, 17)})
+
+
 def _decode_part(part: email.message.Message) -> str:
     # Declared charsets lie; fall back declared -> UTF-8 -> cp1252 -> replace
     # rather than crash or silently write U+FFFD.
@@ -208,7 +213,12 @@ def _decode_part(part: email.message.Message) -> str:
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
     declared = part.get_content_charset()
-    for charset in (declared, "utf-8", "cp1252"):
+    order = (declared, "utf-8", "cp1252")
+    if declared in _SINGLE_BYTE and not payload.isascii():
+        # These decode any bytes, so a UTF-8 body labelled latin-1 would come
+        # out as "wonâ€™t"; bytes that are valid UTF-8 almost never are not.
+        order = ("utf-8", declared, "cp1252")
+    for charset in order:
         if not charset:
             continue
         try:
@@ -232,6 +242,13 @@ def _header(msg: email.message.Message, name: str) -> str:
     if value is None:
         return ""
     text = str(value)
+    if "\ufffd" in text:
+        # Raw UTF-8 in a header (RFC 6532): the legacy parser keeps the bytes
+        # as surrogates and str() of its Header gives U+FFFD for each.
+        for key, raw in msg.raw_items():
+            if key.lower() == name.lower() and isinstance(raw, str):
+                text = raw.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+                break
     if "=?" in text:
         with contextlib.suppress(Exception):  # an undecodable word stays as written
             text = str(make_header(decode_header(text)))
@@ -250,27 +267,72 @@ def _own_parts(msg: email.message.Message) -> Iterator[email.message.Message]:
                 yield from _own_parts(part)
 
 
-def message_to_email(msg: email.message.Message, source: str | None = None) -> Email:
+def _text_parts(parts: Iterator[email.message.Message]) -> tuple[str | None, str | None]:
+    """The inline text/plain parts joined in order, and the first text/html.
+
+    Apple Mail splits a plain body around an attachment into two text parts;
+    a part with a file name is an attachment even when marked inline.
+    """
+    plains: list[str] = []
+    html: str | None = None
+    for part in parts:
+        if (part.is_multipart() or part.get_content_disposition() == "attachment"
+                or part.get_filename()):
+            continue
+        ctype = part.get_content_type()
+        if ctype == "text/plain":
+            plains.append(_decode_part(part))
+        elif ctype == "text/html" and html is None:
+            html = _decode_part(part)
+    return ("\n\n".join(plains) if plains else None), html
+
+
+def _attached_messages(msg: email.message.Message) -> list[email.message.Message]:
+    """Messages attached whole (message/rfc822): Outlook's "forward as attachment"."""
+    if msg.get_content_type() == "multipart/report":  # a bounce attaches the mail that bounced
+        return []
+    found = []
+    for part in _own_parts(msg):
+        if part.get_content_type() == "message/rfc822" and part is not msg:
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
+                found.append(inner[0])
+    return found
+
+
+def _as_forward(inner: Email) -> str:
+    # Written as a mail client writes an inline forward, so cleaning reads it as one.
+    from .clean import html_to_text
+
+    text = inner.body if (inner.body or "").strip() else html_to_text(inner.html or "")
+    return (f"---------- Forwarded message ---------\nFrom: {inner.sender}\nDate: {inner.date or ''}\n"
+            f"Subject: {inner.subject}\n\n{text}")
+
+
+# Messages attached to attached messages are read this deep, no deeper.
+_MAX_ATTACHED_DEPTH = 3
+
+
+def message_to_email(msg: email.message.Message, source: str | None = None, _depth: int = 0) -> Email:
     """Read subject, sender, date and the best body part of a parsed message.
 
     Prefers text/plain, keeps text/html as the alternative, ignores
-    attachments; a message with no text part gets ``error`` set.
+    attachments; a message with no text part gets ``error`` set. A message
+    attached whole is read as a forward under the message's own text.
     """
-    plain: str | None = None
-    html: str | None = None
-    # This message's own parts first: an attached message (message/rfc822) is
-    # read only when the message has no text of its own (forwarded as attachment).
-    for parts in (_own_parts(msg), msg.walk() if msg.is_multipart() else [msg]):
-        for part in parts:
-            if part.is_multipart() or part.get_content_disposition() == "attachment":
-                continue
-            ctype = part.get_content_type()
-            if ctype == "text/plain" and plain is None:
-                plain = _decode_part(part)
-            elif ctype == "text/html" and html is None:
-                html = _decode_part(part)
-        if plain is not None or html is not None:
-            break
+    plain, html = _text_parts(_own_parts(msg))
+    attached = _attached_messages(msg) if _depth < _MAX_ATTACHED_DEPTH else []
+    if attached:
+        from .clean import FORWARD_SUBJECT, has_text, html_to_text
+
+        own = plain if has_text(plain) else html_to_text(html) if html else ""
+        own = own if has_text(own) else ""  # Outlook's empty note: "<p>&nbsp;</p>"
+        # An attached message is the content when nothing else is, or when the
+        # subject says this is a forward ("FW:", as "forward as attachment"
+        # writes it); under any other text it is an old thread kept for reference.
+        if not own or FORWARD_SUBJECT.match(_header(msg, "subject")):
+            forwards = [_as_forward(message_to_email(m, _depth=_depth + 1)) for m in attached]
+            plain, html = "\n\n".join([own, *forwards] if own else forwards), None
     if plain is None and html is None and not msg.is_multipart():
         # Broken MIME (a multipart whose boundary never appears) leaves the raw
         # text as the payload: read it rather than report an empty message.
