@@ -237,3 +237,67 @@ def test_threads_never_raise_and_gmail_ids_hold_together(rows):
         for j in range(len(rows)):
             if gmail[i] and gmail[i] == gmail[j]:
                 assert t[i] == t[j]
+
+
+# --- reading employer names: general causes of wrong companies ---------------------------------
+
+def test_name_stops_at_file_names_possessives_contractions_and_a_legal_dot():
+    from rejectlens.mailbox.names import name_at
+
+    assert name_at("Attached: Brackenfield_Offer_Letter_Sam.pdf", 10) == ""
+    assert name_at("Founding engineer at Orrin Vale's studio", 21) == "Orrin Vale"
+    assert name_at("Founding engineer at Orrin Vale’s studio", 21) == "Orrin Vale"
+    assert name_at("We've reviewed your application", 0) == ""
+    assert name_at("sent to Pell & Rook Co. Best of luck!", 8) == "Pell & Rook Co"
+
+
+def test_department_words_people_ops_and_talent_community_are_stripped():
+    from rejectlens.mailbox.names import clean_display
+
+    assert clean_display("Quillby People Ops") == "Quillby"
+    assert clean_display("Quillby Talent Community") == "Quillby"
+
+
+def test_domain_spelled_name_keeps_ampersand_and_drops_what_follows_the_name():
+    from rejectlens.mailbox.parties import _stem_phrase
+
+    assert _stem_phrase("fernandfinch", "Fern & Finch - take-home", "") == "Fern & Finch"
+    assert _stem_phrase("dovetail", "Dovetail Application: Analyst", "") == "Dovetail"
+    assert _stem_phrase("marlowbank", "", "Analyst | Marlow Bank Santa Cruz de Tenerife") == "Marlow Bank"
+    assert _stem_phrase("lantern", "", "Best,\nJo\nLantern Robotics") == "Lantern Robotics"
+
+
+def test_ats_layout_lines_and_labels_name_the_employer_but_footer_links_do_not():
+    from rejectlens.mailbox.parties import phrase_company
+
+    assert phrase_company("Application received", "Post: Analyst\nOrganisation: Tamsworth Water\n") == \
+        "Tamsworth Water"
+    assert phrase_company("Your application", "Analyst\nBirchley Tools · Leeds, West Yorkshire (Hybrid)\n") \
+        == "Birchley Tools"
+    assert phrase_company("Applied", "The following items were sent to Corvane Labs. Good luck!") == "Corvane Labs"
+    assert phrase_company("Your application was viewed by Hollin Group", "") == "Hollin Group"
+    assert phrase_company("An update", "We read it.\n\nPrivacy · Unsubscribe") == ""
+    # a subject's "Role - Company" is not an "Employer · Place" line
+    assert phrase_company("Reference request - Tallis", "Hi Sam") == ""
+
+
+def test_display_name_and_text_agreeing_beat_a_platform_domain_seen_once():
+    p = party("Wrenfield Homes <noreply@candidates.zentrio.example>", "Wrenfield Homes - Analyst",
+              "Thanks for applying to Wrenfield Homes.\n\nPowered by Zentrio · Privacy")
+    assert CompanyResolver([p], OWNER).company(p) == "Wrenfield Homes"
+
+
+def test_one_employers_display_names_do_not_make_its_domain_a_platform():
+    a = party("Pollen People Team <careers@pollenskin.example>", "We got your application", "Thanks!")
+    b = party("Pollen Skin Talent Team <careers@pollenskin.example>", "Your interview", "Sorry.")
+    r = CompanyResolver([a, b], OWNER)
+    assert "pollenskin" not in r.platforms
+    assert all(r.company(p) for p in (a, b))
+
+
+def test_a_short_name_takes_the_one_fuller_name_of_the_mailbox():
+    from rejectlens.mailbox.parties import _fullest_names
+
+    assert _fullest_names(["Tolland", "Tolland Dynamics", ""]) == ["Tolland Dynamics"] * 2 + [""]
+    # two fuller names: which one is meant is unknown
+    assert _fullest_names(["Tolland", "Tolland Dynamics", "Tolland Bank"])[0] == "Tolland"

@@ -12,8 +12,8 @@ __all__ = ["clean_display", "extract_role", "fold", "same"]
 
 _DEPT = re.compile(
     r"(?:\s*[-|,·]\s*|\s+)(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|"
-    r"talent(?:\s+team)?|jobs?|hr|human\s+resources|people(?:\s+team)?|hiring(?:\s+team)?|team|"
-    r"no-?reply|notifications?|rec)\s*$", re.I)
+    r"talent(?:\s+(?:team|community))?|jobs?|hr|human\s+resources|people(?:\s+(?:team|ops|operations))?|"
+    r"hiring(?:\s+team)?|team|no-?reply|notifications?|rec)\s*$", re.I)
 
 
 _CONNECT = {"&", "and", "of", "de", "da", "do", "du", "la", "for", "und", "e"}
@@ -60,8 +60,9 @@ def fold_de(text: str) -> str:
     return fold(text.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("ß", "ss"))
 
 
-_DEPT_WORDS = (r"(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|talent(?:\s+team)?|"
-               r"jobs?|hr|human\s+resources|people(?:\s+(?:team|ops))?|hiring(?:\s+team)?|team|"
+_DEPT_WORDS = (r"(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|"
+               r"talent(?:\s+(?:team|community))?|"
+               r"jobs?|hr|human\s+resources|people(?:\s+(?:team|ops|operations))?|hiring(?:\s+team)?|team|"
                r"recruitment\s+team|no-?reply|notifications?)")
 _DEPT_AT = re.compile(rf"^{_DEPT_WORDS}\s+(?:at|@|-)\s+(.+)$", re.I)
 _DEPT_ONLY = re.compile(rf"^(?:the\s+)?{_DEPT_WORDS}(?:\s+{_DEPT_WORDS})?$", re.I)
@@ -93,18 +94,26 @@ def name_at(text: str, start: int) -> str:
         if (not out and m.start() > 1) or "\n" in window[last:m.start()]:
             break
         last = m.end()
+        if "_" in tok:
+            break  # a file name (Acme_Offer_Letter.pdf) or a handle, not words of a name
+        possessive = re.search(r"['’]s$", tok)
+        if possessive and tok[0].isupper():
+            out.append(tok[:possessive.start()])  # "Acme Labs's team": the name ends at the possessive
+            break
         if tok[0].isupper() or tok == "&" or (out and tok.lower() in _CONNECT):
             out.append(tok)
             if len(out) >= 6:
                 break
             continue
         if tok == "." and out and len(out[-1]) <= 3 and out[-1][:1].isupper() and _LEGAL.match(out[-1] + "."):
-            continue
+            break  # "Acme Co." ends the name: what follows is the next sentence
         break
     while out and (out[-1].lower() in _CONNECT or out[-1] == "&" or len(out[-1]) == 1):
         out.pop()
     name = " ".join(out).strip(" '’-")
-    return "" if not name or name.lower() in _NOT_NAMES or name.split()[0].lower() in _NOT_NAMES else name
+    # "We've", "You're": a pronoun with its verb is no name either
+    first = re.split(r"['’]", name.split()[0])[0].lower() if name else ""
+    return "" if not name or name.lower() in _NOT_NAMES or first in _NOT_NAMES else name
 
 
 def same(a: str, b: str) -> bool:

@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 
 from .names import (
+    _CONNECT,
     _LEGAL,
+    _NOT_NAMES,
     _ROLE_HEAD,
+    _ROLE_STOP,
     clean_display,
     extract_role,
     fold,
@@ -54,17 +57,25 @@ _GENERIC_LOCAL = re.compile(r"^(?:no-?reply|noreply|careers?|jobs?|recruit\w*|ta
                             r"people|apply|applications?|notifications?|messages?|inmail|mail|team|"
                             r"earlycareers|info|hello|contact|digest|alerts?|[\w-]*noreply|[\w-]*careers)"
                             r"(?:[-_.]\w+)*$", re.I)
+# Links at the foot of bulk mail, set out like "Employer · Place" lines.
+_FOOTER_LINK = (r"(?i:privacy|unsubscribe|terms|help|support|preferences|settings|cookies|contact|legal|"
+                r"accessibility|imprint|impressum|manage|view|feedback|faq)\b")
 _COMPANY_PHRASES = [re.compile(p, flags) for p, flags in (
     (r"application (?:to|for) [^.\n]{2,60}? at ", re.I),
     (r"(?:application|applying|applied|interest|career)s? (?:to|with|at|in joining|in working at) ", re.I),
-    (r"application was sent to ", re.I),
+    (r"(?:application|items?|details|cv|résumé|resume) (?:was|were|has been|have been) sent to ", re.I),
+    (r"\b(?:viewed|reviewed|seen) by ", re.I),
     (r"(?:position|role|vacancy|opportunity|job)\b[^.\n]{0,60}? at ", re.I),
     (r"(?:an )?update from ", re.I),
     (r"thank you from ", re.I),
     (r"interest in (?=[A-Z])", re.I),
     (r"\b(?:team|here|work|partner|recruiter|sourcer|head of \w+|manager|director) at ", re.I),
-    # ATS notices set the employer on its own line: "Vireo Travel · Leeds", "X reviewed your application"
-    (r"^(?=[A-Z][^\n,]{1,60} [·-] [A-Z][a-z]+\s*$)", re.M),
+    # ATS notices set the employer on its own line: "Vireo Travel · Leeds" (", UK (Hybrid)" may
+    # follow the place), "X reviewed your application", or under a label ("Organisation: X").
+    # A row of footer links ("Privacy · Unsubscribe") names nobody.
+    (rf"^(?!{_FOOTER_LINK})(?=[A-Z][^\n,]{{1,60}} [·–—-] (?!{_FOOTER_LINK})[A-Z][a-z]+"
+     r"(?:,\s*[A-Z][^\n,\d]{0,30})*(?:\s*\([^\n\d]{0,30}\))?\s*$)", re.M),
+    (r"^\s*(?:organi[sz]ation|employer|company|hiring (?:company|organi[sz]ation))\s*:[ \t]*", re.M | re.I),
     (r"^(?=[A-Z][^\n,]{1,60} (?:has decided|reviewed your application|is interested))", re.M),
 )]
 _FWD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg)\s*:", re.I)
@@ -158,8 +169,10 @@ def is_person(name: str, address: str) -> bool:
 
 def phrase_company(subject: str, text: str) -> str:
     """An employer named in a phrase such as 'your application to X' (subject first)."""
-    for source in (subject or "", (text or "")[:3000]):
+    for layout, source in ((False, subject or ""), (True, (text or "")[:3000])):
         for pattern in _COMPANY_PHRASES:
+            if pattern.flags & re.M and not layout:
+                continue  # line layouts are a notice's body: a subject's "Role - Company" is no "X · Place"
             for m in pattern.finditer(source):
                 name = clean_display(name_at(source, m.end()))
                 if name and not _ROLE_HEAD.search(name.split()[-1]):
@@ -181,15 +194,51 @@ def _stem_phrase(stem: str, subject: str, text: str) -> str:
         if not name:
             continue
         words = name.split()
-        for k in range(len(words), 0, -1):
-            cand = " ".join(words[:k])
-            folds = (fold(cand), fold_de(cand))
-            if any(f.startswith(stem) or (len(f) >= 4 and stem.startswith(f) and len(f) >= len(stem) - 3)
-                   for f in folds):
-                if len(cand) > len(best):
-                    best = cand
-                break
+        cand = _spelling(stem, words)
+        if len(cand) > len(best):
+            best = cand
     return best
+
+
+def _spelling(stem: str, words: Sequence[str]) -> str:
+    """The first words of a name that spell the domain stem, with the words of the
+    name that follow (see _name_tail); or the longest start the stem begins with
+    (kinfolkhq -> 'Kinfolk'); empty when neither."""
+    def folds(cand: str) -> tuple[str, ...]:
+        # Domains spell "&" as "and" (or leave it out): cedarandloom is "Cedar & Loom".
+        return fold(cand), fold_de(cand), fold(re.sub(r"\s*[&+]\s*", " and ", cand))
+
+    for k in range(1, len(words) + 1):
+        if any(f.startswith(stem) for f in folds(" ".join(words[:k]))):
+            return " ".join(list(words[:k]) + _name_tail(words[k:]))
+    for k in range(len(words), 0, -1):
+        if any(len(f) >= 4 and stem.startswith(f) and len(f) >= len(stem) - 3
+               for f in folds(" ".join(words[:k]))):
+            return " ".join(words[:k])
+    return ""
+
+
+def _name_tail(rest: Sequence[str]) -> list[str]:
+    """The words after the ones that spell a domain that still belong to the name:
+    one or two plain capitalised words ('Lodestar' + 'Media'), not a place
+    ('Ciudad de México'), a subject word ('Application', 'Update') or a title."""
+    if not rest or len(rest) > 2:
+        return []
+    for w in rest:
+        low = w.lower()
+        if (not w[:1].isupper() or low in _CONNECT or low in _NOT_NAMES or low in _ROLE_STOP
+                or _ROLE_HEAD.fullmatch(w) or not clean_display(f"X {w}").endswith(w)):
+            return []
+    return list(rest)
+
+
+def _families(names: Iterable[str]) -> list[str]:
+    """Folded names with the ones that start another merged into it: {acme, acmehealth} is one."""
+    out: list[str] = []
+    for n in sorted(set(names), key=len):
+        if not any(n.startswith(o) for o in out):
+            out.append(n)
+    return out
 
 
 class CompanyResolver:
@@ -216,8 +265,10 @@ class CompanyResolver:
                 phrases[stem].add(fold(_LEGAL.sub("", said)))
         self.platforms = set(KNOWN_PLATFORMS)
         for stem in set(display) | set(phrases):
-            names = {fold(n) for n in display[stem]}
-            if len(names) >= 2 or len({n for n in phrases[stem] if not n.startswith(stem)}) >= 2:
+            # "Acme" and "Acme Health" (from "Acme People Team", "Acme Health Careers") are one name.
+            names = _families(fold(n) for n in display[stem])
+            # A name the domain spells, in full or in part, is the domain's own.
+            if len(names) >= 2 or len({n for n in phrases[stem] if not same(n, stem)}) >= 2:
                 self.platforms.add(stem)
         # An employer's own domain goes by the name its org senders use.
         self.domain_name = {stem: c.most_common(1)[0][0] for stem, c in display.items()
@@ -252,10 +303,16 @@ class CompanyResolver:
         if stem in self.platforms or (shown and same(shown, stem) and said and not same(said, stem)
                                       and re.search(r"application", p.subject, re.I)):
             if said:
-                return said
+                # "Thanks for applying to Acme" from "Acme Robotics": the fuller of the two
+                fuller = shown and not person and same(said, shown) and len(shown) > len(said)
+                return shown if fuller else said
             if shown and not person and not same(shown, stem):
                 return shown
             return ""
+        if shown and not person and said and same(said, shown) and not same(shown, stem):
+            # The sender's name and the text agree on an employer the domain does not
+            # spell: the domain is a platform the mailbox showed no other employer of.
+            return shown if len(shown) >= len(said) else said
         if _AGENCY.search(stem) or (shown and not person and _AGENCY.search(shown)):
             # An agency speaks for an employer only when it names one.
             return said if said and not same(said, stem) else ""
@@ -312,5 +369,23 @@ class CompanyResolver:
             if is_job and stem in best and (not out[i] or same(out[i], best[stem])) and not (
                     alert[i] and stem in self.platforms):
                 out[i] = best[stem]
-        return out
+        return _fullest_names(out)
 
+
+def _fullest_names(names: Sequence[str]) -> list[str]:
+    """One employer, one name across domains: a name whose words begin exactly one
+    fuller name of the mailbox ('Acme' and 'Acme Robotics', from a platform's notice
+    and the employer's own domain) takes the fuller one. With two fuller names
+    ('Acme Robotics', 'Acme Bank') it stays: which one it is, the mail does not say."""
+    def words(n: str) -> tuple[str, ...]:
+        return tuple(w for w in (fold(x) for x in n.split()) if w)
+
+    distinct = {words(n): n for n in names if n}
+    fuller: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for w in distinct:
+        longer = [o for o in distinct if len(o) > len(w) and o[:len(w)] == w]
+        # Longer names that start one another ('Acme Robotics', 'Acme Robotics Ltd') are one.
+        top = max(longer, key=len, default=None)
+        if top is not None and all(top[:len(o)] == o for o in longer):
+            fuller[w] = top
+    return [distinct[fuller[words(n)]] if n and words(n) in fuller else n for n in names]
