@@ -141,9 +141,9 @@ def accuracy(messages, applications, key: list[dict]) -> dict:
     }
 
 
-def big_mbox(path: Path, copies: int = 25) -> int:
-    """The team mailbox ``copies`` times, each copy with its own Message-IDs and thread ids."""
-    raw = (MAILBOX / "mailbox.mbox").read_bytes()
+def big_mbox(path: Path, copies: int = 25, source: Path = MAILBOX / "mailbox.mbox") -> int:
+    """A mailbox ``copies`` times, each copy with its own Message-IDs and thread ids."""
+    raw = source.read_bytes()
     parts = re.split(rb"(?m)^(?=From \S+ )", raw)
     parts = [p for p in parts if p.strip()]
     n = 0
@@ -162,24 +162,31 @@ def big_mbox(path: Path, copies: int = 25) -> int:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--mailbox", type=Path, default=MAILBOX,
+                    help="folder with mailbox.mbox and key.jsonl (default: benchmarks/mailbox)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="results file (default: benchmarks/mailbox_report.json for the default "
+                         "mailbox, else <folder>/report_accuracy.json)")
     args = ap.parse_args(argv)
     import rejectlens
 
-    key = [json.loads(line) for line in (MAILBOX / "key.jsonl").read_text().splitlines() if line.strip()]
+    folder = args.mailbox
+    key = [json.loads(line) for line in (folder / "key.jsonl").read_text().splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
-        r = rejectlens.report(MAILBOX / "mailbox.mbox", out=Path(tmp) / "r")
+        r = rejectlens.report(folder / "mailbox.mbox", out=Path(tmp) / "r")
     result = accuracy(r.messages, r.applications, key)
     result["summary"] = r.summary
     if not args.no_speed:
         with tempfile.TemporaryDirectory() as tmp:
             big = Path(tmp) / "big.mbox"
-            n = big_mbox(big)
+            n = big_mbox(big, source=folder / "mailbox.mbox")
             t0 = time.perf_counter()
             rb = rejectlens.report(big, out=Path(tmp) / "out")
             seconds = time.perf_counter() - t0
             result["speed"] = {"messages": n, "distinct": rb.summary["messages"],
                                "seconds": round(seconds, 2), "applications": rb.summary["applications"]}
-    out = ROOT / "benchmarks" / "mailbox_report.json"
+    out = args.out or (ROOT / "benchmarks" / "mailbox_report.json" if folder.resolve() == MAILBOX
+                       else folder / "report_accuracy.json")
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     c, g, s, t = result["company"], result["grouping"], result["status"], result["templates"]
     print(f"company correct: {c['correct']}/{c['job_messages']} = {c['rate']:.1%} "

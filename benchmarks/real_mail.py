@@ -4,12 +4,14 @@
     python -m benchmarks.real_mail --model DIR      # another model
     python -m benchmarks.real_mail --card models/default/MODEL_CARD.md
 
-Four sets, none used for training or tuning:
+Five sets, none used for training or tuning:
 
 - ``../shared/realdev/realdev.jsonl`` (126 real emails nobody on the team
   wrote; present on the developers' machines only, skipped elsewhere);
 - ``benchmarks/mailbox/`` (a 400-message Gmail Takeout written by the team
   as evaluation data, mostly not job mail, read straight from the mbox);
+- ``benchmarks/mailbox2/`` (a second Takeout, another job seeker's, written
+  later by other writers who never read the training data or the first);
 - ``benchmarks/twins/`` (near-twin pairs, one twin a rejection and the
   other not, written after the sentence readers were designed: how often
   both twins of a pair are read right);
@@ -38,6 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 REALDEV = ROOT.parent / "shared" / "realdev" / "realdev.jsonl"
 MAILBOX = ROOT / "benchmarks" / "mailbox"
+MAILBOX2 = ROOT / "benchmarks" / "mailbox2"
 TWINS = ROOT / "benchmarks" / "twins"
 HELDOUT = ROOT / "benchmarks" / "heldout"
 REASONS = ("other_candidates", "position_filled", "position_closed", "qualifications",
@@ -198,7 +201,9 @@ def render(results: Mapping[str, Any]) -> str:
         for kind in ("all", "received", "template", "fixture"):
             if kind in rd:
                 rows.append((f"realdev {kind} (n={rd[kind]['n']})", rd[kind]))
-    rows.append((f"mailbox (n={results['mailbox']['n']})", results["mailbox"]))
+    for name in ("mailbox", "mailbox2"):
+        if results.get(name):
+            rows.append((f"{name} (n={results[name]['n']})", results[name]))
     head = "| set | " + " | ".join(c for _, c in _COLUMNS) + " |"
     lines = [head, "|" + "---|" * (len(_COLUMNS) + 1)]
     for name, m in rows:
@@ -236,6 +241,9 @@ def card_intro(results: Mapping[str, Any]) -> str:
     mb = results["mailbox"]
     sets.append(f"mailbox: the team's evaluation Takeout in `benchmarks/mailbox/`, "
                 f"{mb['messages_read']} messages of which {mb['n']} distinct are scored")
+    if results.get("mailbox2"):
+        sets.append(f"mailbox2: a second Takeout by other writers in `benchmarks/mailbox2/`, "
+                    f"{results['mailbox2']['n']} messages")
     if results.get("twins"):
         sets.append(f"twins: {results['twins']['pairs']} held-out near-twin pairs in "
                     "`benchmarks/twins/`")
@@ -269,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     model = rejectlens.load(args.model)
     results = {"realdev": score_realdev(model), "mailbox": score_mailbox(model),
+               "mailbox2": score_mailbox(model, MAILBOX2) if (MAILBOX2 / "key.jsonl").exists() else None,
                "twins": score_twins(model), "heldout": score_heldout(model)}
     Path(args.out).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     table = render(results)

@@ -1,9 +1,10 @@
 """Build the evaluation mailbox (a Gmail-Takeout-style mbox) and its answer key.
 
-    python benchmarks/mailbox/build_mailbox.py
+    python benchmarks/mailbox/build_mailbox.py                              # this mailbox
+    python benchmarks/mailbox/build_mailbox.py benchmarks/mailbox2          # another one
 
-Reads ``messages.jsonl`` (one hand-written message a line, with its labels) next to
-this file and writes, next to it:
+Reads ``messages.jsonl`` (one hand-written message a line, with its labels) in the
+folder (by default this file's) and writes, next to it:
 
 - ``mailbox.mbox``: every message as Gmail Takeout writes "All mail Including Spam
   and Trash.mbox" (``From <gmail id>@xxx <date>`` separators, X-GM-THRID,
@@ -15,6 +16,11 @@ this file and writes, next to it:
 
 The output is byte-for-byte reproducible (no clock, no random MIME boundaries).
 This is EVALUATION data: never train on it.
+
+Another mailbox's folder holds a ``mailbox.json`` naming its owner's address and
+the subject of the message exported twice (``null`` for none). Its messages may
+carry a time zone in ``date`` (else the time is read as the UK's, as here) and
+a hand-written ``html`` document (else the HTML part is made from ``body``).
 """
 
 from __future__ import annotations
@@ -26,15 +32,13 @@ import html
 import json
 import mailbox
 import os
+import sys
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SRC = HERE / "messages.jsonl"
-MBOX = HERE / "mailbox.mbox"
-KEY = HERE / "key.jsonl"
 ME = "maren.okafor@postbox.example"
 # The acknowledgement from Kitewire arrives twice in the export (same Message-ID).
 DUPLICATE_SUBJECT = "Thanks for applying to Kitewire!"
@@ -59,7 +63,10 @@ def _uk_offset(d: dt.datetime) -> int:
 
 
 def _local(m: dict) -> dt.datetime:
-    naive = dt.datetime.fromisoformat(m["date"])  # wall-clock time in the UK
+    naive = dt.datetime.fromisoformat(m["date"])
+    if naive.tzinfo is not None:  # the writer gave the sender's own offset
+        return naive
+    # wall-clock time in the UK
     utc = naive - dt.timedelta(hours=_uk_offset(naive))
     dom = m["from_addr"].split("@")[1]
     off = TZ_BY_DOMAIN.get(dom)
@@ -89,13 +96,14 @@ def _set_addr_header(msg: EmailMessage, header: str, value: str) -> None:
     msg[header] = value
 
 
-def build_message(m: dict, gmid: int, thrid: int, parents: list[dict], labels: str) -> EmailMessage:
+def build_message(m: dict, gmid: int, thrid: int, parents: list[dict], labels: str,
+                  owner: str = ME) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
-    sent = m["from_addr"] == ME
+    sent = m["from_addr"] == owner
     msg["X-GM-THRID"] = str(thrid)
     msg["X-Gmail-Labels"] = labels
     if not sent:
-        msg["Delivered-To"] = ME
+        msg["Delivered-To"] = owner
         when = _local(m)
         rcv = when.astimezone(dt.timezone(dt.timedelta(hours=-8)))
         lid = m["lid"]
@@ -104,8 +112,8 @@ def build_message(m: dict, gmid: int, thrid: int, parents: list[dict], labels: s
                            f" {format_datetime(rcv)} (PST)")
         msg["Received"] = (f"from mail.{m['from_addr'].split('@')[1]} (mail.{m['from_addr'].split('@')[1]}. "
                            f"[203.0.113.{int(_h(m['lid'], 2), 16) % 250 + 1}])"
-                           f" by mx.postbox.example with ESMTPS id {_h(m['lid'] + 'mx', 14)}"
-                           f" for <{ME}>; {format_datetime(rcv)} (PST)")
+                           f" by mx.{owner.split('@')[1]} with ESMTPS id {_h(m['lid'] + 'mx', 14)}"
+                           f" for <{owner}>; {format_datetime(rcv)} (PST)")
     msg["MIME-Version"] = "1.0"
     msg["Date"] = format_datetime(_local(m))
     msg["From"] = _addr(m["from_name"], m["from_addr"])
@@ -118,6 +126,7 @@ def build_message(m: dict, gmid: int, thrid: int, parents: list[dict], labels: s
         msg["In-Reply-To"] = parents[-1]["message_id"]
         msg["References"] = " ".join(p["message_id"] for p in parents)
     body, fmt = m["body"], m["fmt"]
+    page = m.get("html") or (_to_html(body) if fmt in ("html", "alt") else "")
     if fmt == "plain":
         msg.set_content(body, charset="utf-8")
     elif fmt == "qp":
@@ -125,19 +134,25 @@ def build_message(m: dict, gmid: int, thrid: int, parents: list[dict], labels: s
     elif fmt == "b64":
         msg.set_content(body, charset="utf-8", cte="base64")
     elif fmt == "html":
-        msg.set_content(_to_html(body), subtype="html", charset="utf-8",
+        msg.set_content(page, subtype="html", charset="utf-8",
                         cte="quoted-printable" if int(_h(m["lid"], 2), 16) % 2 else "base64")
     elif fmt == "alt":
         msg.set_content(body, charset="utf-8")
-        msg.add_alternative(_to_html(body), subtype="html", charset="utf-8", cte="quoted-printable")
+        msg.add_alternative(page, subtype="html", charset="utf-8", cte="quoted-printable")
         msg.set_boundary("000000000000" + _h(m["lid"] + "b", 16))
     else:
         raise ValueError(f"unknown format {fmt!r} in {m['lid']}")
     return msg
 
 
-def main() -> None:
-    msgs = [json.loads(line) for line in SRC.read_text(encoding="utf-8").splitlines() if line.strip()]
+def main(folder: Path = HERE) -> None:
+    config = {"owner": ME, "duplicate_subject": DUPLICATE_SUBJECT}
+    if (folder / "mailbox.json").exists():
+        config = json.loads((folder / "mailbox.json").read_text(encoding="utf-8"))
+    owner, duplicate_subject = config["owner"], config["duplicate_subject"]
+    mbox_path, key_path = folder / "mailbox.mbox", folder / "key.jsonl"
+    msgs = [json.loads(line) for line in (folder / "messages.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
     by_lid = {m["lid"]: m for m in msgs}
     # Gmail ids grow with time: 1789... for early 2026 mail, 16 digits after the prefix
     gmid = {m["lid"]: 1789000000000000000 + i * 913_377_001_234 + int(_h(m["lid"], 6), 16)
@@ -150,41 +165,43 @@ def main() -> None:
             out.append(cur)
         return list(reversed(out))
 
-    if MBOX.exists():
-        MBOX.unlink()
-    box = mailbox.mbox(str(MBOX), create=True)
+    if mbox_path.exists():
+        mbox_path.unlink()
+    box = mailbox.mbox(str(mbox_path), create=True)
     box.lock()
     dup = None
     try:
         for m in msgs:
             parents = chain(m)
             root = parents[0] if parents else m
-            em = build_message(m, gmid[m["lid"]], gmid[root["lid"]], parents, m["labels"])
+            em = build_message(m, gmid[m["lid"]], gmid[root["lid"]], parents, m["labels"], owner)
             mm = mailbox.mboxMessage(em)
             utc = _local(m).astimezone(dt.timezone.utc)
             mm.set_from(f"{gmid[m['lid']]}@xxx {utc.strftime('%a %b %d %H:%M:%S +0000 %Y')}")
             box.add(mm)
-            if m["subject"] == DUPLICATE_SUBJECT and dup is None:
+            if m["subject"] == duplicate_subject and dup is None:
                 dup = (m, parents, root)
-        # the duplicate: same message, same Message-ID, exported again under other labels
-        m, parents, root = dup
-        em = build_message(m, gmid[m["lid"]], gmid[root["lid"]], parents, "Category Updates,Opened,Jobs")
-        mm = mailbox.mboxMessage(em)
-        utc = _local(m).astimezone(dt.timezone.utc)
-        mm.set_from(f"{gmid[m['lid']] + 1}@xxx {utc.strftime('%a %b %d %H:%M:%S +0000 %Y')}")
-        box.add(mm)
+        if dup is not None:
+            # the duplicate: same message, same Message-ID, exported again under other labels
+            m, parents, root = dup
+            em = build_message(m, gmid[m["lid"]], gmid[root["lid"]], parents,
+                               "Category Updates,Opened,Jobs", owner)
+            mm = mailbox.mboxMessage(em)
+            utc = _local(m).astimezone(dt.timezone.utc)
+            mm.set_from(f"{gmid[m['lid']] + 1}@xxx {utc.strftime('%a %b %d %H:%M:%S +0000 %Y')}")
+            box.add(mm)
         box.flush()
     finally:
         box.unlock()
         box.close()
 
-    with KEY.open("w", encoding="utf-8") as f:
+    with key_path.open("w", encoding="utf-8") as f:
         for m in msgs:
             f.write(json.dumps({k: m.get(k) for k in KEY_FIELDS}, ensure_ascii=False) + "\n")
-    print(f"{len(msgs) + 1} messages ({len(msgs)} distinct) -> {MBOX.name}; "
-          f"{len(msgs)} key lines -> {KEY.name}")
+    copies = len(msgs) + (dup is not None)
+    print(f"{copies} messages ({len(msgs)} distinct) -> {mbox_path}; {len(msgs)} key lines -> {key_path}")
 
 
 if __name__ == "__main__":
     os.umask(0o022)
-    main()
+    main(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else HERE)
