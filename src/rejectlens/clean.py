@@ -140,9 +140,6 @@ def has_text(text: str | None) -> bool:
     return bool(text) and any(ch.isalnum() for ch in text)
 
 
-# A blank line in HTML is "<br><br>" or Gmail's "<div><br></div>". html_text
-# gives each a single newline, which would glue paragraphs (and hide footers,
-# found paragraph by paragraph); as an empty <p> it is a paragraph break.
 # What a mail client does not show: preheaders and Outlook-only copies.
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all"
@@ -173,6 +170,9 @@ def html_to_text(html: str) -> str:
                 el.drop_tree()
         for el in tree.iter(*_INVISIBLE_TAGS):
             el.drop_tree()
+        # A blank line in HTML is "<br><br>" or Gmail's "<div><br></div>".
+        # html_text gives each one newline, which glues paragraphs (and hides
+        # footers, found paragraph by paragraph); an empty <p> breaks them.
         for br in tree.iter("br"):
             if (br.tail or "").strip():
                 continue
