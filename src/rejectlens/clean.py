@@ -80,13 +80,19 @@ _BULLET = re.compile(r"^\s*([-*•·▪◦]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"[ \f\v]{2,}|[\f\v]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _QUOTE_PREFIX = re.compile(r"^\s*>+ ?")
+# Quote-header field names as mail clients write them in English, German,
+# French, Spanish, Portuguese, Dutch and Italian.
+_FROM_NAMES = ("from", "von", "de", "van", "da")
+_SENT_NAMES = ("sent", "date", "gesendet", "datum", "envoyé", "enviado", "fecha", "verzonden", "inviato",
+               "data")
+_SUBJECT_NAMES = ("subject", "betreff", "objet", "asunto", "assunto", "onderwerp", "oggetto")
+_TO_NAMES = ("to", "cc", "bcc", "reply-to", "an", "à", "para", "aan", "a")
 _HEADER_LINE = re.compile(
-    r"^\s*(from|to|cc|bcc|date|sent|subject|reply-to|von|an|gesendet|datum|betreff|de|à|envoyé"
-    r"|objet|para|enviado|fecha|asunto|assunto|van|aan|verzonden|onderwerp|da|a|inviato|data|oggetto)\s*:",
-    re.I,
-)
-_FROM_LINE = re.compile(r"^(from|von|de|van|da)\s*:", re.I)
-_SENT_LINE = re.compile(r"^(sent|date|gesendet|datum|envoyé|enviado|fecha|verzonden|inviato|data)\s*:", re.I)
+    r"^\s*(" + "|".join(_FROM_NAMES + _SENT_NAMES + _SUBJECT_NAMES + _TO_NAMES) + r")\s*:", re.I)
+_FROM_LINE = re.compile(r"^(" + "|".join(_FROM_NAMES) + r")\s*:", re.I)
+_SENT_LINE = re.compile(r"^(" + "|".join(_SENT_NAMES) + r")\s*:", re.I)
+# The cheap gate's test for a message that starts with a quote or a quote header.
+_FROM_STARTS = (">", *(f"{n}:" for n in _FROM_NAMES), "de :")
 
 
 # Every pattern above needs some literal text to match; a substring test for
@@ -168,7 +174,7 @@ def html_to_text(html: str) -> str:
             if el.get("hidden") is not None or (any(h in style for h in _HIDDEN_HINTS)
                                                 and _HIDDEN_STYLE.search(style)):
                 el.drop_tree()
-        for el in tree.iter(*_INVISIBLE_TAGS):
+        for el in list(tree.iter(*_INVISIBLE_TAGS)):  # not dropped while the walk runs
             el.drop_tree()
         # A blank line in HTML is "<br><br>" or Gmail's "<div><br></div>".
         # html_text gives each one newline, which glues paragraphs (and hides
@@ -217,7 +223,7 @@ def _unwrap(text: str, subject: str, flags: set[str], depth: int = 0) -> str:
     """
     lower = text.lower()
     if depth > 5 or not (
-        lower.startswith((">", "from:", "von:", "de:", "de :", "van:", "da:"))
+        lower.startswith(_FROM_STARTS)
         or any(m in lower for m in _QUOTE_MARKERS)
     ):
         return text
@@ -284,8 +290,7 @@ def _skip_headers(lines: list[str]) -> tuple[list[str], str]:
         i += 1
     start = i
     while i < len(lines) and _HEADER_LINE.match(lines[i]):
-        if lines[i].strip().lower().startswith(("subject", "betreff", "objet", "asunto", "assunto",
-                                                 "onderwerp", "oggetto")):
+        if lines[i].strip().lower().startswith(_SUBJECT_NAMES):
             subject = lines[i].split(":", 1)[1].strip()
         i += 1
         # a header value wrapped onto the next line ("To: a,\n b")

@@ -321,6 +321,7 @@ def message_to_email(msg: email.message.Message, source: str | None = None, _dep
     attached whole is read as a forward under the message's own text.
     """
     plain, html = _text_parts(_own_parts(msg))
+    subject, sender = _header(msg, "subject")[:MAX_HEADER_CHARS], _header(msg, "from")[:MAX_HEADER_CHARS]
     attached = _attached_messages(msg) if _depth < _MAX_ATTACHED_DEPTH else []
     if attached:
         from .clean import FORWARD_SUBJECT, has_text, html_to_text
@@ -330,7 +331,7 @@ def message_to_email(msg: email.message.Message, source: str | None = None, _dep
         # An attached message is the content when nothing else is, or when the
         # subject says this is a forward ("FW:", as "forward as attachment"
         # writes it); under any other text it is an old thread kept for reference.
-        if not own or FORWARD_SUBJECT.match(_header(msg, "subject")):
+        if not own or FORWARD_SUBJECT.match(subject):
             forwards = [_as_forward(message_to_email(m, _depth=_depth + 1)) for m in attached]
             plain, html = "\n\n".join([own, *forwards] if own else forwards), None
     if plain is None and html is None and not msg.is_multipart():
@@ -339,7 +340,6 @@ def message_to_email(msg: email.message.Message, source: str | None = None, _dep
         raw = msg.get_payload()
         if isinstance(raw, str) and raw.strip() and msg.get_content_maintype() == "multipart":
             plain = raw
-    subject, sender = _header(msg, "subject")[:MAX_HEADER_CHARS], _header(msg, "from")[:MAX_HEADER_CHARS]
     body = plain or ""
     error = None
     if not body.strip() and not (html or "").strip():
