@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from rejectlens.mailbox.events import classify_event
 from rejectlens.mailbox.parties import (
     CompanyResolver,
+    bulk_mail,
     counterparty,
     domain_stem,
     extract_role,
@@ -128,10 +129,88 @@ def test_no_sender_and_no_name_in_the_text_means_no_company(subject, body):
     ("5 new jobs for you", "Data Analyst - Acme - Leeds", {}, "alert"),
     ("Quick question", "I came across your profile and thought of you.", {}, "outreach"),
     ("Your application", "We will not be moving forward.", {"is_rejection": True}, "rejection"),
+    # shapes that used to fall through to "other"
+    ("Your application was viewed by Pellham Tiles", "The hiring team viewed your application.", {}, "ack"),
+    ("Reference check - Sam Ortiz", "Sam has given us your name as a reference. Could we call?", {},
+     "update"),
+    ("Change of plans: interview with Ola moved to Monday", "Sorry for the short notice.", {}, "interview"),
+    ("Tuesday", "Here's the confirmation for your interview with our design lead.", {}, "interview"),
+    ("Next step", "We'd like you to try a short design challenge; the brief is below.", {}, "assessment"),
+    ("Application withdrawn", "Your application has been withdrawn at your request.", {}, "withdrawal"),
 ])
 def test_events(subject, text, kw, event):
     kw = {"is_rejection": False, "owner_sent": False, **kw}
     assert classify_event(subject, text, **kw) == event
+
+
+@pytest.mark.parametrize("subject, text, event", [
+    # a job board's tip names no interview of the owner's
+    ("Your application was sent to Pellham Tiles", "Prepare for your interview with our AI tools.", "ack"),
+    # a conditional sentence invites nobody, whatever the wording
+    ("Application received", "We have received your application. If shortlisted, we will confirm your "
+     "interview by email.", "ack"),
+    # "interviews with other candidates" is no interview of the owner's
+    ("Quick note", "We are wrapping up interviews with other candidates.", "other"),
+])
+def test_new_event_rules_stay_narrow(subject, text, event):
+    assert classify_event(subject, text, is_rejection=False, owner_sent=False) == event
+
+
+def test_other_mail_is_named_only_by_a_sender_that_wrote_about_that_employer():
+    ack = party("Noor Adeyemi <noor@quillfern.example>", "Thanks for applying to Quillfern Labs",
+                "We received your application for the Product Designer role.\n\nNoor Adeyemi\nQuillfern Labs")
+    note = party("Noor Adeyemi <noor@quillfern.example>", "Quick note",
+                 "The team meets on Tuesday; I'll write again by Friday.\n\nNoor")
+    community = party("Quillfern Labs Careers <careers@quillfern.example>", "New at Quillfern: 3 open roles",
+                      "Here is what's new on our job board.\n\nUnsubscribe from these emails")
+    stranger = party("Ivo Brandt <ivo@marrowgate.example>", "Hello", "Quillfern Labs is hiring, I hear.")
+    board = [party("Quillfern Labs <no-reply@hirepost.example>", "Application received",
+                   "Thank you for applying to Quillfern Labs."),
+             party("Tamsin Bakery <no-reply@hirepost.example>", "Application received",
+                   "Thank you for applying to Tamsin Bakery."),
+             party("HirePost <no-reply@hirepost.example>", "Good news",
+                   "Your profile was seen by Quillfern Labs."),
+             party("HirePost <no-reply@hirepost.example>", "Good news",
+                   "Your profile was seen by Orrin Mills.")]
+    ps = [ack, note, community, stranger, *board]
+    r = CompanyResolver(ps, OWNER)
+    names = r.resolve(ps, [True, False, False, False, True, True, False, False], [False] * 8)
+    steps = [True, False, False, False, True, True, False, False]
+    got = r.known_sender(ps, names, [not s for s in steps], steps)
+    # the recruiter who acknowledged the application writes again: her employer's
+    assert got[1] == names[0] == "Quillfern Labs"
+    # a stranger naming the employer: no company
+    assert got[3] == ""
+    # the report does not ask for bulk mail (an employer's talent-community letter)
+    assert bulk_mail(community.text) and not bulk_mail(note.text)
+    # a board that sent the employer's acknowledgement names it; one it never sent for stays unnamed
+    assert got[6] == "Quillfern Labs" and got[7] == ""
+    # only mail that asks is touched
+    assert r.known_sender(ps, names, [False] * 8, steps) == names
+
+
+def test_a_persons_signature_title_is_not_the_role():
+    text = "Hi Sam,\n\nYour call with our lead is on Friday.\n\nNoor Adeyemi\nRecruiting Coordinator, Quillfern"
+    assert extract_role("Confirmed: call on Friday", text) == "Recruiting Coordinator"
+    assert extract_role("Confirmed: call on Friday", text, "Quillfern", "Noor Adeyemi") == ""
+    signed = "Hi Sam,\n\nAbout the Data Analyst role: see you Friday.\n\nNoor\nTalent Lead"
+    assert extract_role("Friday", signed, "", "Noor Adeyemi") == "Data Analyst"
+
+
+def test_mail_that_only_joins_starts_no_role_of_its_own():
+    from datetime import datetime as d
+
+    from rejectlens.mailbox.applications import MessageFacts, build_applications
+
+    msgs = [MessageFacts(d(2026, 3, 1), "Quillfern", "Product Designer", "t1", "ack"),
+            MessageFacts(d(2026, 3, 5), "Quillfern", "Recruiting Coordinator", "t2", "other", joins=True)]
+    apps, app_of = build_applications(msgs, as_of=d(2026, 3, 6))
+    assert [a.application_id for a in apps] == ["quillfern/product-designer"]
+    assert app_of == ["quillfern/product-designer"] * 2
+    # without the flag, a second role is a second application
+    apps, _ = build_applications([msgs[0], MessageFacts(d(2026, 3, 5), "Quillfern", "Recruiting Coordinator",
+                                                        "t2", "other")], as_of=d(2026, 3, 6))
+    assert len(apps) == 2
 
 
 LETTER = ("Dear {name}, thank you for your interest in the {role} position at {company}. We have carefully "

@@ -247,3 +247,33 @@ def test_a_reused_message_id_with_other_text_is_not_a_duplicate(default_model):
     r = rejectlens.report(box, model=default_model)
     assert r.summary["duplicates_removed"] == 1 and len(r.messages) == 2
     assert sorted(r.applications["status"]) == ["acknowledged", "rejected"]
+
+
+def test_job_mail_that_shows_no_step_joins_the_application_its_sender_wrote_about(default_model):
+    from rejectlens import Email
+
+    sent = {"to": "sam@home.example"}
+    box = [Email(body="Hi Sam,\n\nThanks for applying for the Product Designer role at Quillfern Labs. We "
+                 "have received your application and the team will review it this week.\n\nNoor Adeyemi\n"
+                 "Recruiting Coordinator, Quillfern Labs", subject="Your application to Quillfern Labs",
+                 sender="Noor Adeyemi <noor@quillfern.example>", id="<q1@quillfern>",
+                 date="Mon, 02 Mar 2026 09:00:00 +0000", **sent),
+           # no step of the process ("other"), in a thread of its own
+           Email(body="Hi Sam,\n\nJust a quick note so you're not left wondering: the hiring team meets on "
+                 "Tuesday to talk about your portfolio, and I'll write to you by Friday at the latest.\n\n"
+                 "Thanks for your patience!\nNoor", subject="A quick note from Noor",
+                 sender="Noor Adeyemi <noor@quillfern.example>", id="<q2@quillfern>",
+                 date="Mon, 09 Mar 2026 09:00:00 +0000", **sent),
+           # the same employer's talent-community letter is about no application
+           Email(body="Hi Sam,\n\nYou're part of the Quillfern Labs talent community, so here is what's on "
+                 "our job board this month:\n\n- Senior Designer\n- Data Engineer\n\nBrowse and apply on "
+                 "our careers site.\n\nUnsubscribe from these emails", subject="Fresh at Quillfern this month",
+                 sender="Quillfern Labs Careers <careers@quillfern.example>", id="<q3@quillfern>",
+                 date="Tue, 10 Mar 2026 09:00:00 +0000", **sent)]
+    r = rejectlens.report(box, model=default_model)
+    m = r.messages.set_index("id")
+    assert list(m["event"]) == ["ack", "other", "other"]
+    assert m.loc["<q2@quillfern>", "company"] == "Quillfern Labs"
+    assert m.loc["<q2@quillfern>", "application_id"] == m.loc["<q1@quillfern>", "application_id"]
+    assert pd.isna(m.loc["<q3@quillfern>", "company"]) and pd.isna(m.loc["<q3@quillfern>", "application_id"])
+    assert list(r.applications["n_messages"]) == [2]

@@ -1,8 +1,8 @@
 """Applications: one row per (company, role) process, built from threads and events.
 
 Messages of one company form one application unless they name clearly
-different roles (then one per role; a message naming no role joins its
-thread's role, else the latest earlier one). A rejection, offer or
+different roles (then one per role; a message naming no role, or one that
+only joins, joins its thread's role, else the latest earlier one). A rejection, offer or
 invitation whose sender names no employer (an agency's "the client has
 decided") forms an application of its own thread, company unknown. The status follows the events
 of :mod:`.events` in date order:
@@ -60,6 +60,9 @@ class MessageFacts:
     template_id: str | None = None
     shared_template: bool = False
     from_employer: bool = True
+    # Named only because its sender already wrote about this employer's application:
+    # it joins one of that company's applications and never starts a role of its own.
+    joins: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ def build_applications(msgs: Sequence[MessageFacts], *, as_of: datetime | None, 
         groups.append(("", role, idx))
     for key, idx in by_company.items():
         idx.sort(key=lambda i: (msgs[i].date or datetime.min, i))
-        roles = _role_groups([msgs[i].role for i in idx])
+        roles = _role_groups([msgs[i].role for i in idx if not msgs[i].joins])
         company = names[key].most_common(1)[0][0]
         if len(roles) <= 1:
             groups.append((company, roles[0] if roles else "", idx))

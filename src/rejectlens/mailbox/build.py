@@ -22,7 +22,7 @@ from ..ingest import Email
 from .applications import MessageFacts, build_applications, read_applications_csv
 from .events import classify_event
 from .feedback import draft, render_drafts, wants_feedback
-from .parties import CompanyResolver, counterparty, extract_role, owner_addresses
+from .parties import CompanyResolver, bulk_mail, counterparty, extract_role, is_person, owner_addresses
 from .templates import fingerprint_templates, minhash_lsh
 from .threads import message_ids, thread_ids
 
@@ -129,6 +129,8 @@ def _classified(mailboxes, clf, progress: bool) -> tuple[list[Email], list, _Ded
     return emails, out, stream
 
 
+# Events that show a step of an application (not "other", nor the owner's own mail).
+_STEPS = frozenset({"rejection", "offer", "interview", "assessment", "update", "ack"})
 _FWD_HEADER = re.compile(r"^\s*\*?(?:From|Date|Sent|Subject|To|Cc)\*?:.*$", re.M)
 
 
@@ -168,7 +170,10 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     job = [p.error is None and bool(p.job_related) for p in preds]
     # Only job mail's text is read below (companies, roles, events, templates),
     # so the rest of the mailbox is not cleaned a second time.
-    texts = [clean(e).text if j and (e.body or e.html) else "" for e, j in zip(emails, job)]
+    cleaned = [clean(e) if j and (e.body or e.html) else None for e, j in zip(emails, job)]
+    texts = [c.text if c is not None else "" for c in cleaned]
+    # A list's footer (cleaning drops it, and says so): mail sent to many.
+    bulk = [c is not None and ("unsubscribe_footer" in c.flags or bulk_mail(c.text)) for c in cleaned]
     owner = owner_addresses((e.sender for e in emails), (e.to for e in emails))
     parties = [counterparty(e.sender, e.to, e.subject, t if not _fwd(e) else (e.body or t), owner)
                for e, t in zip(emails, texts)]
@@ -178,11 +183,20 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     alert = [ev in ("alert", "outreach") for ev in events]
     owner_name = _owner_name(emails, owner)
     resolver = CompanyResolver([pt for pt, j in zip(parties, job) if j], owner, owner_name)
-    # Job mail that shows no step of an application ("other") gets a company
-    # only from its thread: the model's false alarms must not invent employers.
+    # Job mail that shows no step of an application ("other") gets a company only
+    # from its thread or from a sender that wrote about that employer's application
+    # (below): the model's false alarms must not invent employers.
     companies = resolver.resolve(parties, [j and ev != "other" for j, ev in zip(job, events)],
                                  [ev == "alert" for ev in events])
-    roles = [extract_role(pt.subject, pt.text, c) if j and not a else ""
+    # Not for bulk mail: an employer's talent-community letter is about no application.
+    named = resolver.known_sender(parties, companies,
+                                  [j and ev == "other" and not b for j, ev, b in zip(job, events, bulk)],
+                                  [j and ev in _STEPS for j, ev in zip(job, events)])
+    joins = [bool(n) and not c for n, c in zip(named, companies)]
+    companies = named
+    # A person's signature gives their own title, not the role applied for.
+    roles = [extract_role(pt.subject, pt.text, c, pt.name if not pt.owner_sent and
+                          is_person(pt.name, pt.address) else "") if j and not a else ""
              for pt, c, j, a in zip(parties, companies, job, alert)]
     threads = thread_ids([e.id for e in emails], [e.in_reply_to for e in emails],
                          [e.references for e in emails], [e.thread for e in emails])
@@ -200,7 +214,7 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
         stage=preds[i].stage, personalization=preds[i].personalization,
         reasons=tuple(preds[i].reasons or ()), feedback_offered=preds[i].feedback_offered,
         template_id=template_of.get(i), shared_template=template_of.get(i) in shared,
-        from_employer=resolver.from_an_employer(parties[i]),
+        from_employer=resolver.from_an_employer(parties[i]), joins=joins[i],
     ) if job[i] else MessageFacts(dates[i], "", "", threads[i], "") for i in range(len(emails))]
     # The newest message stands for the day the mailbox was exported, but a
     # date after today is a sender's wrong clock: it must not age every application.

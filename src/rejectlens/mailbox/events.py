@@ -17,15 +17,25 @@ event           rule
 ``chase``       anything else the owner sends (follow-ups, thank-yous,
                 feedback requests): the owner is waiting for an answer
 ``rejection``   the model's ``is_rejection``
+``withdrawal``  the employer confirms the owner's withdrawal ("withdrawn at
+                your request", "you have withdrawn your application")
 ``offer``       "pleased to offer you", "offer of employment", "offer letter"
 ``interview``   an invitation to or a rescheduled interview, a final round,
-                "shortlisted", "video call", "next steps" with a meeting
-``assessment``  online tests, take-home and data exercises, assessment centres
+                "shortlisted", "video call", "next steps" with a meeting; an
+                interview confirmed or moved ("confirmation for your
+                interview", "moved the interview"), or a subject naming one
+                ("Video interview with Acme", "Interview with Sam moved")
+``assessment``  online tests, take-home and data exercises, design challenges,
+                assessment centres
 ``update``      "still reviewing", "on hold", "status ... has changed",
-                "received your exercise": in process, an answer is owed
+                "received your exercise", reference checks ("reference
+                request", "given your name as a reference"): in process, an
+                answer is owed
 ``ack``         "received your application", "thank you for applying",
-                "application submitted / was sent to"
-``other``       job mail none of the above fits
+                "application submitted / was sent to", "your application was
+                viewed" (a job board's notice that the employer opened it)
+``other``       job mail none of the above fits (it is named only from its
+                thread, or from a sender that wrote about the application)
 ==============  =============================================================
 
 ``alert`` and ``outreach`` belong to no application. ``interview``,
@@ -57,24 +67,34 @@ _OUTREACH = re.compile(r"came across your (?:profile|cv|work|repo)|are you (?:op
 _WITHDRAW = re.compile(r"decided to decline|declin(?:e|ing) (?:the|your|this) offer|"
                        r"withdraw(?:ing)? (?:my|from)|no longer (?:wish|want) to be considered|"
                        r"accepted (?:another|a different) (?:role|offer|position)", re.I)
+_WITHDRAWN = re.compile(r"withdrawn at your request|you(?:'ve| have)? withdr(?:awn|ew) your application",
+                        re.I)
 _OFFER = re.compile(r"pleased to offer|offer of employment|offer letter|(?:like|delighted|happy) to offer "
                     r"you|formal offer|offer you the (?:role|position|job)", re.I)
 _INTERVIEW = re.compile(r"invit\w* you (?:to|for) (?:an? |the |your )?(?:\w+[- ])?(?:interview|call|chat|"
                         r"assessment centre)|interview invitation|invitation to (?:\w+ )?interview|"
                         r"final round|second round|next round|shortlisted|video call|phone screen|"
                         r"(?:schedule|arrange|book) (?:an? |your )?(?:interview|call|time)|"
-                        r"interview (?:cancelled|rescheduled|on \w+)|first interview|"
+                        r"interview (?:cancelled|rescheduled|confirmed|moved|on \w+)|first interview|"
+                        r"confirm\w* (?:for |of )?your interview|"
+                        r"(?:moved|rescheduled|postponed) (?:the |your |our |\w+'s )?interview|"
                         r"would you be available for|meet (?:you|the team)", re.I)
-_ASSESSMENT = re.compile(r"online (?:test|assessment)|take-?home|data (?:task|exercise)|coding (?:test|"
-                         r"challenge)|assessment centre|(?:sql|python|numerical|technical) (?:and \w+ )?"
-                         r"test|case study|hackerrank|codility|\bexercise\b", re.I)
+# A subject names the meeting itself: "Video interview with Acme", "Interview with Sam moved".
+_INTERVIEW_SUBJECT = re.compile(r"\binterview with\b|(?:video|phone|virtual|onsite|on-site|panel) interview",
+                                re.I)
+_ASSESSMENT = re.compile(r"online (?:test|assessment)|take-?home|data (?:task|exercise)|"
+                         r"(?:coding|design) (?:test|challenge|task)|assessment centre|"
+                         r"(?:sql|python|numerical|technical) (?:and \w+ )?test|case study|hackerrank|"
+                         r"codility|\bexercise\b", re.I)
 _UPDATE = re.compile(r"still review|on hold|(?:status|stage) of your application|status has changed|"
                      r"under review|remain in consideration|received your (?:exercise|task|test|"
-                     r"submission)|reviewing it|delay|next steps|progressed to", re.I)
+                     r"submission)|reviewing it|delay|next steps|progressed to|reference (?:check|request)|"
+                     r"as (?:a|one of your) references?\b", re.I)
 _ACK = re.compile(r"received your application|thanks? (?:you )?for (?:your )?appl|"
                   r"application (?:has been |was )?(?:submitted|received|sent to)|"
                   r"we got your application|confirms? that we have received|application confirmation|"
-                  r"thanks for volunteering|acknowledg", re.I)
+                  r"thanks for volunteering|acknowledg|application (?:was |has been )?viewed|"
+                  r"viewed your application", re.I)
 
 
 _CONDITIONAL = re.compile(r"\b(?:if|should|whether|once|unless)\b|candidates who|successful (?:applicants|"
@@ -106,11 +126,13 @@ def classify_event(subject: str, text: str, *, is_rejection: bool, owner_sent: b
     if is_rejection:
         return "rejection"
     stated = _assertive(head)
+    if _WITHDRAWN.search(stated):
+        return "withdrawal"
     if _OFFER.search(stated):
         return "offer"
     if _ASSESSMENT.search(subject):
         return "assessment"
-    if _INTERVIEW.search(stated):
+    if _INTERVIEW.search(stated) or _INTERVIEW_SUBJECT.search(subject):
         return "interview"
     if _ASSESSMENT.search(stated):
         return "assessment"

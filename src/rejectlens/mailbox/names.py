@@ -121,9 +121,28 @@ def same(a: str, b: str) -> bool:
     return bool(fa) and bool(fb) and (fa.startswith(fb) or fb.startswith(fa))
 
 
-def extract_role(subject: str, text: str, company: str = "") -> str:
-    """The job title the mail names (subject first), e.g. 'Claims Data Analyst'; empty if none."""
+def _above_signature(text: str, sender: str) -> str:
+    """The text above a person's signature: the last line that starts with their
+    full name, or is their first name alone, and the lines after it are theirs
+    ('Noor Haddad / Recruiting Coordinator, Acme' is her title, not the role)."""
+    words = sender.split()
+    if len(words) < 2:
+        return text
+    full, first = fold(sender), fold(words[0])
+    lines = text.splitlines()
+    for k in range(len(lines) - 1, 0, -1):
+        line = fold(lines[k])
+        if line and (line.startswith(full) or line == first):
+            return "\n".join(lines[:k])
+    return text
+
+
+def extract_role(subject: str, text: str, company: str = "", sender: str = "") -> str:
+    """The job title the mail names (subject first), e.g. 'Claims Data Analyst'; empty if none.
+    ``sender``: a person's name, whose signature (and title in it) is not read."""
     own = company.split() if company else []
+    if sender and text:
+        text = _above_signature(text, sender)
     for source in (subject or "", (text or "")[:3000]):
         end = 0
         for m in re.finditer(r"(?<![\w'’])[A-Z]", source):

@@ -78,6 +78,7 @@ _COMPANY_PHRASES = [re.compile(p, flags) for p, flags in (
     (r"^\s*(?:organi[sz]ation|employer|company|hiring (?:company|organi[sz]ation))\s*:[ \t]*", re.M | re.I),
     (r"^(?=[A-Z][^\n,]{1,60} (?:has decided|reviewed your application|is interested))", re.M),
 )]
+_BULK = re.compile(r"\bunsubscribe\b|you(?:'re| are) receiving this (?:e-?mail )?because", re.I)
 _FWD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg)\s*:", re.I)
 _FWD_BLOCK = re.compile(r"-{3,}\s*(?:Forwarded message|Original Message)\s*-{3,}(.*)", re.I | re.S)
 _BLOCK_FIELD = re.compile(r"^\s*\*?(From|Subject|Sent|Date|To)\*?:\s*(.*)$", re.I | re.M)
@@ -133,6 +134,12 @@ def counterparty(sender: str, to: str, subject: str, text: str, owner: frozenset
                 return Counterparty(" ".join(n.split()), a.lower(), True, False, subject or "", text or "")
         return Counterparty("", "", True, False, subject or "", text or "")
     return Counterparty(name, address, False, False, subject or "", text or "")
+
+
+def bulk_mail(text: str) -> bool:
+    """Whether a text carries a mailing list's footer ("Unsubscribe", "you're
+    receiving this because"): mail sent to many, about no one's application."""
+    return bool(_BULK.search(text or ""))
 
 
 def domain_stem(address: str) -> str:
@@ -330,6 +337,30 @@ class CompanyResolver:
         # An employer's own domain, named nowhere in the mail: the domain is what
         # the mail says (kinfolk.example -> Kinfolk).
         return stem.replace("-", " ").title() if len(stem) >= 3 else ""
+
+    def known_sender(self, parties: Sequence[Counterparty], names: Sequence[str], ask: Sequence[bool],
+                     steps: Sequence[bool]) -> list[str]:
+        """Names for job mail that shows no step of an application (``ask``): the
+        employer its sender wrote to the owner about in a step (``steps``: an
+        acknowledgement, invitation, decision...). The sender's domain and the
+        name its mail gives must be ones a step paired, and the pair must be
+        the only one that fits: the recruiter at acme.example writing again is
+        Acme's; a job board's notice naming Acme is Acme's when that board sent
+        one of Acme's steps. Any other sender or name gives nothing."""
+        paired: dict[str, set[str]] = defaultdict(set)
+        for p, name, step in zip(parties, names, steps):
+            if step and name and p.address and (not p.owner_sent or p.forwarded) and self.from_an_employer(p):
+                paired[domain_stem(p.address)].add(name)
+        out = list(names)
+        for i, (p, want) in enumerate(zip(parties, ask)):
+            if not want or out[i] or not p.address or (p.owner_sent and not p.forwarded) \
+                    or not self.from_an_employer(p):
+                continue
+            said = self.company(p)
+            match = {n for n in paired.get(domain_stem(p.address), ()) if said and same(n, said)}
+            if len(match) == 1:
+                out[i] = match.pop()
+        return out
 
     @staticmethod
     def _longest(name: str, p: Counterparty) -> str:
