@@ -32,6 +32,15 @@ def test_keep_puts_input_columns_first_and_renames_clashes(default_model):
     assert df.columns.tolist() == list(ROWS)  # the input frame is left as it was
 
 
+def test_keep_on_an_earlier_output_keeps_every_column_under_its_own_name(default_model):
+    once = default_model.classify_frame(pd.DataFrame(ROWS), body="text", keep=True)
+    twice = default_model.classify_frame(once, body="text", keep=True)
+    assert twice.columns.is_unique and len(twice.columns) == len(once.columns) + len(OUTPUT_FIELDS)
+    assert twice["id_input"].tolist() == ROWS["id"]  # the first run's input column, untouched
+    assert twice["id_input_2"].tolist() == once["id"].tolist()
+    assert twice["is_rejection"].tolist() == once["is_rejection"].tolist()
+
+
 def test_keep_false_is_unchanged_and_empty_frames_keep_their_columns(default_model):
     df = pd.DataFrame({"body": ["We regret the position has been filled."], "n": [1]})
     assert default_model.classify_frame(df).columns.tolist() == list(OUTPUT_FIELDS)

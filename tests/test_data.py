@@ -111,3 +111,19 @@ def test_corpus_build_runs_as_a_module():
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "python -m rejectlens.corpus.build" in done.stdout and "--output" in done.stdout
+
+
+def test_labels_from_arrays_and_predictions_are_plain_labels():
+    import numpy as np
+
+    from rejectlens.records import as_records
+
+    flags = np.array([True, False])
+    rows = as_records([
+        {"body": "We will not move forward.", "is_rejection": flags[0], "reasons": ("other_candidates",),
+         "feedback_offered": flags[1]},
+        {"body": "Thanks for applying.", "is_rejection": flags[1], "reasons": np.array([], dtype=object)},
+    ])
+    assert rows[0]["is_rejection"] is True and rows[0]["feedback_offered"] is False
+    assert rows[0]["reasons"] == ["other_candidates"] and rows[1]["reasons"] == []
+    validate_labels(rows)  # a numpy True is true, a Prediction's tuple of reasons a list

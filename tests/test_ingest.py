@@ -27,6 +27,31 @@ def test_str_mapping_and_email_inputs():
     assert to_email(same) is same
 
 
+def test_an_email_built_by_hand_follows_the_record_rules():
+    # The same values in an Email and in a mapping give the same email.
+    for fields in ({"subject": 2024}, {"subject": float("nan")}, {"subject": None},
+                   {"sender": b"hr@acme.example"}, {"id": 7}, {"body": b"We said no."}):
+        rec = {"body": "We said no.", **fields}
+        assert to_email(Email(**rec)) == to_email(rec), fields
+    assert to_email(Email(body=float("nan"))).body == ""  # a missing cell: an empty body
+    with pytest.raises(InputError, match="field 'body' must be text; found list"):
+        to_email(Email(body=["a"]))
+
+
+def test_a_pandas_row_is_read_as_a_mapping():
+    row = pd.DataFrame([{"body": "b", "subject": "s", "id": 3}]).iloc[0]
+    assert to_email(row) == to_email({"body": "b", "subject": "s", "id": 3})
+
+
+def test_lone_surrogates_become_replacement_characters():
+    # what bytes read with errors="surrogateescape" leave behind
+    for e in (to_email("Caf\udce9 closed"), to_email(Email(body="Caf\udce9 closed")),
+              to_email({"body": "Caf\udce9 closed"})):
+        assert e.body == "Caf\ufffd closed"
+    e = to_email({"body": "x", "subject": "R\udcc3sum\udce9", "sender": "\ud800a@b"})
+    assert (e.subject, e.sender) == ("R\ufffdsum\ufffd", "\ufffda@b")
+
+
 def test_missing_body_names_expected_and_found_fields():
     with pytest.raises(InputError, match=r"body field 'body' missing.*fields found: text, title"):
         to_email({"text": "x", "title": "y"})

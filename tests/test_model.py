@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,6 +72,20 @@ def test_prediction_contract(default_model):
     assert isinstance(d["reasons"], list) and isinstance(d["signals"], list)
     with pytest.raises(AttributeError):
         p.is_rejection = False  # frozen
+
+
+def test_a_rejection_is_frozen_all_the_way_down(default_model):
+    import pickle
+
+    p = default_model.classify("Unfortunately we have decided not to move forward with your application.")
+    assert p.is_rejection and hash(p) == hash(pickle.loads(pickle.dumps(p)))
+    assert len({p, pickle.loads(pickle.dumps(p))}) == 1
+    for mapping in (p.reason_scores, p.stage_scores, p.evidence):
+        with pytest.raises(TypeError, match="cannot be changed"):
+            mapping.clear()
+    with pytest.raises(TypeError, match="cannot be changed"):
+        p.reason_scores["other_candidates"] = 1.0
+    assert json.loads(json.dumps(p.to_dict()))["reason_scores"] == dict(p.reason_scores)
 
 
 def test_bad_rows_get_errors_and_the_rest_carry_on(default_model):

@@ -25,6 +25,32 @@ def test_chunks_are_lazy_and_keep_order():
     assert list(chunks([], 3)) == []
 
 
+def _failing_source(n):
+    yield from range(n)
+    raise ConnectionError("source dropped")
+
+
+def test_rows_read_before_a_source_fails_are_not_lost():
+    got = []
+    with pytest.raises(ConnectionError, match="source dropped"):
+        for chunk in chunks(_failing_source(7), 3):
+            got.append(chunk)
+    assert got == [[0, 1, 2], [3, 4, 5], [6]]
+    out = []
+    with pytest.raises(ConnectionError, match="source dropped"):
+        for result in map_chunks(_double, 2, chunks(_failing_source(5), 2), 2, 1):
+            out.append(result)
+    assert out == [[1, 3], [5, 7], [9]]
+
+
+def test_classify_many_answers_the_rows_a_failing_source_gave(default_model):
+    got = []
+    with pytest.raises(ConnectionError, match="source dropped"):
+        for p in default_model.classify_many({"id": str(i), "body": f"Note {i}"} for i in _failing_source(5)):
+            got.append(p.id)
+    assert got == ["0", "1", "2", "3", "4"]
+
+
 def test_n_jobs():
     cores = os.cpu_count() or 1
     assert resolve_n_jobs(0) == resolve_n_jobs(-1) == cores and resolve_n_jobs(2) == 2
@@ -61,3 +87,31 @@ def test_spawned_workers_give_the_same_results(monkeypatch):
 def test_a_worker_error_reaches_the_caller():
     with pytest.raises(ZeroDivisionError):
         list(map_chunks(_call, lambda x: 1 / x, chunks([1, 0, 2], 1), 2))
+
+
+def test_workers_classify_with_the_model_the_caller_holds(small_model, tmp_path):
+    # Workers live on between runs and a retrained model may be saved over the
+    # folder a loaded model came from: neither may change whose answers come back.
+    import shutil
+
+    import rejectlens
+    from rejectlens.errors import ModelFileError
+    from rejectlens.model import SavedRef, worker_model, worker_payload
+
+    folder = tmp_path / "m"
+    shutil.copytree(rejectlens.default_model_path(), folder)
+    a = rejectlens.load(folder)
+    ref_a = worker_payload(a)
+    assert isinstance(ref_a, SavedRef) and worker_model(ref_a).manifest["files"] == a.manifest["files"]
+    small_model.save(folder, force=True)
+    b = rejectlens.load(folder)
+    assert worker_payload(a) is a  # its folder holds another model now: send the model itself
+    assert worker_model(worker_payload(b)).manifest["files"] == b.manifest["files"]
+    assert worker_model(str(folder)).manifest["files"] == b.manifest["files"]
+    with pytest.raises(ModelFileError, match="was replaced while this run was classifying"):
+        worker_model(SavedRef(ref_a.path, ref_a.fingerprint + "0"))
+    texts = ["Unfortunately we will not move forward with your application.",
+             "Can you do a call on Tuesday?", "We received your application."]
+    for m in (a, b):
+        one = [p.to_dict() for p in m.classify_many(texts)]
+        assert [p.to_dict() for p in m.classify_many(texts, batch_size=1, n_jobs=2)] == one

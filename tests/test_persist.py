@@ -47,6 +47,8 @@ def test_missing_and_non_model_paths(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelFileError, match=r"manifest\.json is missing"):
         rejectlens.load(tmp_path / "empty")
+    with pytest.raises(ModelFileError, match="found an empty path"):
+        rejectlens.load("")
 
 
 def test_unknown_format_is_refused(saved):
@@ -55,6 +57,27 @@ def test_unknown_format_is_refused(saved):
     (saved / MANIFEST_FILE).write_text(json.dumps(m))
     with pytest.raises(ModelFileError, match="format 99"):
         rejectlens.load(saved)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("stage", ["interview", "screening", "unknown"]),  # stages are stored as positions
+    ("personalization", ["template", "custom"]),
+    ("reasons", ["other_candidates"]),
+])
+def test_a_model_for_other_label_classes_is_refused(saved, field, value):
+    m = json.loads((saved / MANIFEST_FILE).read_text())
+    m["label_schema"][field] = value
+    (saved / MANIFEST_FILE).write_text(json.dumps(m))
+    with pytest.raises(ModelFileError, match=f"another label schema: '{field}'"):
+        rejectlens.load(saved)
+
+
+def test_an_older_schema_with_the_same_classes_loads(saved):
+    m = json.loads((saved / MANIFEST_FILE).read_text())
+    m["label_schema"]["version"] = 1
+    del m["label_schema"]["job_related"]  # version 1 had no job_related field
+    (saved / MANIFEST_FILE).write_text(json.dumps(m))
+    assert rejectlens.load(saved).classify("We will not move forward.").error is None
 
 
 @pytest.mark.parametrize("name", [SCORING_ARRAYS, MODEL_FILE])

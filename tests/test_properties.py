@@ -14,6 +14,7 @@ texts = st.text(max_size=400) | st.sampled_from(
 @given(body=texts, subject=st.text(max_size=60), sender=st.text(max_size=40))
 @example(body="NOT", subject="", sender="")  # one word, once read as a rejection at 1.0
 @example(body="We have decided not to move forward with your application.", subject="", sender="")
+@example(body="Caf\udce9: we will not move forward.", subject="R\udcc3\udca9sum\udce9", sender="\ud800")
 def test_any_text_gives_a_valid_prediction(default_model, body, subject, sender):
     p = default_model.classify({"body": body, "subject": subject, "sender": sender})
     assert isinstance(p, Prediction)

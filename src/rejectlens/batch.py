@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import worker_model
+from .model import worker_model, worker_payload
 from .parallel import chunks, forks_workers, map_chunks, resolve_n_jobs
 from .readers import Columns, as_email
 from .writers import format_rows
@@ -101,7 +101,7 @@ def classify_chunks(model, items: Iterable[Any], form: RowFormat, chunk_size: in
         payload = model
     else:
         # A saved model travels as its path: each worker loads it once.
-        payload = model if model.path is None else str(model.path)
+        payload = worker_payload(model)
     tasks = chunks(items, min(chunk_size, TASK_SIZE))
     yield from map_chunks(_worker_chunk, payload, tasks, n_jobs, form)
 

@@ -60,21 +60,21 @@ def local_cluster(n_workers: int):
 
 
 def _model_payload(model) -> Any:
-    """What a task carries: a model directory path (loaded once per worker), or
-    an unsaved model itself."""
-    from .model import Classifier
+    """What a task carries: a reference to a model directory (loaded once per
+    worker), or an unsaved model itself."""
+    from .model import Classifier, SavedRef, worker_payload
 
     if model is None:
         from .api import default_model_path
 
-        return str(default_model_path())
+        return SavedRef.of(default_model_path())
     if isinstance(model, (str, os.PathLike)):
         path = Path(model)
         if not (path / "manifest.json").is_file():
             raise InputError(f"model {path} is not a model directory (no manifest.json found)")
-        return str(path)
+        return SavedRef.of(path)
     if isinstance(model, Classifier):
-        return model if model.path is None else str(model.path)
+        return worker_payload(model)
     raise InputError(f"model must be None, a model directory or a rejectlens Classifier; "
                      f"got {type(model).__name__}")
 

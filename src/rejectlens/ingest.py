@@ -12,8 +12,9 @@ import contextlib
 import email.message
 import email.policy
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.header import decode_header, make_header
 from typing import Any
 
@@ -361,19 +362,59 @@ def message_to_email(msg: email.message.Message, source: str | None = None, _dep
 
 
 def to_email(x: EmailLike) -> Email:
-    """Coerce one input to an :class:`Email`, or raise :class:`InputError` saying why not."""
+    """Coerce one input to an :class:`Email`, or raise :class:`InputError` saying why not.
+
+    An Email built by hand follows the rules :func:`record_to_email` gives a
+    record (a NaN subject is empty, bytes are decoded); a pandas row (Series)
+    is read as a mapping.
+    """
     if isinstance(x, Email):
-        return x
+        return _checked(x)
     if isinstance(x, str):
-        return Email(body=x)
+        return _checked(Email(body=x))
     if isinstance(x, email.message.Message):
-        return message_to_email(x)
+        return _checked(message_to_email(x))
+    if not isinstance(x, Mapping) and type(x).__name__ == "Series" and hasattr(x, "to_dict"):
+        x = x.to_dict()  # df.apply(model.classify, axis=1) hands over rows as Series
     if isinstance(x, Mapping):
         e = record_to_email(x)
         if e.error is not None:
             raise InputError(e.error)
-        return e
+        return _checked(e)
     raise InputError(
         "expected an email as str, a mapping with 'body', an Email or an email.message.Message; "
         f"got {type(x).__name__}"
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrubbed(text: str) -> str:
+    # Text decoded with errors="surrogateescape" holds lone surrogates, which
+    # cannot be encoded; each stands for one undecodable byte.
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _checked(e: Email) -> Email:
+    """``e`` with text fields of the types the classifier reads, and encodable."""
+    if e.error is not None:  # reported, never read
+        return e
+    if not (type(e.body) is str and type(e.subject) is str and type(e.sender) is str
+            and all(v is None or type(v) is str for v in (e.id, e.date, e.html))):
+        rec = {"body": e.body, "subject": e.subject, "sender": e.sender, "id": e.id, "date": e.date,
+               "html": e.html}
+        n = record_to_email(rec)
+        if n.error is not None:
+            raise InputError(n.error)
+        e = replace(e, body=n.body, subject=n.subject, sender=n.sender, id=n.id, date=n.date, html=n.html)
+    fields = {k: _scrubbed(v) for k, v in (("body", e.body), ("subject", e.subject), ("sender", e.sender),
+                                          ("html", e.html)) if v and not v.isascii()}
+    changed = {k: v for k, v in fields.items() if v is not getattr(e, k)}
+    return replace(e, **changed) if changed else e

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ from .errors import InputError, ModelFileError
 from .export import export
 from .ingest import Email, EmailLike, frame_records, normalize_id, stable_id, to_email
 from .parallel import chunks, map_chunks, resolve_n_jobs
-from .persist import MODEL_FILE, SavedModel, load_estimators, read_model
+from .persist import MODEL_FILE, SavedModel, load_estimators, read_manifest, read_model
 from .persist import save as _save
 from .prediction import OUTPUT_FIELDS, Prediction
 from .scoring import CompiledHeads, CompiledVectorizer
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .features import EmailVectorizer
     from .heads import RejectionHeads
 
-__all__ = ["Classifier", "analyse_emails", "worker_model"]
+__all__ = ["Classifier", "SavedRef", "analyse_emails", "worker_model", "worker_payload"]
 
 # Analysers are rebuilt, never pickled; each process keeps one per pattern set
 # (and joblib workers one model per path, below): caches, not state.
@@ -197,7 +197,7 @@ class Classifier:
             return
         # A model loaded from disk travels as its path: each worker loads it
         # once, instead of unpickling megabytes of arrays with every chunk.
-        payload: Classifier | str = self if self.path is None else str(self.path)
+        payload = worker_payload(self)
         for result in map_chunks(_classify_chunk, payload, parts, n_jobs):
             yield from result
 
@@ -216,8 +216,9 @@ class Classifier:
 
         With ``keep=True`` the input columns come first, then the output
         columns; an input column named like an output field (``id``, or
-        labels such as ``is_rejection``) is kept as ``<name>_input``, so the
-        output fields always hold the prediction.
+        labels such as ``is_rejection``) is kept as ``<name>_input`` (or
+        ``<name>_input_2``... when that name is taken too), so the output
+        fields always hold the prediction.
         """
         import pandas as pd
 
@@ -239,8 +240,7 @@ class Classifier:
         # Same index as the input, so the result joins back onto it row for row.
         out = pd.DataFrame([p.to_dict() for p in preds], columns=list(OUTPUT_FIELDS), index=df.index)
         if keep:
-            inputs = df.rename(columns={c: f"{c}_input" for c in df.columns if c in OUTPUT_FIELDS})
-            out = pd.concat([inputs, out], axis=1)
+            out = pd.concat([df.rename(columns=_input_names(df.columns)), out], axis=1)
         return out
 
     def save(
@@ -320,6 +320,22 @@ class Classifier:
         return dict(self.score(emails, self.analyse(emails)).proba)
 
 
+def _input_names(columns: Sequence[Any]) -> dict[Any, str]:
+    """New names for input columns named like an output field: ``<name>_input``,
+    or ``<name>_input_2``... when the frame is an earlier run's output."""
+    taken = set(columns) | set(OUTPUT_FIELDS)
+    names = {}
+    for c in columns:
+        if c in OUTPUT_FIELDS:
+            new, k = f"{c}_input", 1
+            while new in taken:
+                k += 1
+                new = f"{c}_input_{k}"
+            names[c] = new
+            taken.add(new)
+    return names
+
+
 EMPTY_BODY = "empty body: expected text in the body (or an HTML part); found none"
 
 
@@ -332,17 +348,55 @@ def _raw_id(x: Any) -> str | None:
     return normalize_id(x.get("id")) if isinstance(x, Mapping) else None
 
 
-_WORKER_MODELS: dict[str, Classifier] = {}
+@dataclass(frozen=True)
+class SavedRef:
+    """A saved model as a worker task carries it: its directory, and which
+    model that directory held (the hash of its files' hashes) when sent."""
+
+    path: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, path: str | Path) -> SavedRef:
+        return cls(str(path), _fingerprint(read_manifest(path)))
 
 
-def worker_model(model: Classifier | str) -> Classifier:
-    """The model itself, or the model saved at that path, loaded once per process
-    (joblib and Dask workers keep it for every chunk they classify)."""
-    if isinstance(model, str):
-        if model not in _WORKER_MODELS:
-            _WORKER_MODELS[model] = Classifier.load(model)
-        model = _WORKER_MODELS[model]
-    return model
+def _fingerprint(manifest: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(manifest.get("files", {}), sort_keys=True).encode()).hexdigest()
+
+
+def worker_payload(model: Classifier) -> Classifier | SavedRef:
+    """What to send workers: a reference to the model's directory while that
+    directory still holds this model, else the model itself (it was never
+    saved, or a retrained model has been saved over its folder since)."""
+    if model.path is None:
+        return model
+    try:
+        ref = SavedRef.of(model.path)
+    except ModelFileError:
+        return model
+    return ref if ref.fingerprint == _fingerprint(model.manifest) else model
+
+
+# Workers live on between runs (joblib reuses them, Dask keeps them), so the
+# cache is keyed by what a folder holds, not by its name.
+_WORKER_MODELS: dict[tuple[str, str], Classifier] = {}
+
+
+def worker_model(model: Classifier | SavedRef | str) -> Classifier:
+    """The model itself, or the saved model a reference or path names, loaded
+    once per process (joblib and Dask workers keep it for every chunk)."""
+    if isinstance(model, Classifier):
+        return model
+    ref = SavedRef.of(model) if isinstance(model, str) else model
+    key = (ref.path, ref.fingerprint)
+    if key not in _WORKER_MODELS:
+        loaded = Classifier.load(ref.path)
+        if _fingerprint(loaded.manifest) != ref.fingerprint:
+            raise ModelFileError(f"the model in {ref.path} was replaced while this run was classifying; "
+                                 "run it again")
+        _WORKER_MODELS[key] = loaded
+    return _WORKER_MODELS[key]
 
 
 def _classify_chunk(model: Classifier | str, chunk: list[Any]) -> list[Prediction]:

@@ -25,9 +25,24 @@ T = TypeVar("T")
 
 
 def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """``items`` in lists of ``size`` (the last one shorter), read lazily."""
+    """``items`` in lists of ``size`` (the last one shorter), read lazily.
+
+    When ``items`` raises, the items read before it still come, as a last
+    short list, and then the error: a source that fails midway (a dropped
+    connection) loses no row it already gave.
+    """
     it = iter(items)
-    while chunk := list(islice(it, size)):
+    while True:
+        chunk: list[Any] = []
+        try:
+            for x in islice(it, size):
+                chunk.append(x)
+        except Exception:
+            if chunk:
+                yield chunk
+            raise
+        if not chunk:
+            return
         yield chunk
 
 
@@ -57,13 +72,24 @@ def map_chunks(func: Callable[..., T], payload: Any, parts: Iterable[list[Any]],
     import it by name). Forked workers (:func:`forks_workers`) inherit
     ``payload`` and ``args``; only the chunks and results travel.
     """
+    failed: list[Exception] = []
+    parts = _until_error(parts, failed)
     if forks_workers():
         yield from _forked(func, payload, parts, n_jobs, args)
-        return
-    from joblib import Parallel, delayed
+    else:
+        from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
-    yield from parallel(delayed(func)(payload, chunk, *args) for chunk in parts)
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
+        yield from parallel(delayed(func)(payload, chunk, *args) for chunk in parts)
+    if failed:  # the chunks read before the source failed have been answered
+        raise failed[0]
+
+
+def _until_error(parts: Iterable[list[Any]], failed: list[Exception]) -> Iterator[list[Any]]:
+    try:
+        yield from parts
+    except Exception as err:
+        failed.append(err)
 
 
 # What a forked worker runs, set in the worker by its pool's initializer.

@@ -185,7 +185,7 @@ def save(
 
 def read_manifest(path: str | Path) -> dict[str, Any]:
     """Read and check a model directory's manifest (no model code is touched)."""
-    path = Path(path)
+    path = _model_dir(path)
     if not path.is_dir():
         raise ModelFileError(
             f"expected a model directory containing {MANIFEST_FILE}; {path} "
@@ -205,7 +205,35 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
             f"{path} has model format {fmt!r}; this rejectlens reads formats "
             f"{', '.join(map(str, SUPPORTED_FORMATS))}. Retrain the model or upgrade rejectlens."
         )
+    _check_label_schema(manifest, path)
     return manifest
+
+
+def _model_dir(path: str | Path) -> Path:
+    if isinstance(path, str) and not path.strip():  # Path("") is the current folder
+        raise ModelFileError("expected a model directory; found an empty path")
+    return Path(path)
+
+
+def _check_label_schema(manifest: Mapping[str, Any], path: Path) -> None:
+    """Refuse a model trained for other classes: stage and personalization
+    classes are stored as positions, so another order would mislabel silently.
+    Only the class lists count: a schema that adds a field (version 2 added
+    ``job_related``) leaves an older model's heads readable."""
+    found = manifest.get("label_schema")
+    if found is None:  # written before manifests recorded it
+        return
+    if not isinstance(found, dict):
+        raise ModelFileError(f"{path}: the manifest's label_schema must be a mapping; "
+                             f"found {type(found).__name__}")
+    expected = schema()
+    key = next((k for k in ("personalization", "stage", "reasons") if found.get(k) != expected[k]), None)
+    if key is None:
+        return
+    raise ModelFileError(
+        f"{path} was trained for another label schema: {key!r} is {found.get(key)!r} there, "
+        f"{expected.get(key)!r} in this rejectlens. Retrain the model with this version."
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,7 +263,7 @@ def read_model(path: str | Path) -> SavedModel:
     # helpers above must stay cheap to import.
     from .scoring import CompiledHeads, CompiledVectorizer
 
-    path = Path(path)
+    path = _model_dir(path)
     manifest = read_manifest(path)
     entity_pipeline(manifest)  # a malformed entity setting fails here, not on every email
     arrays_file = verify(path, manifest, SCORING_ARRAYS)

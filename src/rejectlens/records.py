@@ -157,12 +157,21 @@ def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False)
 
 
 def missing_as_none(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``record`` whose unlabelled fields (NaN from pandas, "") are None."""
+    """A copy of ``record`` whose unlabelled fields (NaN from pandas, "") are None,
+    numpy booleans plain ones and a tuple or array of reasons a list (what a
+    label taken from an array or from ``Prediction.reasons`` holds)."""
     out = dict(record)
     for key in LABEL_FIELDS:
         v = out.get(key)
-        if (isinstance(v, float) and math.isnan(v)) or v == "":
+        if v is None or type(v) in (bool, str, list):
+            if v == "":
+                out[key] = None
+        elif isinstance(v, float) and math.isnan(v):
             out[key] = None
+        elif getattr(v, "shape", None) == () and getattr(getattr(v, "dtype", None), "kind", "") == "b":
+            out[key] = bool(v)
+        elif key in _LIST_FIELDS and (isinstance(v, tuple) or getattr(v, "ndim", None) == 1):
+            out[key] = list(v.tolist() if hasattr(v, "tolist") else v)
     return out
 
 
