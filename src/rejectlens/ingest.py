@@ -406,15 +406,19 @@ def _checked(e: Email) -> Email:
     """``e`` with text fields of the types the classifier reads, and encodable."""
     if e.error is not None:  # reported, never read
         return e
-    if not (type(e.body) is str and type(e.subject) is str and type(e.sender) is str
-            and all(v is None or type(v) is str for v in (e.id, e.date, e.html))):
-        rec = {"body": e.body, "subject": e.subject, "sender": e.sender, "id": e.id, "date": e.date,
-               "html": e.html}
-        n = record_to_email(rec)
+    body, subject, sender, html = e.body, e.subject, e.sender, e.html
+    if (type(body) is not str or type(subject) is not str or type(sender) is not str
+            or (html is not None and type(html) is not str) or (e.id is not None and type(e.id) is not str)
+            or (e.date is not None and type(e.date) is not str)):
+        n = record_to_email({"body": body, "subject": subject, "sender": sender, "id": e.id, "date": e.date,
+                             "html": html})
         if n.error is not None:
             raise InputError(n.error)
         e = replace(e, body=n.body, subject=n.subject, sender=n.sender, id=n.id, date=n.date, html=n.html)
-    fields = {k: _scrubbed(v) for k, v in (("body", e.body), ("subject", e.subject), ("sender", e.sender),
-                                          ("html", e.html)) if v and not v.isascii()}
-    changed = {k: v for k, v in fields.items() if v is not getattr(e, k)}
-    return replace(e, **changed) if changed else e
+        body, subject, sender, html = e.body, e.subject, e.sender, e.html
+    if body.isascii() and subject.isascii() and sender.isascii() and (html is None or html.isascii()):
+        return e
+    new = (_scrubbed(body), _scrubbed(subject), _scrubbed(sender), None if html is None else _scrubbed(html))
+    if all(a is b for a, b in zip(new, (body, subject, sender, html))):
+        return e
+    return replace(e, body=new[0], subject=new[1], sender=new[2], html=new[3])

@@ -8,7 +8,7 @@ from typing import Any
 
 from .labels import REJECTION_ONLY
 
-__all__ = ["OUTPUT_FIELDS", "REJECTION_ONLY_OUTPUTS", "FrozenMap", "Prediction"]
+__all__ = ["OUTPUT_FIELDS", "REJECTION_ONLY_OUTPUTS", "Prediction"]
 
 # Column order of every output record (JSON, CSV, DataFrame).
 OUTPUT_FIELDS: tuple[str, ...] = (
@@ -45,32 +45,6 @@ REJECTION_ONLY_OUTPUTS: tuple[str, ...] = tuple(
 _PLAIN = frozenset({str, bool, float, int})
 
 
-class FrozenMap(dict):
-    """A read-only, hashable dict: a Prediction's scores and evidence.
-
-    A dict still (``json.dumps``, ``dict(...)`` and ``==`` with a dict work),
-    so a frozen Prediction can be hashed and its mappings cannot be changed.
-    """
-
-    __slots__ = ()
-
-    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError(f"a Prediction's {type(self).__name__} cannot be changed; copy it with dict()")
-
-    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
-    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # pickle's default for a dict subclass fills it item by item
-        return (type(self), (dict(self),))
-
-    def __repr__(self) -> str:
-        return dict.__repr__(self)
-
-
 @dataclass(frozen=True)
 class Prediction:
     """What rejectlens says about one email.
@@ -101,13 +75,10 @@ class Prediction:
     job_related_score: float | None = None
     language: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.reason_scores is None and self.stage_scores is None and self.evidence is None:
-            return  # most mail: nothing to freeze
-        for name in ("reason_scores", "stage_scores", "evidence"):
-            value = getattr(self, name)
-            if type(value) is dict or (type(value) is not FrozenMap and isinstance(value, Mapping)):
-                object.__setattr__(self, name, FrozenMap(value))
+    def __hash__(self) -> int:
+        # The generated hash would fail on the score and evidence mappings.
+        return hash(tuple(tuple(sorted(v.items())) if isinstance(v, Mapping) else v
+                          for v in (getattr(self, f) for f in OUTPUT_FIELDS)))
 
     @classmethod
     def failed(cls, id: str | None, error: str) -> Prediction:
