@@ -120,6 +120,21 @@ def test_show_skips_blank_lines_and_missing_scores(tmp_path, capsys):
     assert "n/a" in capsys.readouterr().out
 
 
+def test_show_and_explain_print_what_would_act_on_a_terminal_as_escapes(tmp_path, capsys):
+    from rejectlens import Prediction
+
+    hostile = "\x1b]0;PWNED\x07\x1b[2Jx\u202egnp.exe\ud800"
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"id": hostile, "is_rejection": False, "rejection_score": 0.1}) + "\n")
+    assert main(["show", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "\\x1b]0;PWNED\\x07\\x1b[2Jx\\u202egnp.exe\\ud800" in out
+    assert not any(c in out for c in "\x1b\x07\u202e")
+    p = Prediction(id="x", is_rejection=True, rejection_score=0.9, reasons=("other_candidates",),
+                   reason_scores={"other_candidates": 0.9}, evidence={"other_candidates": hostile})
+    assert "\x1b" not in render_explanation(p) and "\\x1b]0;PWNED" in render_explanation(p)
+
+
 @pytest.fixture()
 def mixed_jsonl(tmp_path):
     rows = [

@@ -122,8 +122,10 @@ def test_labels_from_arrays_and_predictions_are_plain_labels():
     rows = as_records([
         {"body": "We will not move forward.", "is_rejection": flags[0], "reasons": ("other_candidates",),
          "feedback_offered": flags[1]},
-        {"body": "Thanks for applying.", "is_rejection": flags[1], "reasons": np.array([], dtype=object)},
+        {"body": "Thanks for applying.", "is_rejection": flags[1], "reasons": np.array([], dtype=object),
+         "stage": np.array(["", "interview"])[0]},
     ])
     assert rows[0]["is_rejection"] is True and rows[0]["feedback_offered"] is False
     assert rows[0]["reasons"] == ["other_candidates"] and rows[1]["reasons"] == []
+    assert rows[1]["stage"] is None  # an empty numpy string is unlabelled, as "" is
     validate_labels(rows)  # a numpy True is true, a Prediction's tuple of reasons a list

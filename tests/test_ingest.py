@@ -48,8 +48,8 @@ def test_lone_surrogates_become_replacement_characters():
     for e in (to_email("Caf\udce9 closed"), to_email(Email(body="Caf\udce9 closed")),
               to_email({"body": "Caf\udce9 closed"})):
         assert e.body == "Caf\ufffd closed"
-    e = to_email({"body": "x", "subject": "R\udcc3sum\udce9", "sender": "\ud800a@b"})
-    assert (e.subject, e.sender) == ("R\ufffdsum\ufffd", "\ufffda@b")
+    e = to_email({"body": "x", "subject": "R\udcc3sum\udce9", "sender": "\ud800a@b", "id": "m\udcff"})
+    assert (e.subject, e.sender, e.id) == ("R\ufffdsum\ufffd", "\ufffda@b", "m\ufffd")
 
 
 def test_missing_body_names_expected_and_found_fields():

@@ -380,3 +380,18 @@ def test_a_short_name_takes_the_one_fuller_name_of_the_mailbox():
     assert _fullest_names(["Tolland", "Tolland Dynamics", ""]) == ["Tolland Dynamics"] * 2 + [""]
     # two fuller names: which one is meant is unknown
     assert _fullest_names(["Tolland", "Tolland Dynamics", "Tolland Bank"])[0] == "Tolland"
+
+
+def test_a_feedback_draft_keeps_the_address_and_shows_names_as_text():
+    from rejectlens.mailbox.feedback import draft, render_drafts
+
+    d = draft("zeta/data-analyst", "Zeta <img src=x onerror=alert(1)> Labs", "Data Analyst", "interview",
+              ("Doe, Jane", "jane.doe@zeta.example"), "Sam Lee", "rejected after the interview")
+    assert d.body.startswith("Dear Jane,") and d.to_address == "jane.doe@zeta.example"
+    md = render_drafts([d])
+    assert "- **To:** Doe, Jane `jane.doe@zeta.example`" in md
+    # outside the code block, a tag from a stranger's mail is text, not HTML
+    head = md.split("```")[0]
+    assert "Zeta \\<img src=x onerror=alert(1)\\> Labs" in head and " <img" not in head
+    fenced = render_drafts([draft("a", "A``` B", "Analyst", "interview", ("", ""), "", "why")])
+    assert "````text" in fenced and fenced.rstrip().endswith("````")

@@ -117,7 +117,23 @@ def test_one_unreadable_message_does_not_stop_the_report(default_model, tmp_path
     assert r.summary["errors"] == 1 and len(r.applications) == len(EXPECTED)
 
 
+def test_emails_with_lone_surrogates_make_a_report(default_model, tmp_path):
+    from rejectlens import Email
+
+    bad = "Acme\ud800 Robotics"  # what json.loads gives for a lone escape
+    emails = [Email(subject=f"Your application to {bad}", sender=f"{bad} Careers <careers@acme.example>",
+                    body=f"Dear Sam,\n\nThank you for your interest in the Data Analyst role at {bad}. "
+                         "Unfortunately, we have decided to move forward with other candidates.\n",
+                    id="<a2@x>", date="Mon, 19 Jan 2026 09:00:00 +0000"),
+              Email(body=["not text"], id="<a3@x>")]
+    r = rejectlens.report(emails, out=tmp_path / "out", model=default_model)
+    assert r.summary["errors"] == 1 and list(r.applications["company"]) == ["Acme\ufffd Robotics"]
+    assert "\ufffd" in (tmp_path / "out" / "applications.csv").read_text(encoding="utf-8")
+
+
 def test_cli_writes_every_output(tmp_path, capsys):
+    from rejectlens.mailbox.render import CHARTS, OUTPUTS
+
     out = tmp_path / "report"
     assert main(["report", str(MBOX), "-o", str(out)]) == 0
     err = capsys.readouterr().err
@@ -145,6 +161,13 @@ def test_cli_writes_every_output(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["applications"] == 7 and summary["as_of"].startswith("2026-02-10")
     assert summary["ghosted_after_days"] == 20 and summary["status"].get("ghosted", 0) == 0
+    # the user's own sheet kept in the report folder is never replaced, even with --force
+    own = out / "applications.csv"
+    own.write_text(sheet.read_text())
+    assert main(["report", str(MBOX), "-o", str(out), "--quiet", "--force", "--applications", str(own)]) == 2
+    assert "expected a path apart from the inputs" in capsys.readouterr().err
+    assert own.read_text() == sheet.read_text()
+    assert set(names) - {"messages.csv", "messages.parquet"} <= set(OUTPUTS + CHARTS)
 
 
 def test_messages_as_csv_without_pyarrow(result, tmp_path, monkeypatch):

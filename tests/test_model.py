@@ -82,6 +82,13 @@ def test_a_rejection_can_be_hashed_like_any_prediction(default_model):
     assert len({p, other, default_model.classify("Thanks for applying.")}) == 3
 
 
+def test_an_unreadable_email_or_row_keeps_its_id(default_model):
+    from rejectlens import Email
+
+    assert default_model.classify(Email(body=["x"], id="abc-1")).id == "abc-1"
+    assert default_model.classify(pd.Series({"body": ["x"], "id": "row-8"})).id == "row-8"
+
+
 def test_bad_rows_get_errors_and_the_rest_carry_on(default_model):
     items = ["We regret to inform you the role is filled.", {"text": "no body"}, 17, {"body": "Hello"}]
     preds = list(default_model.classify_many(items))

@@ -89,12 +89,13 @@ def test_a_worker_error_reaches_the_caller():
         list(map_chunks(_call, lambda x: 1 / x, chunks([1, 0, 2], 1), 2))
 
 
-def test_workers_classify_with_the_model_the_caller_holds(small_model, tmp_path):
+def test_workers_classify_with_the_model_the_caller_holds(small_model, tmp_path, monkeypatch):
     # Workers live on between runs and a retrained model may be saved over the
     # folder a loaded model came from: neither may change whose answers come back.
     import shutil
 
     import rejectlens
+    import rejectlens.model as model_module
     from rejectlens.errors import ModelFileError
     from rejectlens.model import SavedRef, worker_model, worker_payload
 
@@ -115,3 +116,7 @@ def test_workers_classify_with_the_model_the_caller_holds(small_model, tmp_path)
     for m in (a, b):
         one = [p.to_dict() for p in m.classify_many(texts)]
         assert [p.to_dict() for p in m.classify_many(texts, batch_size=1, n_jobs=2)] == one
+    # a worker started in another folder reads the same one; a folder's old model is let go
+    monkeypatch.chdir(tmp_path)
+    assert SavedRef.of("m") == worker_payload(b) and worker_payload(b).path == str(folder.resolve())
+    assert sum(k[0] == str(folder.resolve()) for k in model_module._WORKER_MODELS) == 1

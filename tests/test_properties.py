@@ -84,3 +84,12 @@ _addresses = st.builds("<{}@{}.example>".format, st.from_regex(r"[a-z]{1,3}[._-]
 def test_plain_text_with_addresses_is_never_read_as_html(lines):
     # "<a.b@x>" and "<p@x>" look like an anchor or a paragraph tag to a lazy test.
     assert "html_converted" not in clean(Email(body="\n".join(lines))).flags
+
+
+@given(st.text(alphabet="'=+-@\t\rab ", max_size=8) | st.text(max_size=20))
+def test_a_spreadsheet_safe_cell_reads_back_as_written(cell):
+    from rejectlens.writers import safe_csv_cell, unneutralise_cell
+
+    safe = safe_csv_cell(cell)
+    assert unneutralise_cell(safe) == cell
+    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))  # a spreadsheet shows it as text

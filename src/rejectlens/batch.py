@@ -100,7 +100,7 @@ def classify_chunks(model, items: Iterable[Any], form: RowFormat, chunk_size: in
         model.analyser  # noqa: B018 - built for its side effect, the shared cache
         payload = model
     else:
-        # A saved model travels as its path: each worker loads it once.
+        # A saved model travels as a reference to its folder: each worker loads it once.
         payload = worker_payload(model)
     tasks = chunks(items, min(chunk_size, TASK_SIZE))
     yield from map_chunks(_worker_chunk, payload, tasks, n_jobs, form)

@@ -12,13 +12,13 @@ import contextlib
 import email.message
 import email.policy
 import hashlib
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from email.header import decode_header, make_header
 from typing import Any
 
 from .errors import InputError
+from .writers import safe_text
 
 __all__ = ["Columns", "Email", "EmailLike", "frame_records", "message_to_email", "normalize_id",
            "record_to_email", "stable_id", "to_email"]
@@ -387,21 +387,6 @@ def to_email(x: EmailLike) -> Email:
     )
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _scrubbed(text: str) -> str:
-    # Text decoded with errors="surrogateescape" holds lone surrogates, which
-    # cannot be encoded; each stands for one undecodable byte.
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE.sub("\ufffd", text)
-    return text
-
-
 def _checked(e: Email) -> Email:
     """``e`` with text fields of the types the classifier reads, and encodable."""
     if e.error is not None:  # reported, never read
@@ -416,9 +401,12 @@ def _checked(e: Email) -> Email:
             raise InputError(n.error)
         e = replace(e, body=n.body, subject=n.subject, sender=n.sender, id=n.id, date=n.date, html=n.html)
         body, subject, sender, html = e.body, e.subject, e.sender, e.html
-    if body.isascii() and subject.isascii() and sender.isascii() and (html is None or html.isascii()):
+    old = (body, subject, sender, html, e.id, e.date)
+    if all(v is None or v.isascii() for v in old):
         return e
-    new = (_scrubbed(body), _scrubbed(subject), _scrubbed(sender), None if html is None else _scrubbed(html))
-    if all(a is b for a, b in zip(new, (body, subject, sender, html))):
+    # Text decoded with errors="surrogateescape" holds lone surrogates, which
+    # cannot be encoded; each stands for one undecodable byte.
+    new = tuple(None if v is None else safe_text(v) for v in old)
+    if all(a is b for a, b in zip(new, old)):
         return e
-    return replace(e, body=new[0], subject=new[1], sender=new[2], html=new[3])
+    return replace(e, **dict(zip(("body", "subject", "sender", "html", "id", "date"), new)))

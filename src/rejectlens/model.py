@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["Classifier", "SavedRef", "analyse_emails", "worker_model", "worker_payload"]
 
 # Analysers are rebuilt, never pickled; each process keeps one per pattern set
-# (and joblib workers one model per path, below): caches, not state.
+# (and joblib workers one model per saved folder's contents, below): caches, not state.
 _ANALYSERS: dict[str, Analyser] = {}
 
 
@@ -195,8 +195,8 @@ class Classifier:
             for chunk in parts:
                 yield from self._predict_batch(chunk)
             return
-        # A model loaded from disk travels as its path: each worker loads it
-        # once, instead of unpickling megabytes of arrays with every chunk.
+        # A model loaded from disk travels as a reference to its folder: each
+        # worker loads it once, instead of unpickling megabytes with every chunk.
         payload = worker_payload(self)
         for result in map_chunks(_classify_chunk, payload, parts, n_jobs):
             yield from result
@@ -345,7 +345,9 @@ def _source_id(e: Email) -> str:
 
 def _raw_id(x: Any) -> str | None:
     # The same id text a readable row would get ("5" for 5.0, None for NaN/NA).
-    return normalize_id(x.get("id")) if isinstance(x, Mapping) else None
+    if isinstance(x, Email):
+        return normalize_id(x.id)
+    return normalize_id(x.get("id")) if isinstance(x, Mapping) or type(x).__name__ == "Series" else None
 
 
 @dataclass(frozen=True)
@@ -358,11 +360,13 @@ class SavedRef:
 
     @classmethod
     def of(cls, path: str | Path) -> SavedRef:
-        return cls(str(path), _fingerprint(read_manifest(path)))
+        # absolute: a long-lived worker may have started in another folder
+        return cls(str(Path(path).resolve()), _fingerprint(read_manifest(path)))
 
 
 def _fingerprint(manifest: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(manifest.get("files", {}), sort_keys=True).encode()).hexdigest()
+    # the manifest holds every file's sha256 (and the base model's), so it names the model
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def worker_payload(model: Classifier) -> Classifier | SavedRef:
@@ -395,6 +399,8 @@ def worker_model(model: Classifier | SavedRef | str) -> Classifier:
         if _fingerprint(loaded.manifest) != ref.fingerprint:
             raise ModelFileError(f"the model in {ref.path} was replaced while this run was classifying; "
                                  "run it again")
+        for old in [k for k in _WORKER_MODELS if k[0] == ref.path]:
+            del _WORKER_MODELS[old]  # a folder holds one model at a time
         _WORKER_MODELS[key] = loaded
     return _WORKER_MODELS[key]
 

@@ -163,9 +163,13 @@ def missing_as_none(record: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(record)
     for key in LABEL_FIELDS:
         v = out.get(key)
-        if v is None or type(v) in (bool, str, list):
-            if v == "":
+        if isinstance(v, str):
+            if v == "":  # np.str_ too: a label column taken from an array
                 out[key] = None
+            elif type(v) is not str:
+                out[key] = str(v)
+        elif v is None or type(v) in (bool, list):
+            pass
         elif isinstance(v, float) and math.isnan(v):
             out[key] = None
         elif getattr(v, "shape", None) == () and getattr(getattr(v, "dtype", None), "kind", "") == "b":

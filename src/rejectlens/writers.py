@@ -293,18 +293,22 @@ def safe_text(text: str) -> str:
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED_FORMULA = re.compile("'+[=+\\-@\t\r]")
 
 
 def unneutralise_cell(value: Any) -> Any:
     """The cell as it was before :func:`safe_csv_cell` (for reading our CSVs back)."""
-    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+    if isinstance(value, str) and value.startswith("'") and _QUOTED_FORMULA.match(value):
         return value[1:]
     return value
 
 
 def safe_csv_cell(value: Any) -> Any:
     """A text cell a spreadsheet will show as text: one starting with ``= + - @``,
-    tab or carriage return gets a leading ``'`` (numbers and booleans pass as they are)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    tab or carriage return gets a leading ``'`` (numbers and booleans pass as they are).
+    So does one that already starts with ``'`` and then one of those, so that
+    :func:`unneutralise_cell` gives back every cell as it was."""
+    if isinstance(value, str) and (value.startswith(_FORMULA_START)
+                                   or (value.startswith("'") and _QUOTED_FORMULA.match(value))):
         return "'" + value
     return value

@@ -6,6 +6,7 @@ that data into the lines a person reads (the commands only print them).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -39,6 +40,23 @@ def classify_summary(stats: Counter) -> str:
     return "\n".join(lines)
 
 
+# Control characters, bidi overrides and lone surrogates from an email would
+# act on the terminal (clear it, retitle it, reverse the line) or fail to print.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _printable(text: Any) -> str:
+    """``text`` with what would act on a terminal written as an escape (``\\x1b``)."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(m: re.Match) -> str:
+    code = ord(m[0])
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
 
 def _num(value) -> str:
     return "n/a" if value is None else f"{value:.2f}"
@@ -52,7 +70,7 @@ def render_explanation(p) -> str:
     """A readable account of one Prediction."""
     lines = []
     if p.error:
-        return f"error: {p.error}"
+        return f"error: {_printable(p.error)}"
     verdict = "REJECTION" if p.is_rejection else "not a rejection"
     lines.append(f"{verdict}  (rejection probability {_num(p.rejection_score)})")
     if p.job_related is not None:
@@ -72,9 +90,9 @@ def render_explanation(p) -> str:
         for r in p.reasons or ():
             lines.append(f"  - {r} ({_num(scores.get(r))})")
             if r in evidence:
-                lines.append(f'      "{evidence[r]}"')
+                lines.append(f'      "{_printable(evidence[r])}"')
         if "personalized" in evidence:
-            lines.append(f'personal detail: "{evidence["personalized"]}"')
+            lines.append(f'personal detail: "{_printable(evidence["personalized"])}"')
         near = sorted(((v, k) for k, v in scores.items() if k not in (p.reasons or ())), reverse=True)
         if near and near[0][0] >= 0.2:
             lines.append("also considered: " + ", ".join(f"{k} {v:.2f}" for v, k in near[:3]))
@@ -104,6 +122,7 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
             "yes" if r.get("reapply_encouraged") else "",
             ", ".join(r.get("reasons") or []),
         ))
+    lines = [tuple(_printable(c) for c in row) for row in lines]
     width = [max(len(row[i]) for row in lines) for i in range(len(header) - 1)]
     return "\n".join(
         "  ".join(c.ljust(w) for c, w in zip(row[:-1], width)) + "  " + row[-1] for row in lines

@@ -34,7 +34,8 @@ def run(args) -> int:
             raise InputError(f"--as-of: expected a date like 2026-06-30; got {args.as_of!r}") from None
     from ..mailbox.render import check_output_dir
 
-    check_output_dir(args.output, args.force)  # before the slow part: fail fast
+    # before the slow part: fail fast
+    check_output_dir(args.output, args.force, [p for p in (args.applications, *args.mailboxes) if p])
     model = load_model(args.model)
     show = not args.quiet and sys.stderr.isatty()
     result = report(args.mailboxes, out=args.output, applications=args.applications, as_of=args.as_of,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..clean import clean
 from ..errors import InputError
-from ..ingest import Email
+from ..ingest import Email, normalize_id, to_email
 from .applications import MessageFacts, build_applications, read_applications_csv
 from .events import classify_event
 from .feedback import draft, render_drafts, wants_feedback
@@ -97,6 +97,11 @@ class _Deduped:
         seen: set[tuple[str, int]] = set()
         for e in self.emails:
             self.read += 1
+            try:
+                e = to_email(e)  # as classify reads it: no lone surrogates, text fields as text
+            except InputError as err:  # a body that is not text: an error row
+                e = Email(id=normalize_id(getattr(e, "id", None)), source=getattr(e, "source", None),
+                          error=str(err))
             ids = message_ids(e.id) if e.id and not e.error else []
             if ids:
                 key = (ids[0], hash((e.subject, e.body, e.html)))
@@ -159,7 +164,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
         from .render import check_output_dir, pyplot
 
         pyplot()
-        check_output_dir(out, force)
+        named = (applications, *(mailboxes if isinstance(mailboxes, (list, tuple)) else ()))  # not a stream
+        check_output_dir(out, force, [p for p in named if isinstance(p, (str, Path))])
     from ..api import load
 
     clf = model if hasattr(model, "classify_many") else load(model)
@@ -229,8 +235,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
                              a.shared_template)
         if why:
             rej = [i for i in a.messages if events[i] == "rejection"]
-            sender = parties[rej[-1]].name + f" <{parties[rej[-1]].address}>" if rej else ""
-            drafts.append(draft(a.application_id, a.company, a.role, a.furthest_stage, sender,
+            to = (parties[rej[-1]].name, parties[rej[-1]].address) if rej else ("", "")
+            drafts.append(draft(a.application_id, a.company, a.role, a.furthest_stage, to,
                                 owner_name, why))
     messages = _messages_frame(emails, preds, dates, companies, roles, threads, app_of, template_of,
                                shared, events)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 from .parties import is_person
 
@@ -47,14 +46,17 @@ def wants_feedback(status: str, feedback_offered: bool | None, furthest_stage: s
     return None
 
 
-def draft(application_id: str, company: str, role: str, furthest_stage: str, sender: str,
+def draft(application_id: str, company: str, role: str, furthest_stage: str, sender: tuple[str, str],
           owner_name: str, why: str) -> FeedbackDraft:
-    name, address = parseaddr(sender or "")
+    """The request to the rejection's ``sender`` (display name, address)."""
+    name, address = sender
     person = name if name and is_person(name, address) else ""
     if _NO_REPLY.search(address.partition("@")[0]):
         # Nobody reads a no-reply box: the user has to find a person to ask.
         address = "(a no-reply address: send this to the recruiter or hiring manager instead)"
-    greeting = f"Dear {person.split()[0]}," if person else "Hello,"
+    # "Doe, Jane" is written last name first
+    first = person.partition(",")[2].split() or person.split() if person else []
+    greeting = f"Dear {first[0].rstrip(',')}," if first else "Hello,"
     what = f"the {role} role" if role else "the role"
     at = f" at {company}" if company else ""
     stage = _STAGE_WORDS.get(furthest_stage, "my application")
@@ -83,7 +85,20 @@ def render_drafts(drafts: Sequence[FeedbackDraft]) -> str:
     if not drafts:
         lines.append("No rejection needs a feedback request.")
     for d in drafts:
-        to = f"{d.to_name} <{d.to_address}>" if d.to_name and d.to_address else d.to_address or "(unknown)"
-        lines += [f"## {d.application_id}", "", f"- **To:** {to}", f"- **Subject:** {d.subject}",
-                  f"- **Why:** {d.why}", "", "```text", d.body.rstrip(), "```", ""]
+        address = _md(d.to_address or "(unknown)")
+        if "@" in d.to_address and "`" not in d.to_address and not any(c.isspace() for c in d.to_address):
+            address = f"`{d.to_address}`"  # a code span shows it as written, ready to copy
+        to = f"{_md(d.to_name)} {address}" if d.to_name and d.to_address else address
+        body = d.body.rstrip()
+        fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", body)), default=0))
+        lines += [f"## {_md(d.application_id)}", "", f"- **To:** {to}",
+                  f"- **Subject:** {_md(d.subject)}", f"- **Why:** {_md(d.why)}", "",
+                  f"{fence}text", body, fence, ""]
     return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    # Names and subjects come from strangers' mail: a "<img onerror=...>" in one
+    # must show as text in a Markdown preview, not run, and a newline must not
+    # start a block of its own.
+    return re.sub(r"([\\`<>\[\]])", r"\\\1", " ".join(text.split()))

@@ -13,6 +13,7 @@ import html
 import io
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..plotting import pyplot as _pyplot
-from ..writers import write_file_atomic
+from ..writers import refuse_overwriting_input, write_file_atomic
 
 if TYPE_CHECKING:
     from .build import MailboxReport
@@ -28,15 +29,23 @@ if TYPE_CHECKING:
 __all__ = ["check_output_dir", "write_outputs"]
 
 OUTPUTS = ("report.html", "applications.csv", "summary.json", "feedback_requests.md")
+MESSAGE_FILES = ("messages.parquet", "messages.csv")  # Parquet when pyarrow is installed
+# the names charts() gives its images
+CHARTS = ("funnel.png", "outcomes_by_month.png", "rejection_reasons.png", "generic_vs_personalized.png",
+          "time_to_answer.png")
 _STATUS_COLOURS = {"rejected": "#c0504d", "offer": "#4f9d4f", "in_process": "#4a7ebb", "ghosted": "#8c8c8c",
                    "acknowledged": "#e0a030", "applied": "#b3b3b3", "withdrawn": "#7d5ba6"}
 
 
-def check_output_dir(out: str | Path, force: bool) -> Path:
-    """Refuse a non-empty folder (or a file) unless ``force``; create it otherwise."""
+def check_output_dir(out: str | Path, force: bool, inputs: Sequence[str | Path] = ()) -> Path:
+    """Refuse a non-empty folder (or a file) unless ``force``, and always a folder
+    where a report file would replace one of ``inputs`` (the user's own
+    applications sheet, kept beside last run's report); create it otherwise."""
     d = Path(out)
     if d.exists() and not d.is_dir():
         raise InputError(f"output {d} is a file; expected a folder for the report")
+    for name in (*OUTPUTS, *MESSAGE_FILES, *CHARTS):
+        refuse_overwriting_input(d / name, inputs)
     if d.is_dir() and any(d.iterdir()) and not force:
         raise InputError(f"output folder {d} is not empty; pass --force to write the report into it")
     d.mkdir(parents=True, exist_ok=True)
