@@ -71,6 +71,15 @@ def test_first_outlook_reply_is_read_as_a_reply_by_its_own_subject():
     assert "not to move forward" not in c.text and "forwarded" not in c.flags
 
 
+@pytest.mark.parametrize("subject", ["Automatic reply: Your application", "Out of Office: Your application",
+                                     "Abwesenheitsnotiz: Ihre Bewerbung", "Réponse automatique : Candidature"])
+def test_an_auto_reply_quotes_the_mail_it_answers(subject):
+    c = text("I am out of the office until Monday with limited access to email." + _OUTLOOK_QUOTE,
+             subject=subject)
+    assert "not to move forward" not in c.text and "out of the office" in c.text
+    assert "forwarded" not in c.flags
+
+
 def test_outlook_forward_with_a_comment_keeps_the_forwarded_rejection():
     body = ("Could you look at this with me? I was sure about this one.\n\n"
             "From: Acme Careers <t@acme.example>\nSent: Monday, March 2, 2026 9:12 AM\n"

@@ -52,6 +52,12 @@ def test_lone_surrogates_become_replacement_characters():
     assert (e.subject, e.sender, e.id) == ("R\ufffdsum\ufffd", "\ufffda@b", "m\ufffd")
 
 
+def test_gmail_labels_are_read_from_mail():
+    msg = email.message_from_string("From: a@b.example\nX-Gmail-Labels: Sent,Opened, Category Updates\n\nHi")
+    assert message_to_email(msg).labels == ("Sent", "Opened", "Category Updates")
+    assert message_to_email(email.message_from_string("From: a@b.example\n\nHi")).labels == ()
+
+
 def test_missing_body_names_expected_and_found_fields():
     with pytest.raises(InputError, match=r"body field 'body' missing.*fields found: text, title"):
         to_email({"text": "x", "title": "y"})

@@ -87,6 +87,9 @@ def test_friends_and_newsletters_name_no_employer():
 def test_owner_is_the_most_addressed_recipient():
     assert owner_addresses(["a@x"], ["Sam <sam@home.example>", "sam@home.example", "b@y"]) == OWNER
     assert owner_addresses([], []) == frozenset()
+    # mail Gmail labels Sent is the owner's, whichever address it went out from
+    assert owner_addresses([], ["sam@home.example"] * 2, ["Sam Ortiz <sam@studio.example>"]) == {
+        "sam@home.example", "sam@studio.example"}
 
 
 def test_roles_come_from_the_subject_first():
@@ -131,7 +134,7 @@ def test_no_sender_and_no_name_in_the_text_means_no_company(subject, body):
     ("Your application", "We will not be moving forward.", {"is_rejection": True}, "rejection"),
     # shapes that used to fall through to "other"
     ("Your application was viewed by Pellham Tiles", "The hiring team viewed your application.", {}, "ack"),
-    ("Reference check - Sam Ortiz", "Sam has given us your name as a reference. Could we call?", {},
+    ("Reference check", "We will now contact your references; expect a call from us this week.", {},
      "update"),
     ("Change of plans: interview with Ola moved to Monday", "Sorry for the short notice.", {}, "interview"),
     ("Tuesday", "Here's the confirmation for your interview with our design lead.", {}, "interview"),
@@ -151,9 +154,30 @@ def test_events(subject, text, kw, event):
      "interview by email.", "ack"),
     # "interviews with other candidates" is no interview of the owner's
     ("Quick note", "We are wrapping up interviews with other candidates.", "other"),
+    # an article's subject, and advice, are no meeting
+    ("How to ace your video interview", "Five things recruiters notice first.", "other"),
+    # the owner asked to be a referee, and an acknowledgement's small print, are no step
+    ("Harbourline", "Alex Kim has given us your name as a reference. Could we call?", "other"),
+    ("Application received", "We have received your application. All appointments are subject to "
+     "satisfactory reference checks.", "ack"),
+    ("Application received", "Please keep this email as a reference.", "ack"),
+    ("Application received", "We will let you know once we have reviewed your application.", "ack"),
+    # an invitation or offer that mentions an earlier withdrawal is still one
+    ("Interview invitation", "Your application for the Junior role was withdrawn at your request; we "
+     "would like to invite you to an interview for the Senior role.", "interview"),
+    ("Offer", "As you withdrew your application for the Junior role, we are pleased to offer you the "
+     "Senior role.", "offer"),
+    ("Application withdrawn", "You\u2019ve withdrawn your application.", "withdrawal"),
 ])
 def test_new_event_rules_stay_narrow(subject, text, event):
     assert classify_event(subject, text, is_rejection=False, owner_sent=False) == event
+
+
+def test_a_newsletter_subject_naming_an_interview_is_no_interview():
+    kw = {"is_rejection": False, "owner_sent": False}
+    subject = "Inside Quillfern: an interview with our design lead"
+    assert classify_event(subject, "Our newsletter.", **kw) == "interview"  # unless sent to a list
+    assert classify_event(subject, "Our newsletter.", bulk=True, **kw) == "other"
 
 
 def test_other_mail_is_named_only_by_a_sender_that_wrote_about_that_employer():
@@ -189,12 +213,50 @@ def test_other_mail_is_named_only_by_a_sender_that_wrote_about_that_employer():
     assert r.known_sender(ps, names, [False] * 8, steps) == names
 
 
+def test_a_sender_names_other_mail_only_after_its_step_and_for_one_employer():
+    from datetime import datetime as d
+
+    agency = "Mara Lind <mara@lindtalent.example>"
+    ps = [party(agency, "Interview invitation - Acme Robotics", "We invite you to an interview at Acme Robotics."),
+          party(agency, "Interview invitation - Beta Foods", "We invite you to an interview at Beta Foods."),
+          party(agency, "Catching up", "No news from the team at Beta Foods yet; the role at Acme Robotics is "
+                                      "paused.\n\nMara"),
+          party(agency, "A word from Beta Foods", "The team at Beta Foods sends its thanks.\n\nMara")]
+    r = CompanyResolver(ps, OWNER)
+    steps = [True, True, False, False]
+    names = ["Acme Robotics", "Beta Foods", "", ""]  # what the steps were named
+    dates = [d(2026, 3, 2), d(2026, 3, 3), d(2026, 3, 9), d(2026, 3, 1)]
+    got = r.known_sender(ps, names, [not s for s in steps], steps, dates)
+    assert got[2] == ""  # names both of the agency's clients: neither is sure
+    assert got[3] == ""  # written before the agency sent any step for Beta Foods
+    assert r.known_sender(ps, names, [not s for s in steps], steps, [*dates[:3], d(2026, 3, 4)])[3] == "Beta Foods"
+
+
+def test_a_note_that_only_joins_is_no_answer():
+    from datetime import datetime as d
+
+    from rejectlens.mailbox.applications import MessageFacts, build_applications
+
+    msgs = [MessageFacts(d(2026, 3, 1), "Quillfern", "Product Designer", "t1", "ack"),
+            MessageFacts(d(2026, 3, 3), "Quillfern", "", "t2", "other", joins=True)]
+    apps, _ = build_applications(msgs, as_of=d(2026, 3, 6))
+    assert apps[0].days_to_answer is None and apps[0].n_messages == 2
+
+
 def test_a_persons_signature_title_is_not_the_role():
     text = "Hi Sam,\n\nYour call with our lead is on Friday.\n\nNoor Adeyemi\nRecruiting Coordinator, Quillfern"
     assert extract_role("Confirmed: call on Friday", text) == "Recruiting Coordinator"
     assert extract_role("Confirmed: call on Friday", text, "Quillfern", "Noor Adeyemi") == ""
     signed = "Hi Sam,\n\nAbout the Data Analyst role: see you Friday.\n\nNoor\nTalent Lead"
     assert extract_role("Friday", signed, "", "Noor Adeyemi") == "Data Analyst"
+    # a greeting to an owner who shares the sender's first name, or an opening line, is no signature
+    greeted = "Quillfern Labs\nSam,\nThanks for your interest in the Product Designer role.\nThe Quillfern team"
+    assert extract_role("Thanks", greeted, "Quillfern Labs", "Sam Patel") == "Product Designer"
+    opening = "Hi Sam,\nNoor Adeyemi here, I hire for the Data Analyst role.\nSpeak soon!\n-- N."
+    assert extract_role("Hello", opening, "", "Noor Adeyemi") == "Data Analyst"
+    # a postscript after the signature is the letter's
+    ps = "Hi Sam,\nSee you Friday.\n\nNoor\nTalent Lead\n\nP.S. The Senior Data Analyst role closes soon."
+    assert extract_role("Friday", ps, "", "Noor Adeyemi") == "Senior Data Analyst"
 
 
 def test_mail_that_only_joins_starts_no_role_of_its_own():

@@ -131,6 +131,34 @@ def test_emails_with_lone_surrogates_make_a_report(default_model, tmp_path):
     assert "\ufffd" in (tmp_path / "out" / "applications.csv").read_text(encoding="utf-8")
 
 
+def test_what_the_owner_wrote_is_never_a_rejection(default_model):
+    from rejectlens import Email
+
+    me, alias = "Sam Ortiz <sam@home.example>", "Sam Ortiz <sam@studio.example>"
+    hr = "Orchid Lane Careers <careers@orchidlane.example>"
+    mail = [
+        Email(sender=hr, to=me, subject="Your application to Orchid Lane", id="<1@x>",
+              date="Mon, 05 Jan 2026 09:00:00 +0000",
+              body="Dear Sam, thank you for applying for the Marketing Analyst role at Orchid Lane. We have "
+                   "received your application and will review it."),
+        Email(sender=hr, to=me, subject="Interview invitation", id="<2@x>",
+              date="Mon, 12 Jan 2026 09:00:00 +0000",
+              body="Dear Sam, we would like to invite you to an interview for the Marketing Analyst role."),
+        # the owner's own mail, from the usual address and from a second one Gmail labels Sent
+        Email(sender=me, to=hr, subject="Feedback request", id="<3@x>", date="Mon, 26 Jan 2026 09:00:00 +0000",
+              body="Hi, thank you for letting me know that you decided not to move forward with my "
+                   "application. Unfortunately I was not selected, so could you share any feedback?\n\nSam"),
+        Email(sender=alias, to=hr, subject="Feedback request", id="<4@x>", labels=("Sent",),
+              date="Tue, 27 Jan 2026 09:00:00 +0000",
+              body="Hi, I was sorry to hear you decided not to move forward with my application and chose "
+                   "another candidate. Could you share any feedback?\n\nSam"),
+    ]
+    r = rejectlens.report(mail, model=default_model)
+    mine = r.messages[r.messages["id"].isin(["<3@x>", "<4@x>"])]
+    assert not mine["is_rejection"].any() and set(mine["event"]) == {"chase"}
+    assert r.summary["rejections"] == 0 and "No rejection needs a feedback request" in r.feedback_requests
+
+
 def test_cli_writes_every_output(tmp_path, capsys):
     from rejectlens.mailbox.render import CHARTS, OUTPUTS
 

@@ -50,7 +50,11 @@ _QUOTE_MARKERS = ("wrote:", "forwarded", "original message", "\nfrom:", "\n>", "
                   "oorspronkelijk bericht", "doorgestuurd bericht", "mensaje reenviado",
                   "message transféré")
 # Mail clients set to another language write the same quote headers in it.
-_REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|odp)\s*:", re.I)
+# An auto-reply ("Automatic reply:", "Out of Office:") quotes the mail it answers, as a reply does.
+_REPLY_SUBJECT = re.compile(
+    r"^\s*(re|aw|sv|antw|réf|rif|odp|auto(matic)?[- ]?reply|auto|out of (the )?office|ooo|"
+    r"abwesenheitsnotiz|automatische antwort|réponse automatique|respuesta automática|resposta automática|"
+    r"automatisch antwoord|risposta automatica)\s*:", re.I)
 _SIGNATURE_DELIM = re.compile(r"^--\s*$", re.M)
 _MOBILE_LINE = re.compile(
     r"^\s*(sent from my \w[\w ]{0,30}|sent from (outlook|yahoo mail|mail) for \w+|"

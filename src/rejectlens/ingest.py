@@ -35,9 +35,11 @@ class Email:
     ``truncated`` says the message was longer than the reader keeps (its
     start was kept); it shows as the ``truncated`` signal.
 
-    ``to``, ``in_reply_to``, ``references`` and ``thread`` (Gmail's
-    ``X-GM-THRID``) are read from mail files only; the classifier ignores
-    them, ``rejectlens report`` uses them to build threads and applications.
+    ``to``, ``in_reply_to``, ``references``, ``thread`` (Gmail's
+    ``X-GM-THRID``) and ``labels`` (Gmail's ``X-Gmail-Labels``: "Sent",
+    "Inbox"...) are read from mail files only; the classifier ignores them,
+    ``rejectlens report`` uses them to find the owner's mail, threads and
+    applications.
     """
 
     body: str = ""
@@ -53,6 +55,7 @@ class Email:
     in_reply_to: str | None = None
     references: str | None = None
     thread: str | None = None
+    labels: tuple[str, ...] = ()
 
 
 EmailLike = str | Mapping[str, Any] | Email | email.message.Message
@@ -358,6 +361,8 @@ def message_to_email(msg: email.message.Message, source: str | None = None, _dep
         in_reply_to=_header(msg, "in-reply-to")[:MAX_HEADER_CHARS] or None,
         references=_header(msg, "references")[:MAX_HEADER_CHARS] or None,
         thread=_header(msg, "x-gm-thrid")[:200] or None,
+        labels=tuple(x.strip() for x in _header(msg, "x-gmail-labels")[:MAX_HEADER_CHARS].split(",")
+                     if x.strip()),
     )
 
 

@@ -205,7 +205,7 @@ def _application(msgs, idx, company, role, row, as_of, ghosted_after, used) -> A
         ev = m.event
         if not m.owner_sent and ev in _EMPLOYER_EVENTS and not m.forwarded:
             last_employer = m.date or last_employer
-            if ev != "ack" and answer_on is None:
+            if ev != "ack" and answer_on is None and not m.joins:  # a note that only joins is no answer
                 answer_on = m.date
         if ev in _DECISIONS:
             # A forward repeats a decision already in the mailbox; it decides only alone.

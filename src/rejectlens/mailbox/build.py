@@ -19,6 +19,7 @@ import pandas as pd
 from ..clean import clean
 from ..errors import InputError
 from ..ingest import Email, normalize_id, to_email
+from ..prediction import REJECTION_ONLY_OUTPUTS, Prediction
 from .applications import MessageFacts, build_applications, read_applications_csv
 from .events import classify_event
 from .feedback import draft, render_drafts, wants_feedback
@@ -180,12 +181,18 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     texts = [c.text if c is not None else "" for c in cleaned]
     # A list's footer (cleaning drops it, and says so): mail sent to many.
     bulk = [c is not None and ("unsubscribe_footer" in c.flags or bulk_mail(c.text)) for c in cleaned]
-    owner = owner_addresses((e.sender for e in emails), (e.to for e in emails))
+    owner = owner_addresses((e.sender for e in emails), (e.to for e in emails),
+                            (e.sender for e in emails if "Sent" in e.labels))
     parties = [counterparty(e.sender, e.to, e.subject, t if not _fwd(e) else (e.body or t), owner)
                for e, t in zip(emails, texts)]
+    # What the owner wrote is never a decision about them (labeling guide), whatever
+    # it sounds like ("thank you for letting me know you decided not to...").
+    preds = [_not_a_rejection(p) if p.is_rejection and pt.owner_sent and not pt.forwarded else p
+             for p, pt in zip(preds, parties)]
     events = [classify_event(pt.subject, pt.text, is_rejection=bool(p.is_rejection),
-                             owner_sent=pt.owner_sent and not pt.forwarded, forwarded=pt.forwarded)
-              if j else None for pt, p, j in zip(parties, preds, job)]
+                             owner_sent=pt.owner_sent and not pt.forwarded, forwarded=pt.forwarded,
+                             bulk=b)
+              if j else None for pt, p, j, b in zip(parties, preds, job, bulk)]
     alert = [ev in ("alert", "outreach") for ev in events]
     owner_name = _owner_name(emails, owner)
     resolver = CompanyResolver([pt for pt, j in zip(parties, job) if j], owner, owner_name)
@@ -197,7 +204,7 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     # Not for bulk mail: an employer's talent-community letter is about no application.
     named = resolver.known_sender(parties, companies,
                                   [j and ev == "other" and not b for j, ev, b in zip(job, events, bulk)],
-                                  [j and ev in _STEPS for j, ev in zip(job, events)])
+                                  [j and ev in _STEPS for j, ev in zip(job, events)], dates)
     joins = [bool(n) and not c for n, c in zip(named, companies)]
     companies = named
     # A person's signature gives their own title, not the role applied for.
@@ -294,6 +301,10 @@ def _thread_fill(threads, companies, roles, job, alert):
             if not roles[i] and t in role_of and companies[i] in by_thread.get(t, ()):
                 roles[i] = role_of[t].most_common(1)[0][0]
     return companies, roles
+
+
+def _not_a_rejection(p: Prediction) -> Prediction:
+    return replace(p, is_rejection=False, **dict.fromkeys(REJECTION_ONLY_OUTPUTS))
 
 
 def _messages_frame(emails, preds, dates, companies, roles, threads, app_of, template_of, shared, events):

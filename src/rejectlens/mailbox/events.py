@@ -17,20 +17,21 @@ event           rule
 ``chase``       anything else the owner sends (follow-ups, thank-yous,
                 feedback requests): the owner is waiting for an answer
 ``rejection``   the model's ``is_rejection``
-``withdrawal``  the employer confirms the owner's withdrawal ("withdrawn at
-                your request", "you have withdrawn your application")
 ``offer``       "pleased to offer you", "offer of employment", "offer letter"
 ``interview``   an invitation to or a rescheduled interview, a final round,
                 "shortlisted", "video call", "next steps" with a meeting; an
                 interview confirmed or moved ("confirmation for your
                 interview", "moved the interview"), or a subject naming one
-                ("Video interview with Acme", "Interview with Sam moved")
+                ("Video interview with Acme", "Interview with Sam moved"; not
+                in bulk mail or advice: "How to ace your video interview")
 ``assessment``  online tests, take-home and data exercises, design challenges,
                 assessment centres
+``withdrawal``  the employer confirms the owner's withdrawal ("withdrawn at
+                your request", "you have withdrawn your application")
 ``update``      "still reviewing", "on hold", "status ... has changed",
-                "received your exercise", reference checks ("reference
-                request", "given your name as a reference"): in process, an
-                answer is owed
+                "received your exercise", checks of the owner's referees
+                ("we will contact your references"): in process, an answer
+                is owed
 ``ack``         "received your application", "thank you for applying",
                 "application submitted / was sent to", "your application was
                 viewed" (a job board's notice that the employer opened it)
@@ -67,7 +68,7 @@ _OUTREACH = re.compile(r"came across your (?:profile|cv|work|repo)|are you (?:op
 _WITHDRAW = re.compile(r"decided to decline|declin(?:e|ing) (?:the|your|this) offer|"
                        r"withdraw(?:ing)? (?:my|from)|no longer (?:wish|want) to be considered|"
                        r"accepted (?:another|a different) (?:role|offer|position)", re.I)
-_WITHDRAWN = re.compile(r"withdrawn at your request|you(?:'ve| have)? withdr(?:awn|ew) your application",
+_WITHDRAWN = re.compile(r"withdrawn at your request|you(?:['’]ve| have)? withdr(?:awn|ew) your application",
                         re.I)
 _OFFER = re.compile(r"pleased to offer|offer of employment|offer letter|(?:like|delighted|happy) to offer "
                     r"you|formal offer|offer you the (?:role|position|job)", re.I)
@@ -77,9 +78,10 @@ _INTERVIEW = re.compile(r"invit\w* you (?:to|for) (?:an? |the |your )?(?:\w+[- ]
                         r"(?:schedule|arrange|book) (?:an? |your )?(?:interview|call|time)|"
                         r"interview (?:cancelled|rescheduled|confirmed|moved|on \w+)|first interview|"
                         r"confirm\w* (?:for |of )?your interview|"
-                        r"(?:moved|rescheduled|postponed) (?:the |your |our |\w+'s )?interview|"
+                        r"(?:moved|rescheduled|postponed) (?:the |your |our |\w+['’]s )?interview|"
                         r"would you be available for|meet (?:you|the team)", re.I)
 # A subject names the meeting itself: "Video interview with Acme", "Interview with Sam moved".
+_ADVICE = re.compile(r"\bhow to\b|\btips?\b|\bguide\b|\badvice\b|\bquestions\b|\bace\b|\bmistakes\b", re.I)
 _INTERVIEW_SUBJECT = re.compile(r"\binterview with\b|(?:video|phone|virtual|onsite|on-site|panel) interview",
                                 re.I)
 _ASSESSMENT = re.compile(r"online (?:test|assessment)|take-?home|data (?:task|exercise)|"
@@ -88,17 +90,21 @@ _ASSESSMENT = re.compile(r"online (?:test|assessment)|take-?home|data (?:task|ex
                          r"codility|\bexercise\b", re.I)
 _UPDATE = re.compile(r"still review|on hold|(?:status|stage) of your application|status has changed|"
                      r"under review|remain in consideration|received your (?:exercise|task|test|"
-                     r"submission)|reviewing it|delay|next steps|progressed to|reference (?:check|request)|"
-                     r"as (?:a|one of your) references?\b", re.I)
+                     r"submission)|reviewing it|delay|next steps|progressed to|"
+                     # the owner's own referees being asked, not the owner asked to be one
+                     r"(?:contact\w*|reach\w* out to|speak\w* (?:to|with)) your (?:references|referees)|"
+                     r"(?:start|begin|carry out|conduct|run|complet)\w* (?:the |your )?reference checks?",
+                     re.I)
 _ACK = re.compile(r"received your application|thanks? (?:you )?for (?:your )?appl|"
                   r"application (?:has been |was )?(?:submitted|received|sent to)|"
                   r"we got your application|confirms? that we have received|application confirmation|"
                   r"thanks for volunteering|acknowledg|application (?:was |has been )?viewed|"
-                  r"viewed your application", re.I)
+                  r"\bviewed your application", re.I)
 
 
-_CONDITIONAL = re.compile(r"\b(?:if|should|whether|once|unless)\b|candidates who|successful (?:applicants|"
-                          r"candidates)|shortlisted (?:candidates|applicants)|will be (?:invited|contacted)|"
+_CONDITIONAL = re.compile(r"\b(?:if|should|whether|once|unless|subject to)\b|candidates who|"
+                          r"successful (?:applicants|candidates)|shortlisted (?:candidates|applicants)|"
+                          r"will be (?:invited|contacted)|"
                           r"we'?ll be in touch|we aim to|may not be able", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -110,8 +116,10 @@ def _assertive(text: str) -> str:
 
 
 def classify_event(subject: str, text: str, *, is_rejection: bool, owner_sent: bool,
-                   forwarded: bool = False) -> str:
-    """The event of one job message (see the table above); never raises."""
+                   forwarded: bool = False, bulk: bool = False) -> str:
+    """The event of one job message (see the table above); never raises.
+    ``bulk``: mail sent to a list (an unsubscribe footer), whose subject
+    ("an interview with our design lead") is an article's, not a meeting."""
     subject, text = subject or "", (text or "")[:2500]
     head = f"{subject}\n{text}"
     if forwarded:
@@ -126,16 +134,18 @@ def classify_event(subject: str, text: str, *, is_rejection: bool, owner_sent: b
     if is_rejection:
         return "rejection"
     stated = _assertive(head)
-    if _WITHDRAWN.search(stated):
-        return "withdrawal"
     if _OFFER.search(stated):
         return "offer"
     if _ASSESSMENT.search(subject):
         return "assessment"
-    if _INTERVIEW.search(stated) or _INTERVIEW_SUBJECT.search(subject):
+    if _INTERVIEW.search(stated) or (not bulk and _INTERVIEW_SUBJECT.search(subject)
+                                     and not _ADVICE.search(subject)):
         return "interview"
     if _ASSESSMENT.search(stated):
         return "assessment"
+    # after offers and invitations, which may mention an earlier withdrawal
+    if _WITHDRAWN.search(stated):
+        return "withdrawal"
     if _UPDATE.search(stated):
         return "update"
     if _ACK.search(head):

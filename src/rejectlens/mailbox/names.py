@@ -122,19 +122,28 @@ def same(a: str, b: str) -> bool:
 
 
 def _above_signature(text: str, sender: str) -> str:
-    """The text above a person's signature: the last line that starts with their
-    full name, or is their first name alone, and the lines after it are theirs
-    ('Noor Haddad / Recruiting Coordinator, Acme' is her title, not the role)."""
+    """The text above a person's signature: the last line near the end that
+    starts with their full name, or is their first name alone, and the lines
+    after it are theirs ('Noor Haddad / Recruiting Coordinator, Acme' is her
+    title, not the role). A greeting ('Sam,') or an opening line is no signature."""
     words = sender.split()
     if len(words) < 2:
         return text
     full, first = fold(sender), fold(words[0])
     lines = text.splitlines()
-    for k in range(len(lines) - 1, 0, -1):
-        line = fold(lines[k])
-        if line and (line.startswith(full) or line == first):
-            return "\n".join(lines[:k])
+    for k in range(len(lines) - 1, max(2, len(lines) - _SIGNATURE_LINES) - 1, -1):
+        raw = lines[k].strip()
+        line = fold(raw)
+        if line and not raw.endswith(",") and (line.startswith(full) or line == first):
+            # a postscript is the letter's, not the signature's
+            ps = next((j for j in range(k + 1, len(lines)) if _POSTSCRIPT.match(lines[j])), len(lines))
+            return "\n".join(lines[:k] + lines[ps:])
     return text
+
+
+# A signature block sits in the last lines of a letter.
+_SIGNATURE_LINES = 12
+_POSTSCRIPT = re.compile(r"\s*p\.?\s?s\b", re.I)
 
 
 def extract_role(subject: str, text: str, company: str = "", sender: str = "") -> str:

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
+from typing import Any
 
 from .names import (
     _CONNECT,
@@ -102,18 +103,21 @@ def _addr(raw: str) -> tuple[str, str]:
     return " ".join(name.split()), address.strip().lower()
 
 
-def owner_addresses(senders: Iterable[str], recipients: Iterable[str]) -> frozenset[str]:
-    """The mailbox owner's address: the one most mail is addressed to (a
-    Takeout export is one person's mail), plus any that address sends from."""
+def owner_addresses(senders: Iterable[str], recipients: Iterable[str],
+                    sent: Iterable[str] = ()) -> frozenset[str]:
+    """The mailbox owner's addresses: the one most mail is addressed to (a
+    Takeout export is one person's mail), and every address of ``sent``, the
+    senders of mail Gmail labels Sent (a second address sends as the owner too)."""
+    mine = frozenset(a for _, a in (_addr(s) for s in sent) if "@" in a)
     counts: Counter[str] = Counter()
     for to in recipients:
         for _, a in getaddresses([to or ""]):
             if "@" in a:
                 counts[a.lower()] += 1
     if not counts:
-        return frozenset()
+        return mine
     top, n = counts.most_common(1)[0]
-    return frozenset([top]) if n >= 2 else frozenset()
+    return mine | {top} if n >= 2 else mine
 
 
 def counterparty(sender: str, to: str, subject: str, text: str, owner: frozenset[str]) -> Counterparty:
@@ -339,26 +343,33 @@ class CompanyResolver:
         return stem.replace("-", " ").title() if len(stem) >= 3 else ""
 
     def known_sender(self, parties: Sequence[Counterparty], names: Sequence[str], ask: Sequence[bool],
-                     steps: Sequence[bool]) -> list[str]:
+                     steps: Sequence[bool], dates: Sequence[Any] | None = None) -> list[str]:
         """Names for job mail that shows no step of an application (``ask``): the
         employer its sender wrote to the owner about in a step (``steps``: an
         acknowledgement, invitation, decision...). The sender's domain and the
         name its mail gives must be ones a step paired, and the pair must be
         the only one that fits: the recruiter at acme.example writing again is
         Acme's; a job board's notice naming Acme is Acme's when that board sent
-        one of Acme's steps. Any other sender or name gives nothing."""
-        paired: dict[str, set[str]] = defaultdict(set)
-        for p, name, step in zip(parties, names, steps):
+        one of Acme's steps. Any other sender or name gives nothing. With
+        ``dates``, only a step sent before (or on the day of) the message
+        counts, and a message naming two employers its sender's steps named
+        (an agency's note about two clients) gets none."""
+        when = list(dates) if dates is not None else [None] * len(parties)
+        paired: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        for p, name, step, d in zip(parties, names, steps, when):
             if step and name and p.address and (not p.owner_sent or p.forwarded) and self.from_an_employer(p):
-                paired[domain_stem(p.address)].add(name)
+                paired[domain_stem(p.address)].append((name, d))
         out = list(names)
         for i, (p, want) in enumerate(zip(parties, ask)):
             if not want or out[i] or not p.address or (p.owner_sent and not p.forwarded) \
                     or not self.from_an_employer(p):
                 continue
             said = self.company(p)
-            match = {n for n in paired.get(domain_stem(p.address), ()) if said and same(n, said)}
-            if len(match) == 1:
+            earlier = {n for n, d in paired.get(domain_stem(p.address), ())
+                       if d is None or when[i] is None or d <= when[i]}
+            match = {n for n in earlier if said and same(n, said)}
+            text = fold(f"{p.subject} {p.text}")
+            if len(match) == 1 and sum(fold(n) in text for n in earlier) <= 1:
                 out[i] = match.pop()
         return out
 
