@@ -72,9 +72,10 @@ def test_first_outlook_reply_is_read_as_a_reply_by_its_own_subject():
 
 
 @pytest.mark.parametrize("subject", ["Automatic reply: Your application", "Out of Office: Your application",
-                                     "Abwesenheitsnotiz: Ihre Bewerbung", "Réponse automatique : Candidature"])
-def test_an_auto_reply_quotes_the_mail_it_answers(subject):
-    c = text("I am out of the office until Monday with limited access to email." + _OUTLOOK_QUOTE,
+                                     "Abwesenheitsnotiz: Ihre Bewerbung", "Réponse automatique : Candidature",
+                                     "Undeliverable: Your application"])
+def test_an_auto_reply_or_bounce_quotes_the_mail_it_answers(subject):
+    c = text("This message could not be delivered, or I am out of the office until Monday." + _OUTLOOK_QUOTE,
              subject=subject)
     assert "not to move forward" not in c.text and "out of the office" in c.text
     assert "forwarded" not in c.flags

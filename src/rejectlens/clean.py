@@ -50,11 +50,13 @@ _QUOTE_MARKERS = ("wrote:", "forwarded", "original message", "\nfrom:", "\n>", "
                   "oorspronkelijk bericht", "doorgestuurd bericht", "mensaje reenviado",
                   "message transféré")
 # Mail clients set to another language write the same quote headers in it.
-# An auto-reply ("Automatic reply:", "Out of Office:") quotes the mail it answers, as a reply does.
+# An auto-reply ("Automatic reply:", "Out of Office:") or a bounce ("Undeliverable:") quotes the
+# mail it answers, as a reply does: that mail is the owner's own.
 _REPLY_SUBJECT = re.compile(
     r"^\s*(re|aw|sv|antw|réf|rif|odp|auto(matic)?[- ]?reply|auto|out of (the )?office|ooo|"
     r"abwesenheitsnotiz|automatische antwort|réponse automatique|respuesta automática|resposta automática|"
-    r"automatisch antwoord|risposta automatica)\s*:", re.I)
+    r"automatisch antwoord|risposta automatica|undeliverable|unzustellbar|non remis|returned mail|"
+    r"mail delivery failed)\s*:", re.I)
 _SIGNATURE_DELIM = re.compile(r"^--\s*$", re.M)
 _MOBILE_LINE = re.compile(
     r"^\s*(sent from my \w[\w ]{0,30}|sent from (outlook|yahoo mail|mail) for \w+|"
