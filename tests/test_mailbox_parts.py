@@ -207,6 +207,7 @@ def test_other_mail_is_named_only_by_a_sender_that_wrote_about_that_employer():
     assert got[3] == ""
     # the report does not ask for bulk mail (an employer's talent-community letter)
     assert bulk_mail(community.text) and not bulk_mail(note.text)
+    assert bulk_mail("New roles this month.\n\nTo stop receiving these emails, update your email preferences.")
     # a board that sent the employer's acknowledgement names it; one it never sent for stays unnamed
     assert got[6] == "Quillfern Labs" and got[7] == ""
     # only mail that asks is touched

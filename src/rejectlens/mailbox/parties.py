@@ -79,7 +79,9 @@ _COMPANY_PHRASES = [re.compile(p, flags) for p, flags in (
     (r"^\s*(?:organi[sz]ation|employer|company|hiring (?:company|organi[sz]ation))\s*:[ \t]*", re.M | re.I),
     (r"^(?=[A-Z][^\n,]{1,60} (?:has decided|reviewed your application|is interested))", re.M),
 )]
-_BULK = re.compile(r"\bunsubscribe\b|you(?:'re| are) receiving this (?:e-?mail )?because", re.I)
+_BULK = re.compile(r"\bunsubscribe\b|you(?:['’]re| are) receiving this (?:e-?mail )?because|"
+                   r"stop receiving (?:these|this|our)|e-?mail preferences|notification preferences|"
+                   r"manage (?:your )?(?:subscriptions?|preferences)|\bopt[- ]out\b", re.I)
 _FWD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg)\s*:", re.I)
 _FWD_BLOCK = re.compile(r"-{3,}\s*(?:Forwarded message|Original Message)\s*-{3,}(.*)", re.I | re.S)
 _BLOCK_FIELD = re.compile(r"^\s*\*?(From|Subject|Sent|Date|To)\*?:\s*(.*)$", re.I | re.M)
