@@ -162,6 +162,6 @@ def test_gate_is_tuned_over_job_and_non_job_rows():
     heads = RejectionHeads(threshold_cv=3).fit(X, y, groups=list(range(n)))
     # the rejection head learns from job mail only
     assert heads.class_counts_["is_rejection"] == {
-        "0": int((job & ~refusal).sum()), "1": int((job & refusal).sum())}
+        "false": int((job & ~refusal).sum()), "true": int((job & refusal).sum())}
     gate = tune_gate(heads, X, is_rej)
     assert gate is not None and 0.05 <= gate <= 0.95

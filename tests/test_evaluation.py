@@ -118,3 +118,27 @@ def test_evaluate_takes_a_dataframe(default_model):
 
     df = pd.DataFrame({"body": ["Your parcel is out for delivery today."], "is_rejection": [False]})
     assert evaluate(default_model, df)["is_rejection"]["f1"] == 1.0
+
+
+def test_job_related_is_measured_when_labelled_even_in_one_class(default_model):
+    rows = [{"body": "Could you do a call on Tuesday at 3pm about the Designer role?", "job_related": True},
+            {"body": "We would like to invite you to an interview for the Analyst role.", "job_related": True}]
+    assert evaluate(default_model, rows)["job_related"]["n"] == 2
+    # only defaulted (a rejection is job mail), it says nothing and is left out
+    assert "job_related" not in evaluate(default_model, [{"body": SMALL_SET[0]["body"], "is_rejection": True}])
+
+
+def test_macro_f1_is_over_the_classes_that_occur(default_model):
+    rows = [{"body": SMALL_SET[0]["body"], "is_rejection": True,
+             "stage": default_model.classify(SMALL_SET[0]["body"]).stage}] * 3
+    assert evaluate(default_model, rows)["stage"]["macro_f1"] == 1.0
+
+
+def test_a_misspelt_label_column_with_values_is_refused_and_guesses_are_no_typos(default_model):
+    from rejectlens.errors import DataError
+    from rejectlens.records import misspelt_labels
+
+    with pytest.raises(DataError, match=r"'Is_rejection ' is not a label.*did you mean 'is_rejection'"):
+        evaluate(default_model, [{"body": "We regret.", "Is_rejection ": True, "job_related": True}])
+    sheet = [{"body": "x", "is_rejection": None, "is_rejection_guess": True}]
+    assert misspelt_labels(sheet) == " (label columns is_rejection are there but empty)"

@@ -81,7 +81,7 @@ def test_too_few_rows_of_a_class_keep_the_head_and_say_the_counts(tiny_corpus, s
     assert "is_rejection needs at least 3 rows of each class; your rows have" in str(err.value)
     assert "no labels for it" not in str(err.value)  # only the heads the rows label
     typo = [{"body": "We regret.", "is_rejected": True}, {"body": "Hi there.", "is_rejected": False}]
-    with pytest.raises(DataError, match=r"column 'is_rejected' is not a label; did you mean 'is_rejection'"):
+    with pytest.raises(DataError, match=r"column 'is_rejected' is not a label.*did you mean 'is_rejection'"):
         retrain(typo, base=small_model, holdout=0)
     result = retrain(rows, base=small_model, holdout=0, min_class=2)
     why = {h.name: h.why for h in result.heads}
@@ -174,6 +174,7 @@ def test_flipped_labels_are_refused_unless_forced(tiny_corpus, small_model_dir, 
     assert code == 1, err
     assert not (tmp_path / "m").exists()
     assert "refused" in err and "is_rejection f1" in err and "(new) <" in err and "--force-worse" in err
+    assert "held out by sender domain" in err
     assert "held-out check" in out and "<< worse" in out
     code = main([*args, "-o", str(tmp_path / "m"), "--force-worse"])
     out, err = capsys.readouterr()

@@ -233,5 +233,5 @@ def test_too_few_examples_of_a_class_is_a_data_error():
     from rejectlens.errors import DataError
 
     X = ["We will not be moving forward with your application."] * 5 + ["Lunch at noon?"]
-    with pytest.raises(DataError, match=r"at least 3 examples of every class.*is_rejection \{'0': 1, '1': 5\}"):
+    with pytest.raises(DataError, match=r"at least 3 examples of every class.*is_rejection \{'false': 1, 'true': 5\}"):
         RejectionClassifier().fit(X, [True] * 5 + [False])

@@ -49,7 +49,7 @@ def test_a_changed_base_is_refused(small_records, default_model, tmp_path):
 def test_too_few_examples_says_the_counts():
     rows = [{"body": f"we regret {i}", "is_rejection": True} for i in range(5)]
     rows.append({"body": "interview monday", "is_rejection": False})
-    with pytest.raises(DataError, match=r"no head could be trained.*is_rejection \{'0': 1, '1': 5\}"):
+    with pytest.raises(DataError, match=r"no head could be trained.*is_rejection \{'false': 1, 'true': 5\}"):
         train(rows, cv=2)
 
 
@@ -121,7 +121,7 @@ def test_cli_train_from_your_rows_alone(small_records, tmp_path, capsys):
     assert code == 0, err
     assert "cross-validated" in out
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
-    assert manifest["training"]["class_counts"]["is_rejection"] == {"0": 12, "1": 16}
+    assert manifest["training"]["class_counts"]["is_rejection"] == {"false": 12, "true": 16}
     assert "base" not in manifest
 
 

@@ -26,7 +26,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predi
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .labels import STAGES, head_targets
+from .labels import PERSONALIZATION, STAGES, head_targets
 from .thresholds import tune_threshold
 
 __all__ = ["HeadClassifier", "RejectionHeads"]
@@ -165,6 +165,15 @@ class HeadClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[(proba[:, 1] >= self.threshold_).astype(int)]
 
 
+def _class_name(head: str, value: Any) -> str:
+    """A head's 0/1 or index target as the label it stands for."""
+    if head == "stage":
+        return STAGES[int(value)]
+    if head == "personalization":
+        return PERSONALIZATION[int(value)]
+    return "true" if value else "false"
+
+
 class RejectionHeads(BaseEstimator):
     """All output heads over one shared feature matrix: head name -> :class:`HeadClassifier`.
 
@@ -237,13 +246,13 @@ class RejectionHeads(BaseEstimator):
         todo = []
         for name, (rows, target) in targets.items():
             values, counts = np.unique(target, return_counts=True)
-            self.class_counts_[name] = {str(v): int(c) for v, c in zip(values, counts)}
+            self.class_counts_[name] = {_class_name(name, v): int(c) for v, c in zip(values, counts)}
             # Stage can learn from the classes present (a user's data may
             # hold no "unknown"); a binary head needs both classes.
             if len(values) < 2 or counts.min() < self.min_class_count:
                 self.skipped_[name] = (
                     f"needs at least {self.min_class_count} examples of each class; "
-                    f"has {self.class_counts_[name]}"
+                    f"has {self.class_counts_[name]}" + (" (job mail only)" if name == "is_rejection" else "")
                 )
                 continue
             todo.append((name, rows, target))

@@ -40,6 +40,10 @@ REJECTION_ONLY: tuple[str, ...] = LABEL_FIELDS[2:]
 BOOL_FIELDS: tuple[str, ...] = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
 
 SCHEMA_VERSION = 2
+
+# `rejectlens suggest` writes its guess for each label beside the empty label
+# column ("is_rejection_guess"): a guess, never a label.
+GUESS_SUFFIX = "_guess"
 # Name of the threshold on job_related's probability that a rejection must
 # also pass (tuned with the is_rejection head; see thresholds.tune_gate).
 JOB_GATE = "job_related:gate"

@@ -20,10 +20,10 @@ from typing import Any
 
 from .clean import has_text
 from .errors import DataError
-from .labels import BOOL_FIELDS, LABEL_FIELDS, REJECTION_ONLY, schema
+from .labels import BOOL_FIELDS, GUESS_SUFFIX, LABEL_FIELDS, REJECTION_ONLY, schema
 
 __all__ = ["NO_REASON", "as_records", "data_hash", "missing_as_none", "misspelt_labels", "read_records",
-           "validate_labels"]
+           "refuse_misspelt_labels", "validate_labels"]
 
 # A reasons cell holding this word: a rejection that states no reason.
 NO_REASON = "none"
@@ -210,11 +210,36 @@ def as_records(records: Any) -> list[dict[str, Any]]:
 
 
 def misspelt_labels(records: Iterable[Mapping[str, Any]]) -> str:
-    """A hint naming columns that look like a label with a typo ("is_rejected"),
-    for the error that says no label was found; "" when none does."""
-    keys = {k for r in records for k in r} - set(LABEL_FIELDS)
-    near = {k: m[0] for k in sorted(keys) if (m := difflib.get_close_matches(k, LABEL_FIELDS, 1, 0.7))}
-    return "".join(f" (column {k!r} is not a label; did you mean {v!r}?)" for k, v in near.items())
+    """A hint naming columns that look like a label with a typo ("is_rejected",
+    "Is_rejection "), for the error that says no label was found; "" when none
+    does. suggest's guess columns are not typos."""
+    near = _near_labels(records)
+    empty = sorted({k for r in records for k in r if k in LABEL_FIELDS})
+    hint = f" (label columns {', '.join(empty)} are there but empty)" if empty else ""
+    return hint + "".join(f" (column {k!r} is not a label; did you mean {v!r}?)" for k, v in near.items())
+
+
+def _near_labels(records: Iterable[Mapping[str, Any]], filled: bool = False) -> dict[str, str]:
+    keys = {k for r in records for k, v in r.items()
+            if isinstance(k, str) and (not filled or _filled(v))} - set(LABEL_FIELDS)
+    return {k: m[0] for k in sorted(keys)
+            if not k.endswith(GUESS_SUFFIX)
+            and (m := difflib.get_close_matches(k.strip().lower(), LABEL_FIELDS, 1, 0.7))}
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip()) \
+        and not (isinstance(value, float) and math.isnan(value))
+
+
+def refuse_misspelt_labels(records: Sequence[Mapping[str, Any]], source: str = "the records") -> None:
+    """Raise DataError when a column that holds values looks like a label with a
+    typo: its labels would be dropped without a word."""
+    near = _near_labels(records, filled=True)
+    if near:
+        raise DataError(f"{source}: " + "; ".join(
+            f"column {k!r} is not a label, and its values would be ignored; did you mean {v!r}?"
+            for k, v in near.items()) + " Rename the column, or remove it.")
 
 
 _REJECTION_IS_JOB = "job_related of a rejection"

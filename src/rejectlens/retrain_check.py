@@ -81,7 +81,9 @@ class RetrainResult:
         for h in self.heads:
             lines.append(f"  {h.name:28s} {'retrained' if h.retrained else 'kept from base'}: {h.why}")
         if not self.holdout:
-            lines.append("held-out check: skipped (no rows held out)")
+            lines.append("held-out check: skipped (no rows held out)" if not self.n_holdout else
+                         f"held-out check: skipped (none of the {self.n_holdout} held-out rows has a label "
+                         "the check scores: job_related, is_rejection, or the labels of a rejection)")
             return "\n".join(lines)
         lines.append(f"held-out check on {self.n_holdout} of your rows (not used to fit the candidate):")
         lines.append(f"  {'field':20s} {'metric':9s} {'base':>6s} {'new':>6s} {'n':>4s}")

@@ -45,7 +45,7 @@ from .ingest import to_email
 from .labels import BINARY_HEADS, LABEL_FIELDS, head_targets
 from .model import Classifier
 from .parallel import resolve_n_jobs
-from .records import as_records, data_hash, misspelt_labels, validate_labels
+from .records import as_records, data_hash, misspelt_labels, refuse_misspelt_labels, validate_labels
 from .refit import head_columns, merge_heads, refit_binary, refit_stage
 from .retrain_check import FieldScore, HeadChoice, RetrainResult, compare, group_of, split_holdout
 from .scoring import CompiledHeads
@@ -111,6 +111,7 @@ def retrain(
     if not user:
         raise DataError("no records to train on")
     validate_labels(user)
+    refuse_misspelt_labels(user)
     present = [f for f in LABEL_FIELDS if any(r.get(f) is not None for r in user)]
     if not present:
         raise DataError("no label columns found; expected at least one of: " + ", ".join(LABEL_FIELDS)

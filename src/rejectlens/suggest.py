@@ -14,7 +14,7 @@ import numpy as np
 
 from .clean import clean
 from .ingest import Email, EmailLike, to_email
-from .labels import LABEL_FIELDS, REASONS, REJECTION_ONLY_HEADS, STAGES
+from .labels import GUESS_SUFFIX, LABEL_FIELDS, REASONS, REJECTION_ONLY_HEADS, STAGES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -124,7 +124,6 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else "true" if value else "false"
 
 
-GUESS_SUFFIX = "_guess"
 _COLUMNS = ["id", "subject", "sender", "body",
             *(c for f in LABEL_FIELDS for c in (f"{f}{GUESS_SUFFIX}", f)),
             "uncertainty", "unsure_about"]

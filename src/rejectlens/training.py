@@ -18,7 +18,7 @@ from .labels import LABEL_FIELDS, job_related_target
 from .model import Classifier, analyse_emails
 from .parallel import resolve_n_jobs
 from .pipeline import RejectionPipeline
-from .records import as_records, data_hash, misspelt_labels, validate_labels
+from .records import as_records, data_hash, misspelt_labels, refuse_misspelt_labels, validate_labels
 from .signals import ENTITY_SIGNALS, EntitySignals
 
 __all__ = ["head_labels", "train"]
@@ -84,6 +84,7 @@ def train(
     """
     n_jobs = resolve_n_jobs(n_jobs)  # 0: one per core, as for classify
     records = as_records(records)
+    refuse_misspelt_labels(records)
     if with_bundled_corpus:
         records += bundled_corpus()
     if not records:

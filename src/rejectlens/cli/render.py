@@ -154,8 +154,10 @@ def train_refused(result: Any) -> str:
     worse = "; ".join(f"{s.field} {s.metric} {s.new:.3f} (new) < {s.base:.3f} (base)"
                       for s in result.worse)
     return (f"rejectlens: refused: the new model is worse than the base on your {result.n_holdout} "
-            f"held-out rows: {worse}. Nothing was written. Check the labels of those fields, add "
-            "more rows, or pass --force-worse to write it anyway.")
+            f"held-out rows: {worse}. Nothing was written. Rows are held out by sender domain "
+            "(or thread, or group), so a correction that only one sender's mail shows is held out "
+            "whole and the new model never learns it. Check the labels of those fields, add rows "
+            "from more senders, or, if the labels are right, pass --force-worse to write it anyway.")
 
 
 def trained_from_scratch(training: Mapping[str, Any], out: Path) -> tuple[str, str]:
