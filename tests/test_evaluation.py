@@ -142,3 +142,13 @@ def test_a_misspelt_label_column_with_values_is_refused_and_guesses_are_no_typos
         evaluate(default_model, [{"body": "We regret.", "Is_rejection ": True, "job_related": True}])
     sheet = [{"body": "x", "is_rejection": None, "is_rejection_guess": True}]
     assert misspelt_labels(sheet) == " (label columns is_rejection are there but empty)"
+    assert misspelt_labels([{"body": "x", "is_rejection": True}]) == ""  # filled: not empty
+
+
+def test_a_frame_classify_frame_kept_can_be_corrected_and_evaluated(default_model):
+    import pandas as pd
+
+    df = pd.DataFrame({"body": ["Your parcel is out for delivery today."], "is_rejection": [False]})
+    out = default_model.classify_frame(df, keep=True)  # is_rejection_input, scores, reason_scores...
+    out["is_rejection"] = out["is_rejection_input"]
+    assert evaluate(default_model, out)["is_rejection"]["n"] == 1

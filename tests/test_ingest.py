@@ -53,8 +53,10 @@ def test_lone_surrogates_become_replacement_characters():
 
 
 def test_gmail_labels_are_read_from_mail():
-    msg = email.message_from_string("From: a@b.example\nX-Gmail-Labels: Sent,Opened, Category Updates\n\nHi")
-    assert message_to_email(msg).labels == ("Sent", "Opened", "Category Updates")
+    msg = email.message_from_string('From: a@b.example\nX-Gmail-Labels: Sent,Opened, "Jobs, 2026"\n\nHi')
+    assert message_to_email(msg).labels == ("Sent", "Opened", "Jobs, 2026")
+    assert to_email(Email(body="x", labels=None)).labels == ()  # built by hand
+    assert to_email(Email(body="x", labels="Sent,Inbox")).labels == ("Sent", "Inbox")
     assert message_to_email(email.message_from_string("From: a@b.example\n\nHi")).labels == ()
 
 

@@ -9,6 +9,7 @@ line read the same row the same way.
 from __future__ import annotations
 
 import contextlib
+import csv
 import email.message
 import email.policy
 import hashlib
@@ -361,9 +362,18 @@ def message_to_email(msg: email.message.Message, source: str | None = None, _dep
         in_reply_to=_header(msg, "in-reply-to")[:MAX_HEADER_CHARS] or None,
         references=_header(msg, "references")[:MAX_HEADER_CHARS] or None,
         thread=_header(msg, "x-gm-thrid")[:200] or None,
-        labels=tuple(x.strip() for x in _header(msg, "x-gmail-labels")[:MAX_HEADER_CHARS].split(",")
-                     if x.strip()),
+        labels=_labels(_header(msg, "x-gmail-labels")[:MAX_HEADER_CHARS]),
     )
+
+
+def _labels(value: Any) -> tuple[str, ...]:
+    """Gmail labels as a tuple: from the header's comma-separated list (a
+    label with a comma in it is quoted), or from what a caller gave."""
+    if value is None or isinstance(value, float):
+        return ()
+    if isinstance(value, str):
+        return tuple(x.strip() for x in next(csv.reader([value], skipinitialspace=True), []) if x.strip())
+    return tuple(str(x) for x in value)
 
 
 def to_email(x: EmailLike) -> Email:
@@ -396,6 +406,8 @@ def _checked(e: Email) -> Email:
     """``e`` with text fields of the types the classifier reads, and encodable."""
     if e.error is not None:  # reported, never read
         return e
+    if type(e.labels) is not tuple:
+        e = replace(e, labels=_labels(e.labels))
     body, subject, sender, html = e.body, e.subject, e.sender, e.html
     if (type(body) is not str or type(subject) is not str or type(sender) is not str
             or (html is not None and type(html) is not str) or (e.id is not None and type(e.id) is not str)

@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from numbers import Integral
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 from .clean import has_text
 from .errors import DataError
 from .labels import BOOL_FIELDS, GUESS_SUFFIX, LABEL_FIELDS, REJECTION_ONLY, schema
+from .prediction import OUTPUT_FIELDS
 
 __all__ = ["NO_REASON", "as_records", "data_hash", "missing_as_none", "misspelt_labels", "read_records",
            "refuse_misspelt_labels", "validate_labels"]
@@ -214,7 +216,8 @@ def misspelt_labels(records: Iterable[Mapping[str, Any]]) -> str:
     "Is_rejection "), for the error that says no label was found; "" when none
     does. suggest's guess columns are not typos."""
     near = _near_labels(records)
-    empty = sorted({k for r in records for k in r if k in LABEL_FIELDS})
+    empty = sorted({k for r in records for k in r if k in LABEL_FIELDS}
+                   - {k for r in records for k, v in r.items() if k in LABEL_FIELDS and _filled(v)})
     hint = f" (label columns {', '.join(empty)} are there but empty)" if empty else ""
     return hint + "".join(f" (column {k!r} is not a label; did you mean {v!r}?)" for k, v in near.items())
 
@@ -222,9 +225,15 @@ def misspelt_labels(records: Iterable[Mapping[str, Any]]) -> str:
 def _near_labels(records: Iterable[Mapping[str, Any]], filled: bool = False) -> dict[str, str]:
     keys = {k for r in records for k, v in r.items()
             if isinstance(k, str) and (not filled or _filled(v))} - set(LABEL_FIELDS)
-    return {k: m[0] for k in sorted(keys)
-            if not k.endswith(GUESS_SUFFIX)
+    return {k: m[0] for k in sorted(keys) if not _ours(k.strip().lower())
             and (m := difflib.get_close_matches(k.strip().lower(), LABEL_FIELDS, 1, 0.7))}
+
+
+def _ours(name: str) -> bool:
+    """A column rejectlens writes beside labels: suggest's guesses, an output
+    field, or an input column classify_frame(keep=True) renamed ("is_rejection_input_2")."""
+    return (name.endswith(GUESS_SUFFIX) or (name in OUTPUT_FIELDS and name not in LABEL_FIELDS)
+            or ((m := re.fullmatch(r"(.+)_input(?:_\d+)?", name)) is not None and m[1] in OUTPUT_FIELDS))
 
 
 def _filled(value: Any) -> bool:

@@ -190,9 +190,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     preds = [_not_a_rejection(p) if p.is_rejection and pt.owner_sent and not pt.forwarded else p
              for p, pt in zip(preds, parties)]
     events = [classify_event(pt.subject, pt.text, is_rejection=bool(p.is_rejection),
-                             owner_sent=pt.owner_sent and not pt.forwarded, forwarded=pt.forwarded,
-                             bulk=b)
-              if j else None for pt, p, j, b in zip(parties, preds, job, bulk)]
+                             owner_sent=pt.owner_sent and not pt.forwarded, forwarded=pt.forwarded)
+              if j else None for pt, p, j in zip(parties, preds, job)]
     alert = [ev in ("alert", "outreach") for ev in events]
     owner_name = _owner_name(emails, owner)
     resolver = CompanyResolver([pt for pt, j in zip(parties, job) if j], owner, owner_name)

@@ -18,16 +18,17 @@ event           rule
                 feedback requests): the owner is waiting for an answer
 ``rejection``   the model's ``is_rejection``
 ``offer``       "pleased to offer you", "offer of employment", "offer letter"
+``withdrawal``  the employer confirms the owner's withdrawal ("withdrawn at
+                your request", "you have withdrawn your application"), even
+                when it names the interview it cancels
 ``interview``   an invitation to or a rescheduled interview, a final round,
                 "shortlisted", "video call", "next steps" with a meeting; an
                 interview confirmed or moved ("confirmation for your
                 interview", "moved the interview"), or a subject naming one
-                ("Video interview with Acme", "Interview with Sam moved"; not
-                in bulk mail or advice: "How to ace your video interview")
+                ("Interview with Sam moved", "Video interview with Acme"; not
+                an article's: "How to ace your video interview")
 ``assessment``  online tests, take-home and data exercises, design challenges,
                 assessment centres
-``withdrawal``  the employer confirms the owner's withdrawal ("withdrawn at
-                your request", "you have withdrawn your application")
 ``update``      "still reviewing", "on hold", "status ... has changed",
                 "received your exercise", checks of the owner's referees
                 ("we will contact your references"): in process, an answer
@@ -80,10 +81,14 @@ _INTERVIEW = re.compile(r"invit\w* you (?:to|for) (?:an? |the |your )?(?:\w+[- ]
                         r"confirm\w* (?:for |of )?your interview|"
                         r"(?:moved|rescheduled|postponed) (?:the |your |our |\w+['’]s )?interview|"
                         r"would you be available for|meet (?:you|the team)", re.I)
-# A subject names the meeting itself: "Video interview with Acme", "Interview with Sam moved".
-_ADVICE = re.compile(r"\bhow to\b|\btips?\b|\bguide\b|\badvice\b|\bquestions\b|\bace\b|\bmistakes\b", re.I)
-_INTERVIEW_SUBJECT = re.compile(r"\binterview with\b|(?:video|phone|virtual|onsite|on-site|panel) interview",
-                                re.I)
+# A subject names the meeting itself: "Interview with Sam moved", "Video interview with Acme",
+# "Designer interview with Maya"; an article's ("Inside Acme: an interview with our lead", "How to
+# ace your video interview") does not.
+_INTERVIEW_SUBJECT = re.compile(
+    r"^\W*(?:(?:re|fwd?|aw)\s*:\s*)*(?:(?:video|phone|virtual|onsite|on-site|panel|first|second|final) )?"
+    r"interview with\b|(?:video|phone|virtual|onsite|on-site|panel) interview (?:with|for|on|at|"
+    r"invitation|confirm|schedul|resched|moved)|"
+    r"\binterview with (?-i:[A-Z])", re.I)  # a person or firm by name: "... interview with Maya"
 _ASSESSMENT = re.compile(r"online (?:test|assessment)|take-?home|data (?:task|exercise)|"
                          r"(?:coding|design) (?:test|challenge|task)|assessment centre|"
                          r"(?:sql|python|numerical|technical) (?:and \w+ )?test|case study|hackerrank|"
@@ -93,6 +98,7 @@ _UPDATE = re.compile(r"still review|on hold|(?:status|stage) of your application
                      r"submission)|reviewing it|delay|next steps|progressed to|"
                      # the owner's own referees being asked, not the owner asked to be one
                      r"(?:contact\w*|reach\w* out to|speak\w* (?:to|with)) your (?:references|referees)|"
+                     r"\breferees\b|reference check stage|"
                      r"(?:start|begin|carry out|conduct|run|complet)\w* (?:the |your )?reference checks?",
                      re.I)
 _ACK = re.compile(r"received your application|thanks? (?:you )?for (?:your )?appl|"
@@ -102,7 +108,7 @@ _ACK = re.compile(r"received your application|thanks? (?:you )?for (?:your )?app
                   r"\bviewed your application", re.I)
 
 
-_CONDITIONAL = re.compile(r"\b(?:if|should|whether|once|unless|subject to)\b|candidates who|"
+_CONDITIONAL = re.compile(r"\b(?:if|should|whether|once|unless)\b|candidates who|"
                           r"successful (?:applicants|candidates)|shortlisted (?:candidates|applicants)|"
                           r"will be (?:invited|contacted)|"
                           r"we'?ll be in touch|we aim to|may not be able", re.I)
@@ -116,10 +122,8 @@ def _assertive(text: str) -> str:
 
 
 def classify_event(subject: str, text: str, *, is_rejection: bool, owner_sent: bool,
-                   forwarded: bool = False, bulk: bool = False) -> str:
-    """The event of one job message (see the table above); never raises.
-    ``bulk``: mail sent to a list (an unsubscribe footer), whose subject
-    ("an interview with our design lead") is an article's, not a meeting."""
+                   forwarded: bool = False) -> str:
+    """The event of one job message (see the table above); never raises."""
     subject, text = subject or "", (text or "")[:2500]
     head = f"{subject}\n{text}"
     if forwarded:
@@ -136,16 +140,15 @@ def classify_event(subject: str, text: str, *, is_rejection: bool, owner_sent: b
     stated = _assertive(head)
     if _OFFER.search(stated):
         return "offer"
+    # before invitations: a confirmation names the interview it cancels
+    if _WITHDRAWN.search(stated):
+        return "withdrawal"
     if _ASSESSMENT.search(subject):
         return "assessment"
-    if _INTERVIEW.search(stated) or (not bulk and _INTERVIEW_SUBJECT.search(subject)
-                                     and not _ADVICE.search(subject)):
+    if _INTERVIEW.search(stated) or _INTERVIEW_SUBJECT.search(subject):
         return "interview"
     if _ASSESSMENT.search(stated):
         return "assessment"
-    # after offers and invitations, which may mention an earlier withdrawal
-    if _WITHDRAWN.search(stated):
-        return "withdrawal"
     if _UPDATE.search(stated):
         return "update"
     if _ACK.search(head):

@@ -54,8 +54,9 @@ def draft(application_id: str, company: str, role: str, furthest_stage: str, sen
     if _NO_REPLY.search(address.partition("@")[0]):
         # Nobody reads a no-reply box: the user has to find a person to ask.
         address = "(a no-reply address: send this to the recruiter or hiring manager instead)"
-    # "Doe, Jane" is written last name first
-    first = person.partition(",")[2].split() or person.split() if person else []
+    # "Doe, Jane" is written last name first; "Jane Doe, PhD" is not
+    last, comma, rest = person.partition(",")
+    first = (rest.split() if comma and len(last.split()) == 1 else []) or person.split()
     greeting = f"Dear {first[0].rstrip(',')}," if first else "Hello,"
     what = f"the {role} role" if role else "the role"
     at = f" at {company}" if company else ""

@@ -131,10 +131,13 @@ def _above_signature(text: str, sender: str) -> str:
         return text
     full, first = fold(sender), fold(words[0])
     lines = text.splitlines()
-    for k in range(len(lines) - 1, max(2, len(lines) - _SIGNATURE_LINES) - 1, -1):
+    for k in range(len(lines) - 1, max(1, len(lines) - _SIGNATURE_LINES) - 1, -1):
         raw = lines[k].strip()
         line = fold(raw)
-        if line and not raw.endswith(",") and (line.startswith(full) or line == first):
+        # a name, maybe a title after it; not a sentence that starts with the name
+        signed = (line.startswith(full) and len(raw.split()) <= len(words) + 6
+                  and not raw.endswith((".", "!", "?")))
+        if line and not raw.endswith(",") and (signed or line == first):
             # a postscript is the letter's, not the signature's
             ps = next((j for j in range(k + 1, len(lines)) if _POSTSCRIPT.match(lines[j])), len(lines))
             return "\n".join(lines[:k] + lines[ps:])
