@@ -135,6 +135,12 @@ def test_show_and_explain_print_what_would_act_on_a_terminal_as_escapes(tmp_path
     assert "\x1b" not in render_explanation(p) and "\\x1b]0;PWNED" in render_explanation(p)
 
 
+def test_an_error_quoting_a_file_prints_its_control_characters_as_escapes():
+    from rejectlens.cli.render import error_line
+
+    assert error_line("x.csv: bad\x1b]0;t\x07\nsecond line") == "rejectlens: error: x.csv: bad\\x1b]0;t\\x07\nsecond line"
+
+
 @pytest.fixture()
 def mixed_jsonl(tmp_path):
     rows = [

@@ -15,6 +15,7 @@ from ..errors import RejectLensError
 from . import classify, data, evaluate, explain, report, show, suggest, train
 from .common import EXIT_OK, EXIT_USAGE
 from .parser import build_parser
+from .render import error_line
 
 __all__ = ["COMMANDS", "main"]
 
@@ -67,7 +68,7 @@ def _run(args) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except (RejectLensError, OSError) as err:
-        print(f"rejectlens: error: {err}", file=sys.stderr)
+        print(error_line(err), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("rejectlens: interrupted", file=sys.stderr)

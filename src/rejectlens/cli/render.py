@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["classify_summary", "corpus_model_written", "render_explanation", "render_table",
+__all__ = ["classify_summary", "corpus_model_written", "error_line", "render_explanation", "render_table",
            "report_summary", "retrain_progress", "retrained", "suggest_done", "train_refused",
            "trained_from_scratch"]
 
@@ -45,12 +45,20 @@ def classify_summary(stats: Counter) -> str:
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def _printable(text: Any) -> str:
-    """``text`` with what would act on a terminal written as an escape (``\\x1b``)."""
+def _printable(text: Any, lines: bool = False) -> str:
+    """``text`` with what would act on a terminal written as an escape (``\\x1b``);
+    with ``lines``, line breaks stay (a message of several lines)."""
     text = str(text)
     if text.isascii() and text.isprintable():
         return text
+    if lines:
+        return "\n".join(_UNPRINTABLE.sub(_escape, line) for line in text.split("\n"))
     return _UNPRINTABLE.sub(_escape, text)
+
+
+def error_line(err: Any) -> str:
+    """What the command line prints for an error; its text may quote a file's."""
+    return f"rejectlens: error: {_printable(err, lines=True)}"
 
 
 def _escape(m: re.Match) -> str:
