@@ -132,3 +132,11 @@ def test_cli_dask_checks_its_arguments(dataset, tmp_path, capsys):
     assert code == 2 and "is the input" in capsys.readouterr().err and any((dataset / "ds").iterdir())
     code = main(["classify", str(dataset / "ds"), "-o", str(dataset / "ds" / "preds"), "--dask"])
     assert code == 2 and "is inside the input" in capsys.readouterr().err  # it would read them next time
+
+
+def test_dataset_parts_are_read_in_the_order_dask_reads_them(tmp_path):
+    from rejectlens.dask import dataset_files
+
+    for k in (0, 1, 2, 10, 11):
+        (tmp_path / f"part.{k}.parquet").write_bytes(b"")
+    assert [f.name for f in dataset_files(tmp_path)] == [f"part.{k}.parquet" for k in (0, 1, 2, 10, 11)]

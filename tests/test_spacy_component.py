@@ -128,3 +128,17 @@ def test_entry_points_find_the_factory_without_importing_rejectlens():
 def test_docstring_example():
     failures, tried = doctest.testmod(rejectlens.spacy, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
+
+
+def test_docs_with_a_prediction_serialize_and_cross_processes(nlp):
+    from spacy.tokens import Doc, DocBin
+
+    text = "Thank you for applying. We have decided to move forward with other candidates."
+    doc = nlp(text)
+    again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert isinstance(again._.rejection, Prediction) and again._.rejection == doc._.rejection
+    assert hash(again._.rejection) == hash(doc._.rejection)
+    box = DocBin(store_user_data=True, docs=[doc])
+    assert next(DocBin().from_bytes(box.to_bytes()).get_docs(nlp.vocab))._.rejection == doc._.rejection
+    two = list(nlp.pipe([text, "See you Tuesday at 3pm."], n_process=2))
+    assert [d._.rejection.is_rejection for d in two] == [True, False]

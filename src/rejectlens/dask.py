@@ -25,6 +25,7 @@ the input and output folders at the same paths (a shared file system).
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -150,15 +151,21 @@ def _classify_part(path: str, k: int, out_dir: str, model, form, batch_size: int
 
 def dataset_files(dataset: str | Path) -> list[Path]:
     """The Parquet files of a dataset, in order: the file itself, or every
-    ``*.parquet`` under the folder (sorted by path, as Dask and Arrow read them)."""
+    ``*.parquet`` under the folder, sorted as ``dask.dataframe.read_parquet``
+    reads them (numbers by value: part.2 before part.10)."""
     p = Path(dataset)
     if p.is_file():
         return [p]
-    files = sorted(f for f in p.rglob("*.parquet") if f.is_file() and not f.name.startswith((".", "_")))
+    files = sorted((f for f in p.rglob("*.parquet") if f.is_file() and not f.name.startswith((".", "_"))),
+                   key=_natural)
     if not files:
         raise InputError(f"{p} holds no .parquet files; --dask reads a Parquet dataset "
                          "(a folder of .parquet parts, or one file)")
     return files
+
+
+def _natural(path: Path) -> list:
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(path))]
 
 
 def classify_dataset(
@@ -218,7 +225,7 @@ def classify_dataset(
             names = pq.read_schema(f).names
         except Exception as err:
             raise InputError(f"{f} is not a readable Parquet file: {type(err).__name__}: {err}") from None
-        if body not in names:
+        if body not in names and "html" not in names:  # an HTML-only file reads as classify reads it
             raise InputError(f"{f}: body column '{body}' not found; columns found: "
                              f"{', '.join(map(str, names))}. Pass --body-col.")
     cols = Columns(body, subject, sender, id, date)

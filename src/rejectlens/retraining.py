@@ -63,8 +63,8 @@ STEER_ROWS = 200
 def default_weight(n_user: int, n_corpus: int) -> float:
     """Corpus rows one user row counts as: ``n_corpus * 0.5 / max(n_user, 200)``.
 
-    Up to 200 rows each counts the same (about 13 corpus rows for the bundled
-    corpus), so 200 of them together weigh half the corpus: enough to move a
+    Up to 200 rows each counts the same (about 17.5 corpus rows for the
+    bundled corpus of 7,015), so 200 of them together weigh half the corpus: enough to move a
     head toward the user's mail, not enough for a few odd labels to erase
     what thousands of corpus emails taught. Beyond 200, their total stays at
     half the corpus.

@@ -25,7 +25,8 @@ The factory is registered as ``rejectlens/classifier_v1`` (versioned: a
 future component with different outputs gets ``v2``) and under the alias
 ``rejectlens``. The config stores the model path, not the model: a pipeline
 saved with ``nlp.to_disk`` loads the model again from that path (or the
-bundled model for ``null``).
+bundled model for ``null``); a relative path is read from the working
+directory, so give an absolute one for a pipeline loaded elsewhere.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator
 from itertools import islice, pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -55,6 +57,33 @@ _CONFIG = {"model": None, "spans_key": SPANS_KEY, "batch_size": 256}
 
 if not Doc.has_extension("rejection"):
     Doc.set_extension("rejection", default=None)
+
+# spaCy packs a Doc's extension values with msgpack (doc.to_bytes, DocBin, and
+# nlp.pipe(n_process=...) handing docs between processes): a Prediction travels
+# as its dict and comes back a Prediction.
+_PACKED = "__rejectlens_prediction__"
+
+
+def _encode_prediction(obj: Any, chain: Any = None) -> Any:
+    from .prediction import Prediction
+
+    if isinstance(obj, Prediction):
+        return {_PACKED: obj.to_dict()}
+    return obj if chain is None else chain(obj)
+
+
+def _decode_prediction(obj: Any, chain: Any = None) -> Any:
+    if isinstance(obj, dict) and _PACKED in obj:
+        from .prediction import Prediction
+
+        d = obj[_PACKED]
+        return Prediction(**{k: tuple(v) if k in ("reasons", "signals") and v is not None else v
+                             for k, v in d.items()})
+    return obj if chain is None else chain(obj)
+
+
+srsly.msgpack_encoders.register("rejectlens_prediction", func=_encode_prediction)
+srsly.msgpack_decoders.register("rejectlens_prediction", func=_decode_prediction)
 
 
 class NonEnglishPipelineWarning(UserWarning):

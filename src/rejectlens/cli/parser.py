@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "none (your rows alone), or a model directory (default: default)")
     t.add_argument("--weight", type=float, default=None,
                    help="how many corpus rows one of your rows counts as (default: corpus size "
-                   "x 0.5 / max(your rows, 200), about 13 for up to 200 rows)")
+                   "x 0.5 / max(your rows, 200), about 17.5 for up to 200 rows)")
     t.add_argument("--holdout", type=float, default=None,
                    help="share of your rows held out to compare base and new (default: 0.25; "
                    "0 skips the check)")

@@ -17,5 +17,8 @@ def run(args) -> int:
     path = Path(args.predictions)
     if path.suffix.lower() not in (".jsonl", ".json"):
         raise InputError(f"{path}: show reads the .jsonl that `rejectlens classify` writes")
+    if not path.is_file():
+        raise InputError(f"expected the .jsonl that `rejectlens classify` writes; {path} does not exist "
+                         "or is not a file")
     print(render_table(read_records(path)))
     return EXIT_OK
