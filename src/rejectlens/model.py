@@ -353,7 +353,8 @@ def _raw_id(x: Any) -> str | None:
 @dataclass(frozen=True)
 class SavedRef:
     """A saved model as a worker task carries it: its directory, and which
-    model that directory held (the hash of its files' hashes) when sent."""
+    model that directory held when sent (a hash of its manifest, which holds
+    every file's sha256)."""
 
     path: str
     fingerprint: str
@@ -405,5 +406,5 @@ def worker_model(model: Classifier | SavedRef | str) -> Classifier:
     return _WORKER_MODELS[key]
 
 
-def _classify_chunk(model: Classifier | str, chunk: list[Any]) -> list[Prediction]:
+def _classify_chunk(model: Classifier | SavedRef, chunk: list[Any]) -> list[Prediction]:
     return worker_model(model)._predict_batch(chunk)
