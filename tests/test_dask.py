@@ -120,6 +120,10 @@ def test_cli_dask_checks_its_arguments(dataset, tmp_path, capsys):
     code = main(["classify", str(dataset / "ds"), "-o", str(tmp_path / "o"), "--dask", "--body-col", "text"])
     assert code == 2 and "body column 'text' not found; columns found: id, subject, sender, body" in \
         capsys.readouterr().err
+    # a mistyped column name is found before any worker starts, as classify finds it
+    code = main(["classify", str(dataset / "ds"), "-o", str(tmp_path / "o"), "--dask", "--id-col", "msgid"])
+    err = capsys.readouterr().err
+    assert code == 2 and "id column 'msgid' not found" in err and "Traceback" not in err
     code = main(["classify", str(tmp_path / "missing"), "-o", str(tmp_path / "o"), "--dask"])
     assert code == 2 and "does not exist" in capsys.readouterr().err
     code = main(["classify", str(dataset / "ds"), "-o", str(tmp_path / "o.csv"), "--dask", "--format", "csv"])

@@ -189,6 +189,15 @@ def test_5_json_arrays_stream_and_long_items_keep_their_start(tmp_path):
     assert emails[3].body == "tricky ], } \" \\ chars"
 
 
+def test_5_a_long_parquet_cell_keeps_its_start(tmp_path):
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "p.parquet"
+    pd.DataFrame({"id": ["a", "b"], "body": [NO + " " + "é" * 50_000, NO]}).to_parquet(src)
+    a, b = read_messages(src, max_message_bytes=10_000)
+    assert a.truncated and a.body.startswith(NO) and len(a.body.encode()) <= 10_000
+    assert b.body == NO and not b.truncated
+
+
 def test_5_a_long_jsonl_line_keeps_its_start(tmp_path):
     src = tmp_path / "l.jsonl"
     src.write_text(json.dumps({"id": "a", "body": NO + " " + "z" * 5_000_000}) + "\n"

@@ -128,7 +128,8 @@ def classify(
 
 
 # ---- the CLI's dataset to dataset run ----------------------------------------------------
-def _classify_part(path: str, k: int, out_dir: str, model, form, batch_size: int) -> Counter:
+def _classify_part(path: str, k: int, out_dir: str, model, form, batch_size: int,
+                   cap: int | None = None) -> Counter:
     """Classify one Parquet file of the dataset as `rejectlens classify` reads a
     Parquet file (streamed batch by batch: a worker holds one batch, not the
     partition), and write it as ``part.<k>.parquet``; its summary counts."""
@@ -141,7 +142,7 @@ def _classify_part(path: str, k: int, out_dir: str, model, form, batch_size: int
     stats: Counter = Counter()
     with PredictionWriter(str(Path(out_dir) / f"part.{k:05d}.parquet"), "parquet", OUTPUT_FIELDS,
                           force=True) as writer:
-        emails = _read_parquet(Path(path), form.cols, batch_size)
+        emails = _read_parquet(Path(path), form.cols, batch_size, cap)
         for rows, chunk_stats in classify_chunks(m, emails, form, batch_size):
             for row in rows:
                 writer.write(row)
@@ -183,6 +184,7 @@ def classify_dataset(
     batch_size: int = 2000,
     only_rejections: bool = False,
     only_job_related: bool = False,
+    max_message_bytes: int | None = None,
 ) -> Counter:
     """Classify a Parquet dataset (a folder of parts, or one file) on Dask and
     write ``output/part.NNNNN.parquet``, one part per input file, in order.
@@ -193,8 +195,8 @@ def classify_dataset(
     local cluster of ``n_workers`` processes (0: one per core), on localhost,
     without a dashboard. ``only_rejections`` and ``only_job_related`` keep those
     rows (and rows with errors, and emails not in English) only, as the CLI
-    flags do. Returns the run's
-    summary counts.
+    flags do. ``max_message_bytes`` caps each email as ``--max-message-bytes``
+    does (default: the CLI's). Returns the run's summary counts.
     """
     dask, _ = _require("Classifying with --dask")
     try:
@@ -206,7 +208,8 @@ def classify_dataset(
     except ImportError:
         raise MissingDependencyError("pyarrow", "parquet", "Reading Parquet datasets") from None
     from .batch import RowFormat, resolve_n_jobs
-    from .readers import Columns
+    from .readers import DEFAULT_MAX_MESSAGE_BYTES, Columns
+    from .readers.message import _check_columns
     from .writers import refuse_overwriting_input
 
     src, out = Path(dataset), Path(output)
@@ -220,15 +223,15 @@ def classify_dataset(
     if out.exists() and not out.is_dir():
         raise InputError(f"output {out} is a file; --dask writes a folder of Parquet parts")
     files = dataset_files(src)
+    cols = Columns(body, subject, sender, id, date)
+    cap = DEFAULT_MAX_MESSAGE_BYTES if max_message_bytes is None else max(int(max_message_bytes), 1)
     for f in files:
         try:
             names = pq.read_schema(f).names
         except Exception as err:
             raise InputError(f"{f} is not a readable Parquet file: {type(err).__name__}: {err}") from None
-        if body not in names and "html" not in names:  # an HTML-only file reads as classify reads it
-            raise InputError(f"{f}: body column '{body}' not found; columns found: "
-                             f"{', '.join(map(str, names))}. Pass --body-col.")
-    cols = Columns(body, subject, sender, id, date)
+        # the checks classify makes of one file, before any worker starts
+        _check_columns(names, cols, str(f))
     payload = _model_payload(model)
     out.parent.mkdir(parents=True, exist_ok=True)
     import tempfile
@@ -240,7 +243,8 @@ def classify_dataset(
         try:
             form = RowFormat("parquet", tuple(OUTPUT_FIELDS), cols, False, only_rejections,
                              only_job_related)
-            tasks = [dask.delayed(_classify_part)(str(f.resolve()), k, str(tmp), payload, form, batch_size)
+            tasks = [dask.delayed(_classify_part)(str(f.resolve()), k, str(tmp), payload, form, batch_size,
+                                                  cap)
                      for k, f in enumerate(files)]
             counts = dask.compute(*tasks)
         finally:

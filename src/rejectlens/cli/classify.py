@@ -114,7 +114,7 @@ def _classify_dask(args) -> int:
         model=args.model, body=args.body_col, subject=args.subject_col, sender=args.sender_col,
         id=args.id_col, date=args.date_col, n_workers=args.n_jobs or 0, force=args.force,
         batch_size=args.chunk_size, only_rejections=args.only_rejections,
-        only_job_related=args.only_job_related)
+        only_job_related=args.only_job_related, **_cap(args))
     if not args.quiet:
         print(classify_summary(stats), file=sys.stderr)
     return EXIT_ROW_ERRORS if stats["errors"] else EXIT_OK

@@ -91,7 +91,7 @@ def read_messages(
     if not p.is_file():
         raise InputError(f"input {p} is not a file")
     if fmt == "parquet":
-        yield from _read_parquet(p, cols, chunk_size)
+        yield from _read_parquet(p, cols, chunk_size, cap)
     elif fmt in ("csv", "tsv"):
         yield from _read_csv(p, cols, sep="\t" if fmt == "tsv" else ",", cap=cap)
     elif fmt in ("jsonl", "json"):

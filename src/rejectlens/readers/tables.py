@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -247,7 +248,25 @@ def _read_csv(p: Path, cols: Columns, sep: str, cap: int | None = None) -> Itera
 _PARQUET_BUFFER = 1 << 20
 
 
-def _read_parquet(p: Path, cols: Columns, chunk_size: int) -> Iterator[Email]:
+def _capped(e: Email, cap: int) -> Email:
+    """A Parquet cell is read whole; past ``cap`` bytes its start is kept and
+    the email marked ``truncated``, as the other readers do with a message."""
+    if len(e.body) * 4 <= cap and (e.html is None or len(e.html) * 4 <= cap):
+        return e  # no UTF-8 text this short can pass the cap
+
+    def cut(text: str | None) -> str | None:
+        if text is None or len(text) * 4 <= cap:
+            return text
+        raw = text.encode("utf-8", "surrogatepass")
+        return text if len(raw) <= cap else raw[:cap].decode("utf-8", "ignore")
+
+    body, html = cut(e.body), cut(e.html)
+    if body is e.body and html is e.html:
+        return e
+    return replace(e, body=body or "", html=html, truncated=True)
+
+
+def _read_parquet(p: Path, cols: Columns, chunk_size: int, cap: int | None = None) -> Iterator[Email]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -273,7 +292,8 @@ def _read_parquet(p: Path, cols: Columns, chunk_size: int) -> Iterator[Email]:
                 for rec in batch.to_pylist():
                     row += 1
                     done += 1
-                    yield _record_email(rec, cols, f"{p} row {row}")
+                    e = _record_email(rec, cols, f"{p} row {row}")
+                    yield e if cap is None else _capped(e, cap)
         except Exception as err:
             for _ in range(max(expected - done, 1 if done == 0 else 0)):
                 row += 1
