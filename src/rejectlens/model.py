@@ -47,15 +47,16 @@ __all__ = ["Classifier", "SavedRef", "analyse_emails", "worker_model", "worker_p
 _ANALYSERS: dict[str, Analyser] = {}
 
 
-def _patterns_key(patterns: Mapping[str, Sequence[str]]) -> str:
-    return hashlib.sha256(json.dumps(patterns, sort_keys=True).encode()).hexdigest()
+def _json_key(data: Any) -> str:
+    """A digest of JSON-ready data, the same for equal data in any key order."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _shared_analyser(patterns: Mapping[str, Sequence[str]], entities: str | None = None) -> Analyser:
     from .fastpath import FastAnalyser, fast_enabled  # no spaCy Doc where verified (issue 13)
 
     fast = fast_enabled()
-    key = f"{_patterns_key(patterns)}:{entities}:{'fast' if fast else 'spacy'}"
+    key = f"{_json_key(patterns)}:{entities}:{'fast' if fast else 'spacy'}"
     if key not in _ANALYSERS:
         _ANALYSERS[key] = (FastAnalyser if fast else Analyser)(patterns, entities=entities)
     return _ANALYSERS[key]
@@ -362,12 +363,8 @@ class SavedRef:
     @classmethod
     def of(cls, path: str | Path) -> SavedRef:
         # absolute: a long-lived worker may have started in another folder
-        return cls(str(Path(path).resolve()), _fingerprint(read_manifest(path)))
-
-
-def _fingerprint(manifest: Mapping[str, Any]) -> str:
-    # the manifest holds every file's sha256 (and the base model's), so it names the model
-    return hashlib.sha256(json.dumps(manifest, sort_keys=True, default=str).encode()).hexdigest()
+        # the manifest holds every file's sha256 (and the base model's), so it names the model
+        return cls(str(Path(path).resolve()), _json_key(read_manifest(path)))
 
 
 def worker_payload(model: Classifier) -> Classifier | SavedRef:
@@ -380,7 +377,7 @@ def worker_payload(model: Classifier) -> Classifier | SavedRef:
         ref = SavedRef.of(model.path)
     except ModelFileError:
         return model
-    return ref if ref.fingerprint == _fingerprint(model.manifest) else model
+    return ref if ref.fingerprint == _json_key(model.manifest) else model
 
 
 # Workers live on between runs (joblib reuses them, Dask keeps them), so the
@@ -397,7 +394,7 @@ def worker_model(model: Classifier | SavedRef | str) -> Classifier:
     key = (ref.path, ref.fingerprint)
     if key not in _WORKER_MODELS:
         loaded = Classifier.load(ref.path)
-        if _fingerprint(loaded.manifest) != ref.fingerprint:
+        if _json_key(loaded.manifest) != ref.fingerprint:
             raise ModelFileError(f"the model in {ref.path} was replaced while this run was classifying; "
                                  "run it again")
         for old in [k for k in _WORKER_MODELS if k[0] == ref.path]:

@@ -293,7 +293,8 @@ def safe_text(text: str) -> str:
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_QUOTED_FORMULA = re.compile("'+[=+\\-@\t\r]")
+# a cell safe_csv_cell quoted, or one that starts with ' and a formula character
+_QUOTED_FORMULA = re.compile("'+[" + re.escape("".join(_FORMULA_START)) + "]")
 
 
 def unneutralise_cell(value: Any) -> Any:

@@ -165,8 +165,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
         from .render import check_output_dir, pyplot
 
         pyplot()
-        named = (applications, *(mailboxes if isinstance(mailboxes, (list, tuple)) else ()))  # not a stream
-        check_output_dir(out, force, [p for p in named if isinstance(p, (str, Path))])
+        given = (applications, *(mailboxes if isinstance(mailboxes, (list, tuple)) else ()))  # not a stream
+        check_output_dir(out, force, [p for p in given if isinstance(p, (str, Path))])
     from ..api import load
 
     clf = model if hasattr(model, "classify_many") else load(model)

@@ -97,7 +97,7 @@ _UPDATE = re.compile(r"still review|on hold|(?:status|stage) of your application
                      r"under review|remain in consideration|received your (?:exercise|task|test|"
                      r"submission)|reviewing it|delay|next steps|progressed to|"
                      # the owner's own referees being asked, not the owner asked to be one
-                     r"(?:contact\w*|reach\w* out to|speak\w* (?:to|with)) your (?:references|referees)|"
+                     r"(?:contact\w*|reach\w* out to|speak\w* (?:to|with)) your references|"
                      r"\breferees\b|reference check stage|"
                      r"(?:start|begin|carry out|conduct|run|complet)\w* (?:the |your )?reference checks?",
                      re.I)
