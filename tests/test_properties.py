@@ -66,6 +66,7 @@ def test_a_cleaned_sentence_is_found_again_in_the_text_as_written(words, sep):
 @settings(max_examples=100, deadline=None)
 @given(top=st.text(alphabet="abcdefghij .,!\n", max_size=80).filter(lambda t: any(c.isalpha() for c in t)),
        subject=st.text(max_size=30), prefix=st.sampled_from(["RE: ", "Re: ", "AW: ", "re:"]))
+@example(top="a", subject="<DIV>", prefix="RE: ")  # a tag in a quoted subject: still plain text
 def test_the_quote_under_any_reply_is_older_mail(top, subject, prefix):
     quote = ("\n\n-----Original Message-----\nFrom: Acme <t@acme.example>\nSent: Monday\n"
              f"Subject: {subject}\n\nWe have decided not to move forward with your application.\n")

@@ -147,6 +147,18 @@ class Cleaned:
     flags: frozenset[str]
 
 
+def _is_html(body: str) -> bool:
+    """Whether a body is HTML: a tag, and the marks of a markup document (it
+    starts with a tag, closes one, or breaks lines with <br>). A plain reply
+    that quotes "Subject: <DIV>" keeps its lines."""
+    if not _HTML_HINT.search(body):
+        return False
+    return body.lstrip().startswith("<") or "</" in body or _BR.search(body) is not None
+
+
+_BR = re.compile(r"<\s*br\b", re.I)
+
+
 def has_text(text: str | None) -> bool:
     """Whether there is anything to read: a letter or a digit."""
     return bool(text) and any(ch.isalnum() for ch in text)
@@ -378,7 +390,7 @@ def clean(email: Email) -> Cleaned:
             body = _BULKY_HTML.sub(" ", body)
         body = body[: 4 * MAX_CHARS]
         flags.add("truncated")
-    if _HTML_HINT.search(body):
+    if _is_html(body):
         body = html_to_text(body)
         flags.add("html_converted")
     if len(body) > MAX_CHARS:
