@@ -222,6 +222,23 @@ def test_cli_bad_input_names_expected_and_found(args, message, capsys, tmp_path,
     assert message in capsys.readouterr().err
 
 
+def test_a_failed_report_leaves_no_empty_folder(default_model, tmp_path, capsys):
+    from rejectlens import Email
+
+    out = tmp_path / "new" / "report"
+    with pytest.raises(InputError, match="no messages found"):
+        rejectlens.report([], model=default_model, out=out)
+    assert not (tmp_path / "new").exists()
+    assert main(["report", str(MBOX), "-o", str(out), "--model", str(tmp_path / "no-model")]) != 0
+    assert not (tmp_path / "new").exists()
+    # a folder that cannot be made fails before the mailbox is read
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(InputError, match="is a file; expected a folder"):
+        rejectlens.report([Email(body="hello")], model=default_model, out=tmp_path / "afile" / "r")
+    r = rejectlens.report([Email(body="hello", subject="hi")], model=default_model, out=out)
+    assert len(r.messages) == 1 and (out / "report.html").exists()
+
+
 def test_without_datasketch_the_error_names_the_extra(default_model, monkeypatch):
     import sys
 

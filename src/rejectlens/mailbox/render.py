@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,9 +39,11 @@ _STATUS_COLOURS = {"rejected": "#c0504d", "offer": "#4f9d4f", "in_process": "#4a
 
 
 def check_output_dir(out: str | Path, force: bool, inputs: Sequence[str | Path] = ()) -> Path:
-    """Refuse a non-empty folder (or a file) unless ``force``, and always a folder
+    """Refuse a non-empty folder (or a file) unless ``force``, always a folder
     where a report file would replace one of ``inputs`` (the user's own
-    applications sheet, kept beside last run's report); create it otherwise."""
+    applications sheet, kept beside last run's report), and a folder that
+    cannot be made. Nothing is created: a run that fails later leaves no
+    empty folder behind (``write_outputs`` makes it)."""
     d = Path(out)
     if d.exists() and not d.is_dir():
         raise InputError(f"output {d} is a file; expected a folder for the report")
@@ -48,7 +51,13 @@ def check_output_dir(out: str | Path, force: bool, inputs: Sequence[str | Path] 
         refuse_overwriting_input(d / name, inputs)
     if d.is_dir() and any(d.iterdir()) and not force:
         raise InputError(f"output folder {d} is not empty; pass --force to write the report into it")
-    d.mkdir(parents=True, exist_ok=True)
+    base = d.absolute()
+    while not base.exists():
+        base = base.parent
+    if not base.is_dir():
+        raise InputError(f"cannot make the output folder {d}: {base} is a file; expected a folder")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write the report into {d}: {base} is not writable")
     return d
 
 
@@ -222,13 +231,14 @@ def render_html(r: MailboxReport, images: dict[str, tuple[str, bytes]]) -> str:
 def write_outputs(r: MailboxReport, out: str | Path, force: bool = False) -> list[Path]:
     """Write every report file into ``out``; returns the paths written."""
     d = Path(out)
-    d.mkdir(parents=True, exist_ok=True)
     images = charts(r)
+    page = render_html(r, images).encode("utf-8")  # rendered before the folder exists: a failure leaves none
+    d.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (_, png) in images.items():
         write_file_atomic(d / name, png)
         written.append(d / name)
-    write_file_atomic(d / "report.html", render_html(r, images).encode("utf-8"))
+    write_file_atomic(d / "report.html", page)
     apps = r.applications.copy()
     apps["reasons"] = apps["reasons"].map(lambda x: json.dumps(list(x)))
     write_file_atomic(d / "applications.csv", _csv(apps))
