@@ -94,3 +94,22 @@ def test_a_spreadsheet_safe_cell_reads_back_as_written(cell):
     safe = safe_csv_cell(cell)
     assert unneutralise_cell(safe) == cell
     assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))  # a spreadsheet shows it as text
+
+
+_markup = st.sampled_from(["", "<b>", "</b>", "<br>", "&nbsp;", "<span style='x'>", "</span>"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(st.tuples(_typographic, _markup), min_size=1, max_size=12),
+       sep=st.sampled_from([" ", "\n", "&nbsp;", " <i>"]))
+def test_a_cleaned_sentence_is_found_again_in_html_as_written(words, sep):
+    # The same for an HTML body: the words are found across tags and entities.
+    from rejectlens.spacy import _locate
+
+    text = "<html><body><p>" + sep.join(w + m for w, m in words) + "</p></body></html>"
+    cleaned = clean(Email(body=text)).text
+    if not cleaned:
+        return
+    found = _locate(text, cleaned)
+    assert found is not None
+    assert clean(Email(body="<p>" + text[found[0]:found[1]] + "</p>")).text == cleaned  # the span is that text

@@ -62,6 +62,22 @@ def test_evidence_is_found_in_text_with_curly_quotes_and_dashes(nlp):
     assert text[start:end] == "the Analyst role — we enjoyed reading it."
 
 
+def test_evidence_is_found_in_html_as_written(nlp):
+    # The model reads HTML converted to text; the span covers the markup and
+    # entities the sentence is written with.
+    text = ("<html><body><p>Dear Sam,</p><p>Thank you for applying. Unfortunately, we&rsquo;ve decided "
+            "to move <b>forward</b> with other&nbsp;candidates for the role at Smith &amp; Co.</p>"
+            "<p>Best,<br>Acme</p></body></html>")
+    doc = nlp(text)
+    assert doc._.rejection.is_rejection
+    decision = next(s for s in doc.spans["rejectlens"] if s.label_ == "decision")
+    assert decision.text.startswith("Unfortunately, we&rsquo;ve decided to move <b>forward</b> with other")
+    assert "Smith &amp; Co." in decision.text and "Dear Sam" not in decision.text
+    from rejectlens.spacy import _locate
+
+    assert _locate("<p>no such</p>", "We have decided.") is None
+
+
 def test_no_rejection_and_no_text(nlp):
     doc = nlp("Could you do a call on Tuesday at 3pm about the Designer role?")
     assert doc._.rejection.is_rejection is False and list(doc.spans["rejectlens"]) == []

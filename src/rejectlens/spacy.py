@@ -141,8 +141,19 @@ class RejectionComponent:
 _AS_WRITTEN = {"'": "['\u2018\u2019\u201b\u2032]", '"': '["\u201c\u201d]', "-": "[-\u2013\u2014]"}
 
 
-def _word(word: str) -> str:
-    return "".join(_AS_WRITTEN.get(c, re.escape(c)) for c in word)
+# In HTML a character may also be written as an entity, and tags and
+# entity spaces may stand between (or inside, as <b>for</b>ward) the words.
+_AS_ENTITY = {"'": "&(?:#0*39|#x0*27|apos|rsquo|lsquo);", '"': "&(?:#0*34|quot|ldquo|rdquo);",
+              "-": "&(?:ndash|mdash|#0*821[12]);", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_HTML_GAP = r"(?:\s|&nbsp;|&#0*160;|<[^<>]*>)"
+
+
+def _word(word: str, html: bool = False) -> str:
+    if not html:
+        return "".join(_AS_WRITTEN.get(c, re.escape(c)) for c in word)
+    chars = [f"(?:{_AS_WRITTEN.get(c, re.escape(c))}|{_AS_ENTITY[c]})" if c in _AS_ENTITY
+             else _AS_WRITTEN.get(c, re.escape(c)) for c in word]
+    return "(?:<[^<>]*>)*".join(chars)
 
 
 def _locate(text: str, sentence: str) -> tuple[int, int] | None:
@@ -151,7 +162,9 @@ def _locate(text: str, sentence: str) -> tuple[int, int] | None:
     Evidence comes from the cleaned text, where hard-wrapped lines are joined,
     whitespace normalised and curly quotes and dashes made ASCII, so a
     sentence is matched word by word with any whitespace between the words
-    (none around a dash: cleaning spaced out an em dash).
+    (none around a dash: cleaning spaced out an em dash). In an HTML body,
+    converted to text before it was read, markup and entities are let
+    through as well.
     """
     start = text.find(sentence)
     if start >= 0:
@@ -159,11 +172,15 @@ def _locate(text: str, sentence: str) -> tuple[int, int] | None:
     words = sentence.split()
     if not words:
         return None
-    pattern = _word(words[0])
-    for prev, word in pairwise(words):
-        pattern += (r"\s*" if "-" in (prev, word) else r"\s+") + _word(word)
-    m = re.search(pattern, text)
-    return (m.start(), m.end()) if m else None
+    for html in (False, True) if "<" in text or "&" in text else (False,):
+        gap, tight = (f"{_HTML_GAP}+", f"{_HTML_GAP}*") if html else (r"\s+", r"\s*")
+        pattern = _word(words[0], html)
+        for prev, word in pairwise(words):
+            pattern += (tight if "-" in (prev, word) else gap) + _word(word, html)
+        m = re.search(pattern, text)
+        if m:
+            return m.start(), m.end()
+    return None
 
 
 @Language.factory(ALIAS, assigns=["doc._.rejection", "doc.spans"], default_config=_CONFIG)
