@@ -73,6 +73,12 @@ def test_forward_is_read_through_to_the_original_sender():
                      OWNER)
     assert p.forwarded and p.address == "hr@dunmore.example"
     assert CompanyResolver([p], OWNER).company(p) == "Dunmore Bank"
+    # Outlook quotes a forward as "Original Message" too; its subject says forward, as cleaning reads it
+    outlook = ("fyi\n\n-----Original Message-----\nFrom: Dunmore Bank <hr@dunmore.example>\n"
+               "Subject: Your application\n\nWe regret to inform you...")
+    for subject in ("Fwd: Your application", "FW: Your application", "RV: Your application"):
+        assert counterparty("Sam <sam@home.example>", "", subject, outlook, OWNER).forwarded, subject
+    assert not counterparty("Sam <sam@home.example>", "", "Re: Your application", outlook, OWNER).forwarded
 
 
 def test_friends_and_newsletters_name_no_employer():

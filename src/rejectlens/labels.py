@@ -111,7 +111,8 @@ HEADS: tuple[str, ...] = (*BINARY_HEADS, "stage")
 REJECTION_ONLY_HEADS: tuple[str, ...] = tuple(h for h in HEADS if h not in ("job_related", "is_rejection"))
 
 
-def _known(v: Any) -> bool:
+def is_labelled(v: Any) -> bool:
+    """A label value that says something: None and NaN mean "not labelled"."""
     return v is not None and not (isinstance(v, float) and v != v)
 
 
@@ -139,20 +140,20 @@ def head_targets(y: Mapping[str, Sequence[Any]],
 
     def rejection_rows(values) -> np.ndarray:
         if judging:  # judged on labelled rejections only, as the metrics are
-            return rows_where(lambda i: _known(values[i]) and _known(is_rej[i]) and bool(is_rej[i]))
-        return rows_where(lambda i: _known(values[i]) and is_rej[i] is not False and is_rej[i] != 0)
+            return rows_where(lambda i: is_labelled(values[i]) and is_labelled(is_rej[i]) and bool(is_rej[i]))
+        return rows_where(lambda i: is_labelled(values[i]) and is_rej[i] is not False and is_rej[i] != 0)
 
     if "job_related" in y:
         vals = y["job_related"]
-        rows = rows_where(lambda i: _known(vals[i]))
+        rows = rows_where(lambda i: is_labelled(vals[i]))
         out["job_related"] = (rows, np.array([int(bool(vals[i])) for i in rows]))
     if "is_rejection" in y:
         # Only job mail can be a rejection: the job_related head answers for
         # the rest, and a refused rental would teach this head that decisions
         # are not rejections.
         job = y.get("job_related", [None] * n)
-        non_job = [_known(v) and not bool(v) for v in job]
-        rows = rows_where(lambda i: _known(is_rej[i]) and (judging or not non_job[i]))
+        non_job = [is_labelled(v) and not bool(v) for v in job]
+        rows = rows_where(lambda i: is_labelled(is_rej[i]) and (judging or not non_job[i]))
         out["is_rejection"] = (rows, np.array([int(bool(is_rej[i])) for i in rows]))
     if "personalization" in y:
         vals = y["personalization"]

@@ -90,11 +90,12 @@ def tune_gate(heads, X, is_rejection: Sequence[Any]) -> float | None:
     None when either head has no out-of-fold probabilities.
     """
     from .export import export_heads
+    from .labels import is_labelled
 
     if "is_rejection" not in heads.oof_ or "job_related" not in heads.oof_:
         return None
     rows_j, _, p_gate = heads.oof_["job_related"]
-    keep = np.array([_known(is_rejection[i]) for i in rows_j], dtype=bool)
+    keep = np.array([is_labelled(is_rejection[i]) for i in rows_j], dtype=bool)
     rows_j, p_gate = rows_j[keep], p_gate[keep]
     if not len(rows_j):
         return None
@@ -111,6 +112,3 @@ def tune_gate(heads, X, is_rejection: Sequence[Any]) -> float | None:
     near = _GATE_GRID[scores >= scores.max() - 0.005]
     return float(np.round(np.median(near), 2))
 
-
-def _known(v: Any) -> bool:
-    return v is not None and not (isinstance(v, float) and v != v)

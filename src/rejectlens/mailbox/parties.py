@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from ..clean import FORWARD_SUBJECT
 from .names import (
     _CONNECT,
     _LEGAL,
@@ -82,7 +83,6 @@ _COMPANY_PHRASES = [re.compile(p, flags) for p, flags in (
 _BULK = re.compile(r"\bunsubscribe\b|you(?:['’]re| are) receiving this (?:e-?mail )?because|"
                    r"stop receiving (?:these|this|our)|e-?mail preferences|notification preferences|"
                    r"manage (?:your )?(?:subscriptions?|preferences)|\bopt[- ]out\b", re.I)
-_FWD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg)\s*:", re.I)
 _FWD_BLOCK = re.compile(r"-{3,}\s*(?:Forwarded message|Original Message)\s*-{3,}(.*)", re.I | re.S)
 _BLOCK_FIELD = re.compile(r"^\s*\*?(From|Subject|Sent|Date|To)\*?:\s*(.*)$", re.I | re.M)
 
@@ -128,7 +128,7 @@ def counterparty(sender: str, to: str, subject: str, text: str, owner: frozenset
     block = _FWD_BLOCK.search(text or "")
     # Outlook quotes a reply under "Original Message" too: only a Fwd subject or
     # Gmail's "Forwarded message" marks a forward.
-    if block and (_FWD_SUBJECT.match(subject or "") or "forwarded" in block.group(0)[:40].lower()):
+    if block and (FORWARD_SUBJECT.match(subject or "") or "forwarded" in block.group(0)[:40].lower()):
         fields = {k.lower(): v.strip() for k, v in reversed(_BLOCK_FIELD.findall(block.group(1)[:2000]))}
         inner_name, inner_addr = _addr(fields.get("from", ""))
         if inner_addr and inner_addr not in owner:
