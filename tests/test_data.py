@@ -129,3 +129,15 @@ def test_labels_from_arrays_and_predictions_are_plain_labels():
     assert rows[0]["reasons"] == ["other_candidates"] and rows[1]["reasons"] == []
     assert rows[1]["stage"] is None  # an empty numpy string is unlabelled, as "" is
     validate_labels(rows)  # a numpy True is true, a Prediction's tuple of reasons a list
+
+
+def test_pandas_na_is_unlabelled_as_nan_is():
+    import pandas as pd
+
+    from rejectlens.records import as_records, refuse_misspelt_labels
+
+    rows = as_records([{"body": "We will not move forward.", "is_rejection": True, "stage": pd.NA,
+                        "feedback_offered": pd.NA, "is_rejected": pd.NA}])
+    assert rows[0]["stage"] is None and rows[0]["feedback_offered"] is None
+    validate_labels(rows)
+    refuse_misspelt_labels(rows)  # an empty look-alike column is no typo of a label

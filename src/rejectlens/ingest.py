@@ -112,7 +112,7 @@ class Columns:
 _DEFAULT_COLUMNS = Columns()
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
     """None, NaN (float or numpy) and pandas' NA/NaT: what a table holds for "no value"."""
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return True
@@ -128,7 +128,7 @@ def _body_text(value: Any) -> str | None:
         return value
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    return "" if _missing(value) else None
+    return "" if is_missing(value) else None
 
 
 def _header_text(value: Any) -> str:
@@ -138,7 +138,7 @@ def _header_text(value: Any) -> str:
         return value[:MAX_HEADER_CHARS]
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")[:MAX_HEADER_CHARS]
-    return "" if _missing(value) else str(value)[:MAX_HEADER_CHARS]
+    return "" if is_missing(value) else str(value)[:MAX_HEADER_CHARS]
 
 
 def record_to_email(

@@ -21,6 +21,7 @@ from typing import Any
 
 from .clean import has_text
 from .errors import DataError
+from .ingest import is_missing
 from .labels import BOOL_FIELDS, GUESS_SUFFIX, LABEL_FIELDS, REJECTION_ONLY, schema
 from .prediction import OUTPUT_FIELDS
 
@@ -172,7 +173,7 @@ def missing_as_none(record: Mapping[str, Any]) -> dict[str, Any]:
                 out[key] = str(v)
         elif v is None or type(v) in (bool, list):
             pass
-        elif isinstance(v, float) and math.isnan(v):
+        elif is_missing(v):  # NaN, numpy NaN, pandas NA
             out[key] = None
         elif getattr(v, "shape", None) == () and getattr(getattr(v, "dtype", None), "kind", "") == "b":
             out[key] = bool(v)
@@ -237,8 +238,7 @@ def _ours(name: str) -> bool:
 
 
 def _filled(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip()) \
-        and not (isinstance(value, float) and math.isnan(value))
+    return not is_missing(value) and not (isinstance(value, str) and not value.strip())
 
 
 def refuse_misspelt_labels(records: Sequence[Mapping[str, Any]], source: str = "the records") -> None:
