@@ -8,6 +8,8 @@ from email.message import EmailMessage
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rejectlens.errors import InputError
 from rejectlens.readers import detect_format, read_messages
@@ -183,6 +185,32 @@ def test_tsv_gzip_json_array_and_jsonl_errors(tmp_path):
     assert "line 2: not valid JSON" in got[1].error and "field 'body' must be text; found int: 7" in got[2].error
 
 
+def test_nothing_after_an_array_is_dropped(tmp_path):
+    one = lambda i: json.dumps({"id": i, "body": "hello there"})  # noqa: E731
+    joined = tmp_path / "joined.json"  # two files joined with cat; an object after the array
+    joined.write_text(f"[{one('a')}]\n[{one('b')}, {one('c')}] {one('d')}\n{one('e')}\n")
+    got = list(read_messages(joined))
+    assert [e.id for e in got] == ["a", "b", "c", "d", "e"] and not any(e.error for e in got)
+    headed = tmp_path / "headed.jsonl"  # a first line that is an array: its items are error rows
+    headed.write_text(f'["id", "body"]\n{one("a")}\n')
+    got = list(read_messages(headed))
+    assert [e.id for e in got] == [None, None, "a"] and "item 1: expected a JSON object" in got[1].error
+
+
+def test_pretty_printed_objects_are_one_record_each(tmp_path):
+    nested = {"id": "n", "body": "a } and a {", "meta": {"tags": ["x", {"y": 1}]}}
+    f = tmp_path / "pretty.json"  # what jq '.[]' writes; indent=0 closes nested objects at column 0
+    f.write_text(json.dumps({"id": "a", "body": "hi"}, indent=2) + "\n" + json.dumps(nested, indent=0)
+                 + "\n" + json.dumps({"id": "c", "body": "x"}) + "\n")
+    got = list(read_messages(f))
+    assert [(e.id, e.body, e.error) for e in got] == [("a", "hi", None), ("n", "a } and a {", None),
+                                                       ("c", "x", None)]
+    cut = tmp_path / "cut.json"  # a file that ends inside one: an error row, the others read
+    cut.write_text(json.dumps({"id": "a", "body": "hi"}) + '\n{\n  "id": "b",\n')
+    got = list(read_messages(cut))
+    assert got[0].id == "a" and len(got) == 2 and "line 2: not valid JSON" in got[1].error
+
+
 def test_parquet(tmp_path):
     pytest.importorskip("pyarrow")
     path = tmp_path / "e.parquet"
@@ -261,6 +289,10 @@ def test_a_windows_1252_csv_is_read_as_such_and_utf8_stays_utf8(tmp_path):
     assert first.body.endswith("Caf\u00e9 team") and second.body == "bad \ufffd byte"
     (tmp_path / "unicode.txt.csv").write_bytes(text.encode("utf-16"))  # Excel's "Unicode Text"
     assert next(read_messages(tmp_path / "unicode.txt.csv")).body.startswith("We\u2019re sorry")
+    # compressed, the encoding is still told from the first megabyte, not one decompressed block
+    late = "id,body\n" + "".join(f"{i},plain ascii filler row {i}\n" for i in range(6000)) + text.split("\n")[1] + "\n"
+    (tmp_path / "late.csv.gz").write_bytes(gzip.compress(late.encode("cp1252")))
+    assert list(read_messages(tmp_path / "late.csv.gz"))[-1].body.endswith("Caf\u00e9 team")
 
 
 def test_an_html_only_table_is_read(tmp_path):
@@ -270,3 +302,26 @@ def test_an_html_only_table_is_read(tmp_path):
     assert e.error is None and "<b>not</b>" in e.html
     with pytest.raises(InputError, match="body column 'txt' not found"):  # named on purpose: must exist
         list(read_messages(tmp_path / "h.csv", body="txt"))
+
+
+_record = st.text(min_size=1, max_size=30).filter(str.strip)
+# arrays first (files joined with cat), then JSON lines and pretty-printed
+# objects in any order (an array on a JSON line is one line holding a list: an error row)
+_shapes = st.tuples(st.lists(st.tuples(st.just("array"), _record), max_size=3),
+                    st.lists(st.tuples(st.sampled_from(["line", "pretty"]), _record), max_size=6)
+                    ).map(lambda t: t[0] + t[1]).filter(bool)
+
+
+@settings(max_examples=60, deadline=None)
+@given(records=_shapes, gz=st.booleans())
+def test_any_mix_of_json_lines_arrays_and_pretty_objects_reads_every_record(tmp_path_factory, records, gz):
+    parts = []
+    for i, (shape, body) in enumerate(records):
+        rec = {"id": f"r{i}", "body": body, "meta": {"n": [i]}}
+        parts.append(json.dumps(rec) if shape == "line" else json.dumps(rec, indent=2) if shape == "pretty"
+                     else json.dumps([rec]))
+    text = "\n".join(parts) + "\n"
+    path = tmp_path_factory.mktemp("mix") / ("m.json.gz" if gz else "m.json")
+    path.write_bytes(gzip.compress(text.encode()) if gz else text.encode())
+    got = list(read_messages(path))
+    assert [(e.id, e.body, e.error) for e in got] == [(f"r{i}", b, None) for i, (_, b) in enumerate(records)]

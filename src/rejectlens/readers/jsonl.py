@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import IO
 
 from ..errors import InputError
@@ -14,29 +14,78 @@ __all__: list[str] = []
 
 def _read_json_stream(f: IO[str], name: str, cols: Columns, cap: int,
                       raw: bool = False) -> Iterator[Email]:
-    """JSON lines, or one JSON array (told by its first character), streamed."""
+    """JSON lines, or JSON arrays (told by their first character), streamed.
+
+    What follows an array's closing "]" is read too: another array (two
+    files joined with ``cat``) or JSON lines; nothing is dropped unread.
+    """
+    head = _first_char(f, name)
+    if not head:
+        if stream_error(f) is not None:
+            raise InputError(f"{name} could not be read: {stream_error(f)}")
+        raise InputError(f"{name} is empty")
+    items = 0
+    while head == "[":  # a JSON array, not JSON lines
+        rest, items = yield from _read_json_array(f, name, cols, cap, items)
+        if rest is None:
+            return  # the file ended inside the array: its error row is out
+        f = _Prefixed(rest, f)
+        head = _first_char(f, name)
+    if head:
+        yield from _read_jsonl(f, name, cols, cap, head, raw)
+
+
+def _first_char(f: IO[str], name: str) -> str:
+    """The first character that is not whitespace, "" at the end."""
     try:
         head = f.read(1)
         while head and head.isspace():
             head = f.read(1)
     except _STREAM_ERRORS as err:
         raise InputError(f"{name} could not be read: {err}") from None
-    if not head:
-        if stream_error(f) is not None:
-            raise InputError(f"{name} could not be read: {stream_error(f)}")
-        raise InputError(f"{name} is empty")
-    if head == "[":  # a JSON array, not JSON lines
-        yield from _read_json_array(f, name, cols, cap)
-    else:
-        yield from _read_jsonl(f, name, cols, cap, head, raw)
+    return head
+
+
+class _Prefixed:
+    """A text stream that gives ``prefix`` before the rest of ``f``."""
+
+    def __init__(self, prefix: str, f: IO[str]) -> None:
+        self._prefix, self._f = prefix, f
+        self.guard = getattr(f, "guard", None)  # stream_error(self) is f's
+
+    def read(self, n: int = -1) -> str:
+        if not self._prefix:
+            return self._f.read(n)
+        if n < 0:
+            out, self._prefix = self._prefix + self._f.read(), ""
+            return out
+        out, self._prefix = self._prefix[:n], self._prefix[n:]
+        return out
+
+    def readline(self, limit: int = -1) -> str:
+        if not self._prefix:
+            return self._f.readline(limit)
+        end = self._prefix.find("\n") + 1 or len(self._prefix)
+        if 0 <= limit < end:
+            end = limit
+        out, self._prefix = self._prefix[:end], self._prefix[end:]
+        if not out.endswith("\n") and not self._prefix and (limit < 0 or len(out) < limit):
+            out += self._f.readline(-1 if limit < 0 else limit - len(out))
+        return out
 
 
 def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
                 raw: bool = False) -> Iterator[Email]:
+    """One JSON object a line. An object pretty-printed over several lines (as
+    ``jq '.[]'`` or ``json.dumps(indent=2)`` write it: from a line that is
+    only "{" to the line that closes it) is read as one record; a lone "{" is
+    never a JSON line of its own, so no line that could be one is joined."""
     source = _SafeLines(f, _PIECE)
     n = 0
     pieces: list[str] = [head] if head else []
     size, truncated = len(head), False
+    block: list[str] | None = None  # the lines of a pretty-printed object
+    block_size, block_cut, block_line, depth = 0, False, 0, 0
     for piece in source:
         if size < cap:
             pieces.append(piece[: cap - size])
@@ -47,13 +96,52 @@ def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
         if not piece.endswith("\n"):
             continue  # the line goes on
         n += 1
-        yield from _jsonl_line("".join(pieces), f"{name} line {n}", cols, truncated, raw)
-        pieces, size, truncated = [], 0, False
+        line = "".join(pieces)
+        pieces, size, cut, truncated = [], 0, truncated, False
+        if block is None and line.strip() == "{":
+            block, block_size, block_cut, block_line, depth = [line], len(line), cut, n, 1
+            continue
+        if block is not None:
+            if block_size < cap:
+                block.append(line[: cap - block_size])
+            block_cut = block_cut or cut or block_size + len(line) > cap
+            block_size += len(line)
+            depth += _nesting(line)
+            if depth <= 0:
+                yield from _jsonl_line("".join(block), f"{name} line {block_line}", cols, block_cut, raw)
+                block = None
+            continue
+        yield from _jsonl_line(line, f"{name} line {n}", cols, cut, raw)
     if pieces:
         n += 1
-        yield from _jsonl_line("".join(pieces), f"{name} line {n}", cols, truncated, raw)
+        if block is not None:
+            block.append("".join(pieces))
+        else:
+            yield from _jsonl_line("".join(pieces), f"{name} line {n}", cols, truncated, raw)
+    if block is not None:  # the file ends inside it: its JSON error says so
+        yield from _jsonl_line("".join(block), f"{name} line {block_line}", cols, block_cut, raw)
     if source.error is not None:
         yield _ends_early(name, f"line {n}", source.error)
+
+
+def _nesting(line: str) -> int:
+    """How much deeper a line of JSON leaves the nesting (brackets in strings
+    do not count; a JSON string never spans lines)."""
+    depth, pos, in_string = 0, 0, False
+    while m := (_JSON_IN_STRING if in_string else _JSON_OUTSIDE).search(line, pos):
+        c, pos = m.group(), m.end()
+        if in_string:
+            if c == "\\":
+                pos += 1
+            else:
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+    return depth
 
 
 def _jsonl_line(line: str, where: str, cols: Columns, truncated: bool,
@@ -64,14 +152,18 @@ def _jsonl_line(line: str, where: str, cols: Columns, truncated: bool,
             _json_record(text, where, cols, truncated)
 
 
-def _read_json_array(f: IO[str], name: str, cols: Columns, cap: int) -> Iterator[Email]:
-    """Stream the items of a JSON array (after its "["), one at a time.
+def _read_json_array(f: IO[str], name: str, cols: Columns, cap: int,
+                     first: int = 0) -> Generator[Email, None, tuple[str | None, int]]:
+    """Stream the items of a JSON array (after its "["), one at a time,
+    numbered from ``first``; returns what the read chunk holds after the
+    closing "]" (None when the file ended first) and the next item number.
 
     A small scanner finds where each item ends (strings and nesting
     tracked), so the file is never parsed whole; an item longer than ``cap``
     keeps its start. A file that breaks off gives an error row where it does.
     """
-    n = 0
+    n = first
+    rest: str | None = None
     pieces: list[str] = []
     size, truncated = 0, False
     depth, in_string, escape = 0, False, False
@@ -120,7 +212,7 @@ def _read_json_array(f: IO[str], name: str, cols: Columns, cap: int) -> Iterator
                            Email(body="", source=where, error=f"{where}: an empty item"))
                 pieces, size, truncated, start = [], 0, False, pos
                 if c == "]":
-                    done = True
+                    done, rest = True, chunk[pos:]
                     break
         if not done:
             piece = chunk[start:]
@@ -137,3 +229,4 @@ def _read_json_array(f: IO[str], name: str, cols: Columns, cap: int) -> Iterator
         else:
             yield _ends_early(name, f"item {n - 1}" if n else "the opening [", error
                               if isinstance(error, BaseException) else EOFError(error))
+    return rest, n

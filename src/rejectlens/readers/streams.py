@@ -90,7 +90,12 @@ def _text_encoding(start: bytes) -> str:
 def _open_text(p: Path) -> IO[str]:
     raw = _open_binary(p)
     try:
-        encoding = _text_encoding(raw.peek(_PIECE)[:_PIECE] if hasattr(raw, "peek") else b"")
+        if not hasattr(raw, "guard"):
+            start = raw.peek(_PIECE)[:_PIECE]
+        else:  # a .gz peeks one decompressed block only: its first megabyte is read apart
+            with _open_binary(p) as again:
+                start = again.read(_PIECE)
+        encoding = _text_encoding(start)
     except _STREAM_ERRORS:
         encoding = "utf-8-sig"  # the reader meets the damage again and reports it
     f = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
