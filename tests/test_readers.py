@@ -211,6 +211,32 @@ def test_pretty_printed_objects_are_one_record_each(tmp_path):
     assert got[0].id == "a" and len(got) == 2 and "line 2: not valid JSON" in got[1].error
 
 
+def test_semicolon_csv_excel_sep_line_and_columns_named_twice(tmp_path):
+    from rejectlens.records import read_records
+
+    semi = tmp_path / "semi.csv"  # European Excel
+    semi.write_text('id;subject;body\n1;Hi;"Thanks; we will not proceed, sadly."\n')
+    (e,) = read_messages(semi)
+    assert (e.id, e.subject, e.body) == ("1", "Hi", "Thanks; we will not proceed, sadly.")
+    said = tmp_path / "said.csv"  # Excel's first line naming the separator
+    said.write_text('sep=;\nid;body;is_rejection\n1;"a, b";true\n2;"open quote\n3;c;false\n')
+    got = list(read_messages(said))
+    assert [(m.id, m.body) for m in got[::2]] == [("1", "a, b"), ("3", "c")] and "never closed" in got[1].error
+    assert read_records(semi)[0]["body"] == "Thanks; we will not proceed, sadly."
+    said.write_text('sep=;\nbody;is_rejection\n"a, b";true\n')
+    assert read_records(said) == [{"body": "a, b", "is_rejection": True}]
+    plain = tmp_path / "plain.csv"  # a comma header with a ";" in a body stays comma-separated
+    plain.write_text('id,body\n1,"a; b; c"\n')
+    assert next(read_messages(plain)).body == "a; b; c"
+    twice = tmp_path / "twice.csv"
+    twice.write_text("id,body,subject,body\n1,hello there,hi,\n")
+    with pytest.raises(InputError, match="column 'body' appears 2 times; expected each column once"):
+        list(read_messages(twice))
+    twice.write_text("body,is_rejection,is_rejection\nhello,true,\n")
+    with pytest.raises(Exception, match="column 'is_rejection' appears 2 times"):
+        read_records(twice)
+
+
 def test_parquet(tmp_path):
     pytest.importorskip("pyarrow")
     path = tmp_path / "e.parquet"

@@ -84,7 +84,7 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
 
         records = []
         try:
-            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else _sheet_separator(path)):
+            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else ","):
                 if error is not None:
                     raise DataError(error)
                 # Undo the ' that our CSV writers put before formula-like cells.
@@ -115,14 +115,6 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     raise DataError(
         f"{path}: unknown file type '{suffix}'; expected .jsonl, .json, .csv, .tsv or .parquet"
     )
-
-
-def _sheet_separator(path: Path) -> str:
-    from .readers import separator_of
-    from .readers.streams import _open_text
-
-    with _open_text(path) as f:  # the encoding csv_rows will read it in
-        return separator_of(f.readline(), (",", ";"))
 
 
 def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False) -> None:

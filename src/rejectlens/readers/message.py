@@ -140,6 +140,12 @@ def _check_columns(columns, cols: Columns, name: str) -> None:
         if wanted != getattr(Columns(), part) and wanted not in columns:
             raise InputError(f"{name}: {part} column '{wanted}' not found; columns found: {found}. "
                              f"Check --{part}-col.")
+    # A column read twice would be read from its last copy: the first one's text lost without a word.
+    twice = [c for c in dict.fromkeys((cols.body, cols.html, cols.subject, cols.sender, cols.id, cols.date))
+             if list(columns).count(c) > 1]
+    if twice:
+        raise InputError(f"{name}: column '{twice[0]}' appears {list(columns).count(twice[0])} times; "
+                         f"expected each column once (rename the copy); columns found: {found}")
 
 
 def _parse_message(raw: bytes, where: str, cap: int = DEFAULT_MAX_MESSAGE_BYTES,

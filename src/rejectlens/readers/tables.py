@@ -184,7 +184,18 @@ def _holds_a_row(lines: list[str], sep: str, n_fields: int) -> bool:
 
 def _csv_stream_rows(f, name: str, sep: str, cap: int | None = None,
                      reopen: Callable[[], IO[str]] | None = None):
+    """The header, then (where, record, error, truncated) per row. A ``sep``
+    of "," (a .csv) is a guess: European Excel writes ";", and may say so on
+    a first line "sep=;"."""
     csv.field_size_limit(2**31 - 1)  # a 5 MB body is a cell too
+    if sep == ",":
+        first = f.readline(_PIECE)
+        if said := _EXCEL_SEP.fullmatch(first):
+            sep = said[1]
+            if reopen is not None:
+                reopen = _past_first_line(reopen)
+        else:
+            f, sep = _Resume(first, f), separator_of(first, (",", ";"))
     lines = _CsvLines(f, sep, cap)
     reader = csv.reader(lines, delimiter=sep)
     try:
@@ -204,6 +215,17 @@ def _csv_stream_rows(f, name: str, sep: str, cap: int | None = None,
         yield f"{name} (after {last})", None, _ends_early(name, last, lines.error).error, False
 
 
+_EXCEL_SEP = re.compile(r"sep=(.)\r?\n?")
+
+
+def _past_first_line(reopen: Callable[[], IO[str]]) -> Callable[[], IO[str]]:
+    def again() -> IO[str]:
+        f = reopen()
+        f.readline(_PIECE)
+        return f
+    return again
+
+
 def separator_of(header: str, candidates: tuple[str, ...] = (",", ";", "\t")) -> str:
     """The separator a CSV header uses: the candidate it holds most of, the
     first on a tie (European Excel writes ";", and a lone column holds none)."""
@@ -216,11 +238,14 @@ def csv_rows(p: Path, sep: str = ",") -> Iterator[tuple[str, dict[str, str] | No
     The stdlib reader, not pandas: it keeps quoted multi-line bodies, takes
     fields of any size, and hands over a malformed row (more fields than the
     header) as that row, so it is reported in place instead of taking its
-    neighbours with it. Raises InputError for an empty file.
+    neighbours with it. Raises InputError for an empty file and for a column named twice.
     """
     with _open_text(p) as f:
         rows = _csv_stream_rows(f, str(p), sep, reopen=lambda: _open_text(p))
-        next(rows)  # the header
+        header = next(rows)
+        if twice := sorted({c for c in header if c.strip() and header.count(c) > 1}):
+            raise InputError(f"{p}: column '{twice[0]}' appears {header.count(twice[0])} times; expected "
+                             f"each column once (rename the copy); columns found: {', '.join(header)}")
         for where, rec, error, _ in rows:
             yield where, rec, error
 
