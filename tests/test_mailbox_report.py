@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rejectlens
 from rejectlens.cli import main
@@ -237,6 +240,66 @@ def test_a_failed_report_leaves_no_empty_folder(default_model, tmp_path, capsys)
         rejectlens.report([Email(body="hello")], model=default_model, out=tmp_path / "afile" / "r")
     r = rejectlens.report([Email(body="hello", subject="hi")], model=default_model, out=out)
     assert len(r.messages) == 1 and (out / "report.html").exists()
+
+
+_LETTER = ("Dear Sam,\n\nThank you for your interest in the {role} position at {company}. We have carefully "
+           "reviewed your application and, after consideration, we have decided to pursue other candidates "
+           "whose qualifications more closely meet the needs of this position.\n\nWe encourage you to "
+           "apply for future openings that match your skills. We wish you every success in your job "
+           "search.\n\nSincerely,\n{company} Talent Acquisition\n")
+
+
+def test_one_employer_spelt_two_ways_does_not_share_its_letter(default_model):
+    from rejectlens import Email
+
+    mail = [Email(sender="Café Noir <jobs@cafenoir.example>", to="sam@home.example", id="<1@x>",
+                  subject="Update on your application for Data Analyst", date="2026-01-19T11:00:00+00:00",
+                  body=_LETTER.format(role="Data Analyst", company="Café Noir")),
+            Email(sender="Cafe Noir <no-reply@greenhouse.io>", to="sam@home.example", id="<2@x>",
+                  subject="Update on your application for Data Engineer", date="2026-02-19T11:00:00+00:00",
+                  body=_LETTER.format(role="Data Engineer", company="Cafe Noir"))]
+    r = rejectlens.report(mail, model=default_model)
+    assert r.applications["company"].nunique() == 1  # the applications fold the accent: so do templates
+    assert r.templates["companies"].tolist() == [1] and not r.applications["shared_template"].any()
+
+
+def test_an_outlook_reply_is_read_without_the_mail_it_quotes(default_model):
+    from rejectlens import Email
+
+    invite = ("Hi Sam,\n\nWe'd like to invite you to an interview for the Data Analyst role on Thursday at "
+              "10:00. If you no longer wish to be considered for the role, just let me know.\n\nJane Doe\n")
+    quote = ("\n\n-----Original Message-----\nFrom: Jane Doe <jane.doe@acme.example>\nSent: 12 January 2026\n"
+             "To: Sam <sam@home.example>\nSubject: Data Analyst - interview invitation\n\n" + invite)
+    mail = [Email(sender="Jane Doe <jane.doe@acme.example>", to="Sam <sam@home.example>", id="<i@x>",
+                  subject="Data Analyst - interview invitation", body=invite, date="2026-01-12T14:00:00+00:00"),
+            Email(sender="Sam <sam@home.example>", to="jane.doe@acme.example", id="<r@x>", in_reply_to="<i@x>",
+                  subject="RE: Data Analyst - interview invitation", labels=("Sent",),
+                  body="Hi Jane,\n\nThursday at 10:00 works well for me.\n\nSam" + quote,
+                  date="2026-01-12T18:00:00+00:00")]
+    r = rejectlens.report(mail, model=default_model)
+    # the quoted "if you no longer wish to be considered" is not the owner withdrawing
+    assert r.messages.set_index("id").loc["<r@x>", "event"] == "chase"
+    assert r.applications["status"].tolist() == ["in_process"]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(range(19)))
+def test_the_order_of_the_export_does_not_change_the_report(default_model, order):
+    emails = _mailbox_emails()
+    assert len(emails) == 19
+    base = rejectlens.report(emails, model=default_model, as_of="2026-03-01")
+    shuffled = rejectlens.report([emails[i] for i in order], model=default_model, as_of="2026-03-01")
+    cols = ["application_id", "company", "role", "status", "furthest_stage", "n_messages", "shared_template"]
+    assert (base.applications[cols].sort_values("application_id").reset_index(drop=True)
+            .equals(shuffled.applications[cols].sort_values("application_id").reset_index(drop=True)))
+    threads = lambda r: dict(zip(r.messages["id"], r.messages["thread_id"]))  # noqa: E731
+    assert threads(base) == threads(shuffled)
+    assert base.summary["top_reasons"] == shuffled.summary["top_reasons"]
+
+
+@functools.cache  # read once: hypothesis calls the test many times
+def _mailbox_emails() -> tuple:
+    return tuple(rejectlens.read_messages(MBOX))
 
 
 def test_without_datasketch_the_error_names_the_extra(default_model, monkeypatch):

@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..readers import separator_of
 from ..readers.streams import _open_text
 from .events import EXPECTS_REPLY, STAGE_RANK
-from .names import fold, unaccent
+from .names import fold, ranked, unaccent
 
 __all__ = ["Application", "MessageFacts", "SheetRow", "build_applications", "read_applications_csv"]
 
@@ -144,7 +144,7 @@ def build_applications(msgs: Sequence[MessageFacts], *, as_of: datetime | None, 
     for key, idx in by_company.items():
         idx.sort(key=lambda i: (msgs[i].date or datetime.min, i))
         roles = _role_groups([msgs[i].role for i in idx if not msgs[i].joins])
-        company = names[key].most_common(1)[0][0]
+        company = ranked(names[key], 1)[0][0]
         if len(roles) <= 1:
             groups.append((company, roles[0] if roles else "", idx))
             continue

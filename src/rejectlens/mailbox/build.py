@@ -16,13 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..clean import clean
+from ..clean import FORWARD_SUBJECT, clean
 from ..errors import InputError
 from ..ingest import Email, normalize_id, to_email
 from ..prediction import REJECTION_ONLY_OUTPUTS, Prediction
 from .applications import MessageFacts, build_applications, read_applications_csv
 from .events import classify_event
 from .feedback import draft, render_drafts, wants_feedback
+from .names import fold, ranked
 from .parties import CompanyResolver, bulk_mail, counterparty, extract_role, is_person, owner_addresses
 from .templates import fingerprint_templates, minhash_lsh
 from .threads import message_ids, thread_ids
@@ -211,7 +212,7 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
                           is_person(pt.name, pt.address) else "") if j and not a else ""
              for pt, c, j, a in zip(parties, companies, job, alert)]
     threads = thread_ids([e.id for e in emails], [e.in_reply_to for e in emails],
-                         [e.references for e in emails], [e.thread for e in emails])
+                         [e.references for e in emails], [e.thread for e in emails], dates)
     companies, roles = _thread_fill(threads, companies, roles, job, alert)
     rejections = [i for i, p in enumerate(preds) if p.is_rejection]
     tr = fingerprint_templates(
@@ -267,7 +268,12 @@ _APP_COLUMNS = ("application_id", "company", "role", "status", "furthest_stage",
 
 
 def _fwd(e: Email) -> bool:
-    return "forwarded message" in (e.body or "").lower() or "original message" in (e.body or "").lower()
+    """Whether the raw body is read for a forwarded letter: Gmail's "Forwarded
+    message", or Outlook's "Original Message" under a forward's subject (under
+    a reply's, it quotes older mail, which cleaning drops)."""
+    body = (e.body or "").lower()
+    return "forwarded message" in body or ("original message" in body
+                                           and FORWARD_SUBJECT.match(e.subject or "") is not None)
 
 
 def _template_text(p, text: str) -> str:
@@ -296,9 +302,9 @@ def _thread_fill(threads, companies, roles, job, alert):
     for i, t in enumerate(threads):
         if job[i] and not alert[i]:
             if not companies[i] and t in by_thread:
-                companies[i] = by_thread[t].most_common(1)[0][0]
+                companies[i] = ranked(by_thread[t], 1)[0][0]
             if not roles[i] and t in role_of and companies[i] in by_thread.get(t, ()):
-                roles[i] = role_of[t].most_common(1)[0][0]
+                roles[i] = ranked(role_of[t], 1)[0][0]
     return companies, roles
 
 
@@ -327,7 +333,8 @@ def _templates_frame(tr, template_of, companies, shared, texts, parties) -> pd.D
     rows = []
     for tid, n in sorted(tr.companies.items(), key=lambda kv: (-kv[1], kv[0])):
         members = sorted(i for i, t in template_of.items() if t == tid)
-        names = sorted({companies[i] for i in members if companies[i]})
+        spellings = {fold(companies[i]): companies[i] for i in sorted(members, reverse=True) if companies[i]}
+        names = sorted(spellings.values())  # one spelling a company, the first met
         # The letter itself, so a reader sees what was sent (from a copy that was not forwarded).
         first = next((i for i in members if not parties[i].forwarded), members[0])
         excerpt = " ".join(_template_text(parties[first], texts[first]).split())
@@ -362,7 +369,7 @@ def _summary(n_read, duplicates, messages, apps, templates, when, ghosted_after,
                    "offer": status["offer"], "rejected": status["rejected"], "ghosted": status["ghosted"]},
         "median_days_to_answer": _median(apps, "days_to_answer"),
         "median_days_to_decision": _median(apps, "days_to_decision"),
-        "top_reasons": dict(reasons.most_common(10)),
+        "top_reasons": dict(ranked(reasons, 10)),
         "shared_templates": int(templates["shared"].sum()) if len(templates) else 0,
         "feedback_requests": n_drafts,
         "as_of": when.isoformat() if when else None, "ghosted_after_days": ghosted_after,

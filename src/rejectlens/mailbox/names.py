@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from typing import TypeVar
 
-__all__ = ["clean_display", "extract_role", "fold", "same"]
+_K = TypeVar("_K", bound=str)
+
+__all__ = ["clean_display", "extract_role", "fold", "ranked", "same"]
 
 _DEPT = re.compile(
     r"(?:\s*[-|,·]\s*|\s+)(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|"
@@ -46,6 +50,13 @@ def unaccent(text: str) -> str:
             continue
         out.append(c)
     return unicodedata.normalize("NFC", "".join(out))
+
+
+def ranked(counts: Counter[_K], n: int | None = None) -> list[tuple[_K, int]]:
+    """``counts.most_common(n)`` with ties in the keys' order, not in the order
+    they were first counted: a report does not change with the order of the
+    messages in the export."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
 def fold(text: str) -> str:

@@ -30,6 +30,7 @@ from .names import (
     fold,
     fold_de,
     name_at,
+    ranked,
     same,
 )
 
@@ -284,7 +285,7 @@ class CompanyResolver:
             if len(names) >= 2 or len({n for n in phrases[stem] if not same(n, stem)}) >= 2:
                 self.platforms.add(stem)
         # An employer's own domain goes by the name its org senders use.
-        self.domain_name = {stem: c.most_common(1)[0][0] for stem, c in display.items()
+        self.domain_name = {stem: ranked(c, 1)[0][0] for stem, c in display.items()
                             if stem not in self.platforms and
                             any(fold(n).startswith(stem[:4]) for n in c)}
 
@@ -405,7 +406,7 @@ class CompanyResolver:
                 names[stem][name] += 1
         best: dict[str, str] = {}
         for stem, c in names.items():
-            top = c.most_common(1)[0][0]
+            top = ranked(c, 1)[0][0]
             fuller = [n for n in c if same(n, top) and len(n) > len(top)]
             best[stem] = max(fuller, key=len) if fuller else top
         for i, (p, is_job) in enumerate(zip(parties, job)):

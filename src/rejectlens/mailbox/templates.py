@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import MissingDependencyError
+from .names import fold
 
 __all__ = ["TemplateResult", "fingerprint_templates", "mask"]
 
@@ -119,6 +120,7 @@ def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
         tid = f"T{number:03d}"
         for i in members:
             ids[i] = tid
-        n_companies[tid] = len({(companies[i] or "").casefold() for i in members if companies[i]})
+        # the key applications are grouped by: "Café Noir" and "Cafe Noir" are one company
+        n_companies[tid] = len({fold(companies[i]) for i in members if companies[i]})
         n_messages[tid] = len(members)
     return TemplateResult(tuple(ids), n_companies, n_messages)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 __all__ = ["message_ids", "thread_ids"]
 
@@ -49,8 +50,11 @@ def thread_ids(
     in_reply_to: Sequence[str | None],
     references: Sequence[str | None],
     gmail_threads: Sequence[str | None],
+    dates: Sequence[datetime | None] | None = None,
 ) -> list[str]:
-    """One thread id per message (the sequences are aligned, in mailbox order).
+    """One thread id per message (the sequences are aligned, in mailbox order):
+    Gmail's thread id on any member, else the Message-ID of the earliest
+    member that has one (by ``dates`` when given, else by mailbox order).
 
     A reference to a message that is not in the mailbox still joins the
     messages citing it: two replies to a deleted original stay together.
@@ -72,19 +76,19 @@ def thread_ids(
             link(i, "id:" + key)
         if gmail_threads[i]:
             link(i, "gm:" + gmail_threads[i].strip())
-    names: dict[int, str] = {}
+    members: dict[int, list[int]] = {}
     for i in range(n):
-        root = uf.find(i)
-        if root not in names:
-            gm = gmail_threads[root]
-            own = message_ids(ids[root])
-            names[root] = (gm.strip() if gm else None) or (own[0] if own else f"msg-{root}")
-    # A Gmail id found on any member names the thread (the root may lack one):
-    # the first member's in mailbox order, so the name is stable.
-    named: set[int] = set()
-    for i in range(n):
-        root = uf.find(i)
-        if gmail_threads[i] and not gmail_threads[root] and root not in named:
-            names[root] = gmail_threads[i].strip()
-            named.add(root)
-    return [names[uf.find(i)] for i in range(n)]
+        members.setdefault(uf.find(i), []).append(i)
+    out: list[str] = [""] * n
+    for group in members.values():
+        # Earliest first (undated last), so a thread's name does not depend on
+        # the order of the export; ties by Message-ID, then mailbox order.
+        group.sort(key=lambda i: (dates is None or dates[i] is None,
+                                  dates[i].timestamp() if dates is not None and dates[i] is not None else 0.0,
+                                  (message_ids(ids[i]) or [""])[0], i))
+        gm = next((gmail_threads[i].strip() for i in group if gmail_threads[i]), None)
+        own = next((message_ids(ids[i])[0] for i in group if message_ids(ids[i])), None)
+        name = gm or own or f"msg-{group[0]}"
+        for i in group:
+            out[i] = name
+    return out
