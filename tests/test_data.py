@@ -141,3 +141,20 @@ def test_pandas_na_is_unlabelled_as_nan_is():
     assert rows[0]["stage"] is None and rows[0]["feedback_offered"] is None
     validate_labels(rows)
     refuse_misspelt_labels(rows)  # an empty look-alike column is no typo of a label
+
+
+def test_sheet_spellings_and_contradictions_of_non_job_mail(tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("body;is_rejection;reasons;stage\nWe will not proceed.;TRUE;Other_Candidates, Location;"
+                     "Screening\n;;;\n;;;\n")
+    rows = read_records(sheet)  # Excel's trailing rows of empty cells hold nothing: skipped
+    assert rows == [{"body": "We will not proceed.", "is_rejection": True,
+                     "reasons": ["other_candidates", "location"], "stage": "screening"}]
+    validate_labels(rows)
+    # only job mail is ever a rejection: rejection-only labels on non-job mail contradict it
+    flat = [{"body": "The landlord chose another applicant.", "job_related": False,
+             "reasons": ["other_candidates"], "personalization": "generic"}]
+    with pytest.raises(DataError, match="found personalization, reasons on mail labelled job_related false"):
+        validate_labels(flat)
+    with pytest.raises(DataError, match=r"no body column .* columns found: Body, is_rejection"):
+        validate_labels([{"Body": "x", "is_rejection": True}])

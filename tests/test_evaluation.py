@@ -6,7 +6,7 @@ import pytest
 from rejectlens.cli import main
 from rejectlens.errors import MissingDependencyError
 from rejectlens.evaluation import Evaluation, evaluate, format_metrics, measure
-from rejectlens.evaluation_report import write_report
+from rejectlens.evaluation_report import _markdown, write_report
 from tests.conftest import SMALL_SET
 
 
@@ -24,7 +24,11 @@ def test_metrics_per_field_with_confusions(default_model):
 def test_partial_labels_measure_only_what_is_labelled(default_model):
     rows = [{"body": r["body"], "is_rejection": r["is_rejection"]} for r in SMALL_SET]
     m = evaluate(default_model, rows)
-    assert set(m) == {"n", "is_rejection"}
+    assert set(m) == {"n", "labelled", "is_rejection"} and m["labelled"] == m["n"] == len(rows)
+    rows[0]["is_rejection"] = None  # an email with no label is counted, not as labelled
+    m = evaluate(default_model, rows)
+    assert (m["n"], m["labelled"], m["is_rejection"]["n"]) == (len(rows), len(rows) - 1, len(rows) - 1)
+    assert f"{len(rows)} emails, {len(rows) - 1} of them labelled." in _markdown(m, {})
 
 
 def test_report_writes_metrics_markdown_and_plots(default_model, tmp_path):

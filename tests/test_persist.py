@@ -195,3 +195,50 @@ def test_force_replaces_a_model_never_a_folder_of_other_files(small_model, tmp_p
     (tmp_path / "finder").mkdir()
     (tmp_path / "finder" / ".DS_Store").write_bytes(b"x")
     small_model.save(tmp_path / "finder")  # a folder with only hidden files is an empty one
+
+
+def test_force_never_replaces_the_bundled_model_or_notes_beside_a_model(small_model, tmp_path):
+    from rejectlens.api import default_model_path
+    from rejectlens.errors import ModelFileError
+    from rejectlens.persist import check_model_dir
+
+    with pytest.raises(ModelFileError, match="is the bundled model"):
+        check_model_dir(default_model_path(), force=True)
+    small_model.save(tmp_path / "m")
+    (tmp_path / "m" / "notes.md").write_text("how I labelled")
+    with pytest.raises(ModelFileError, match=r"holds files that are not the model's \(notes\.md\)"):
+        small_model.save(tmp_path / "m", force=True)
+    assert (tmp_path / "m" / "notes.md").read_text() == "how I labelled"
+
+
+def test_a_saved_model_is_readable_as_the_umask_allows(small_model, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        small_model.save(tmp_path / "m")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "m").stat().st_mode) == 0o755  # not mkdtemp's 0700
+
+
+def test_an_interrupt_while_replacing_keeps_the_old_folder(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from rejectlens.writers import replace_dir
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "old").write_text("old")
+    (tmp_path / "new").mkdir()
+    real = Path.rename
+
+    def rename(self, target):
+        if self.name == "new":
+            raise KeyboardInterrupt  # Ctrl-C between moving the old folder aside and the new one in
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        replace_dir(tmp_path / "new", tmp_path / "m")
+    assert (tmp_path / "m" / "old").read_text() == "old"

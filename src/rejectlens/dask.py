@@ -210,7 +210,7 @@ def classify_dataset(
     from .batch import RowFormat, resolve_n_jobs
     from .readers import DEFAULT_MAX_MESSAGE_BYTES, Columns
     from .readers.message import _check_columns
-    from .writers import refuse_overwriting_input
+    from .writers import refuse_overwriting_input, replace_dir
 
     src, out = Path(dataset), Path(output)
     if str(output) in ("", "-"):
@@ -251,7 +251,7 @@ def classify_dataset(
             client.close()
             if cluster is not None:
                 cluster.close()
-        _replace_dir(tmp, out)
+        replace_dir(tmp, out)  # an existing one, with --force, goes
     finally:
         if tmp.exists():
             import shutil
@@ -263,9 +263,3 @@ def classify_dataset(
     return total
 
 
-def _replace_dir(tmp: Path, out: Path) -> None:
-    """Give the finished folder its name (an existing one, with --force, goes)."""
-    from .writers import _umask, replace_dir
-
-    replace_dir(tmp, out)
-    os.chmod(out, 0o777 & ~_umask())

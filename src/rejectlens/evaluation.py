@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from .evaluation_report import format_metrics
-from .labels import PERSONALIZATION, REASONS, STAGES, job_related_target
+from .labels import LABEL_FIELDS, PERSONALIZATION, REASONS, STAGES, job_related_target
 from .model import Classifier
 from .prediction import Prediction
 from .records import as_records, refuse_misspelt_labels, validate_labels
@@ -104,7 +104,8 @@ def measure(model: Classifier, records: Iterable[Mapping[str, Any]], *,
 
 def _metrics(records: list[dict[str, Any]], preds: list[Prediction],
              job_labelled: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {"n": len(records)}
+    out: dict[str, Any] = {"n": len(records),
+                           "labelled": sum(any(r.get(k) is not None for k in LABEL_FIELDS) for r in records)}
     labelled_rej = [r.get("is_rejection") for r in records]
     for field in BOOL_FIELDS:
         pairs = [

@@ -136,7 +136,8 @@ def _calibration(plt, records, proba, path: Path) -> bool:
 
 
 def _markdown(metrics: Mapping[str, Any], plots) -> str:
-    lines = ["# Evaluation report", "", f"{metrics['n']} labelled emails.", "",
+    labelled = metrics.get("labelled", metrics["n"])
+    lines = ["# Evaluation report", "", f"{metrics['n']} emails, {labelled} of them labelled.", "",
              "Rejection-only fields are measured on emails labelled as rejections; a missed",
              "rejection counts as a wrong answer for them (\"none\" below).", "",
              "```", format_metrics(metrics), "```", ""]

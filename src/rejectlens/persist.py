@@ -52,6 +52,9 @@ SCORING_SETTINGS = "scoring.json"
 BASE_DIR = "base"
 CUES_FILE = "cues.json"
 MANIFEST_FILE = "manifest.json"
+# what a model folder may hold (the bundled one also has its card)
+_MODEL_NAMES = frozenset({MODEL_FILE, SCORING_ARRAYS, SCORING_SETTINGS, BASE_DIR, CUES_FILE, MANIFEST_FILE,
+                          "MODEL_CARD.md"})
 
 # Our own types that may appear in a model file; everything else must be a
 # type skops already trusts (numpy, scipy, scikit-learn builtins).
@@ -109,6 +112,15 @@ def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace
         listed = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
         raise ModelFileError(f"model directory {path}: expected a rejectlens model to replace; found "
                              f"other files ({listed}); choose a new folder")
+    from .api import default_model_path
+
+    if path.resolve() == default_model_path().resolve():
+        raise ModelFileError(f"model directory {path} is the bundled model, which load() and --base default "
+                             "read; choose a new folder")
+    # Notes or a card the user kept beside their model would go with it.
+    if extra := [n for n in found if n not in _MODEL_NAMES]:
+        raise ModelFileError(f"model directory {path} holds files that are not the model's "
+                             f"({', '.join(extra[:5])}); move them, or choose a new folder")
 
 
 def save(

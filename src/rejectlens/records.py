@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from numbers import Integral
@@ -22,7 +21,7 @@ from typing import Any
 from .clean import has_text
 from .errors import DataError
 from .ingest import is_missing
-from .labels import BOOL_FIELDS, GUESS_SUFFIX, LABEL_FIELDS, REJECTION_ONLY, schema
+from .labels import BOOL_FIELDS, GUESS_SUFFIX, LABEL_FIELDS, REASONS, REJECTION_ONLY, schema
 from .prediction import OUTPUT_FIELDS
 
 __all__ = ["NO_REASON", "as_records", "data_hash", "missing_as_none", "misspelt_labels", "read_records",
@@ -87,6 +86,8 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
             for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else ","):
                 if error is not None:
                     raise DataError(error)
+                if not any(v.strip() for v in rec.values()):
+                    continue  # a row of empty cells (";;;;" Excel leaves under a sheet) holds nothing
                 # Undo the ' that our CSV writers put before formula-like cells.
                 rec = {k: unneutralise_cell(v) for k, v in rec.items()}
                 _coerce_csv_labels(rec, where)
@@ -149,6 +150,9 @@ def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False)
                 ) from None
         else:
             rec["reasons"] = [p.strip() for p in v.replace(",", ";").split(";") if p.strip()]
+        if isinstance(rec["reasons"], list):  # "Other_Candidates", as "Generic" is generic
+            rec["reasons"] = [r.lower() if isinstance(r, str) and r.lower() in REASONS else r
+                              for r in rec["reasons"]]
 
 
 def missing_as_none(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -246,19 +250,22 @@ def refuse_misspelt_labels(records: Sequence[Mapping[str, Any]], source: str = "
 _REJECTION_IS_JOB = "job_related of a rejection"
 _NOT_A_REJECTION = "rejection-only labels"
 _EXPECTED = {
-    _NOT_A_REJECTION: "none on a non-rejection (personalization and stage empty, no reasons, "
-                      "feedback_offered and reapply_encouraged false)",
+    _NOT_A_REJECTION: "none on a non-rejection or non-job mail (personalization and stage empty, no "
+                      "reasons, feedback_offered and reapply_encouraged false)",
     "id": "one set of labels per id",
     _REJECTION_IS_JOB: "true: every rejection is job mail (labeling guide, section 0)",
 }
 
 
 def _given(value: Any) -> bool:
-    return value not in (None, False, [], "") and not (isinstance(value, float) and math.isnan(value))
+    return not is_missing(value) and value not in (False, [], "")
 
 
 def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the records") -> None:
     """Raise DataError listing every record whose labels fall outside the schema."""
+    if records and not any("body" in r or "html" in r for r in records):
+        found = ", ".join(dict.fromkeys(str(k) for r in records for k in r)) or "none"
+        raise DataError(f"{source}: no body column (the email's text); columns found: {found}")
     spec = schema()
     rules = {key: _label_rule(key, spec[key]) for key in LABEL_FIELDS}
     bad: dict[str, list[str]] = {}
@@ -276,17 +283,19 @@ def validate_labels(records: Sequence[Mapping[str, Any]], source: str = "the rec
             bad.setdefault("body", []).append(f"{rid}{sep}found {body[:20]!r})")
         for key in LABEL_FIELDS:
             v = rec.get(key)
-            if v is None or (isinstance(v, float) and math.isnan(v)):
+            if is_missing(v):
                 continue
             if not rules[key][0](v):
                 bad.setdefault(key, []).append(f"{rid}{sep}found {v!r})")
         # Labels that contradict each other would teach a head the opposite of the guide.
         if rec.get("is_rejection") is True and rec.get("job_related") is False:
             bad.setdefault(_REJECTION_IS_JOB, []).append(f"{rid}{sep}found job_related false)")
-        if rec.get("is_rejection") is False:
+        # Only job mail is ever a rejection, so mail labelled not job-related is not one either.
+        if rec.get("is_rejection") is False or rec.get("job_related") is False:
             given = [k for k in REJECTION_ONLY if _given(rec.get(k))]
             if given:
-                bad.setdefault(_NOT_A_REJECTION, []).append(f"{rid}{sep}found {', '.join(given)})")
+                why = "" if rec.get("is_rejection") is False else " on mail labelled job_related false"
+                bad.setdefault(_NOT_A_REJECTION, []).append(f"{rid}{sep}found {', '.join(given)}{why})")
         if rec.get("id"):
             labels = tuple(repr(rec.get(k)) for k in LABEL_FIELDS)
             if seen.setdefault(str(rec["id"]), labels) != labels:

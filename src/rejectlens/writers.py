@@ -242,6 +242,7 @@ def replace_dir(tmp: Path, path: Path) -> None:
     failure at any point leaves the old folder usable."""
     import shutil
 
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes folders 0700: others could not read the model
     old = path.with_name(f".{path.name}.old") if path.exists() else None
     if old is not None:
         if old.exists():
@@ -249,8 +250,8 @@ def replace_dir(tmp: Path, path: Path) -> None:
         path.rename(old)
     try:
         tmp.rename(path)
-    except OSError:
-        if old is not None:
+    except BaseException:  # Ctrl-C between the two renames too: the old folder goes back
+        if old is not None and not path.exists():
             old.rename(path)
         raise
     if old is not None:
