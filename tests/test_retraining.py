@@ -343,6 +343,11 @@ def test_one_sender_domain_or_webmail_still_holds_rows_out():
     assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) != group_of({"sender": "bo@gmail.com"}, 1)
     assert group_of({"sender": "Ann <ann@gmail.com>"}, 0) == "sender:ann@gmail.com"
     assert group_of({"sender": "hr@mail.acme.example"}, 0) == "domain:mail.acme.example"  # a company's
+    # rows with no sender go by their text: copies (rows repeated to weigh more) are held out together
+    assert group_of({"id": "a", "body": "We  will not proceed."}, 0) == group_of({"body": "we will not proceed."}, 9)
+    copies = [{"body": f"Email {i % 4} text."} for i in range(12)]
+    fit, held = split_holdout(copies, 0.25, 0)
+    assert not {copies[i]["body"] for i in fit} & {copies[i]["body"] for i in held}
     # one domain outweighing the share would leave nothing to fit: rows are held out instead
     skewed = same * 3 + [{"id": "x", "sender": "hr@other.example"}]
     for seed in range(20):

@@ -100,7 +100,7 @@ def _fmt(v: float | None) -> str:
 
 def group_of(record: Mapping[str, Any], n: int) -> str:
     """The group a user's row is held out with: ``group``, then ``thread``, then the
-    sender's domain, else the row itself; one template family or thread never
+    sender's domain, else its text; one template family, thread or email never
     sits on both sides of the check."""
     for key in ("group", "thread"):
         v = record.get(key)
@@ -114,7 +114,11 @@ def group_of(record: Mapping[str, Any], n: int) -> str:
             # a webmail domain is thousands of unrelated people: the address is the group
             return f"sender:{local.rsplit('<', 1)[-1].strip().lower()}@{domain}"
         return "domain:" + domain
-    return f"row:{record.get('id') or n}"
+    # else the text: copies of one email (rows repeated to weigh them more) stay together
+    body = " ".join(str(record.get("body") or record.get("html") or "").split()).lower()
+    if not body:
+        return f"row:{record.get('id') or n}"
+    return "text:" + hashlib.sha1(body.encode("utf-8", "replace")).hexdigest()
 
 
 # Webmail: brands that are the domain whatever the country ending, and whole
