@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from email.message import EmailMessage
@@ -152,6 +153,33 @@ def test_a_folder_reads_its_mbox_files_too(tmp_path):
     emails = list(read_messages(tmp_path / "mail"))
     assert [e.subject for e in emails[:3]] == ["msg-01", "msg-02", "msg-03"]
     assert len(emails) == 5 and "is empty" in emails[3].error and "could not be read" in emails[4].error
+
+
+def test_linked_folders_are_read_once_and_links_up_the_tree_end(tmp_path):
+    msgs = build_messages()
+    (tmp_path / "mail" / "2025").mkdir(parents=True)
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "mail" / "2025" / "a.eml").write_bytes(msgs[1])
+    (tmp_path / "archive" / "b.eml").write_bytes(msgs[2])
+    (tmp_path / "mail" / "2024").symlink_to(tmp_path / "archive")  # a folder kept elsewhere
+    (tmp_path / "mail" / "2025" / "up").symlink_to(tmp_path / "mail")  # a loop
+    (tmp_path / "mail" / "again").symlink_to(tmp_path / "archive")  # the same folder twice
+    assert [e.subject for e in read_messages(tmp_path / "mail")] == ["msg-02", "msg-01"]
+
+
+def test_headers_of_old_clients_and_damaged_mail(tmp_path):
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(
+        b"From x@y Mon Jan  1 00:00:00 2024\nFrom: Jos\xe9 Mu\xf1oz <hr@acme.example>\n"  # raw Windows-1252
+        b"Subject: Your application \x96 Caf\xe9\n\nDear Ren\xe9e, we won\x92t proceed.\n\n"
+        b"From x@y Mon Jan  1 00:00:00 2024\nFrom: hr@acme.example\n"  # one word in an unknown charset
+        b"Subject: =?utf-8?Q?Your_application_=E2=80=93_Caf=C3=A9?= =?iso-8859-8-i?B?7ePy5Q==?=\n"
+        b"Content-Transfer-Encoding: base64\n\n"  # base64 cut one character past a whole group
+        + base64.b64encode(b"Thank you for applying. We will not proceed.")[:-3] + b"\n")
+    first, second = read_messages(mbox)
+    assert (first.sender, first.subject) == ("Jos\u00e9 Mu\u00f1oz <hr@acme.example>", "Your application \u2013 Caf\u00e9")
+    assert second.subject == "Your application \u2013 Caf\u00e9\u05dd\u05d3\u05e2\u05d5"
+    assert second.body.startswith("Thank you for applying. We will not proc") and second.error is None
 
 
 def test_csv_with_multiline_bodies_and_column_mapping(tmp_path):

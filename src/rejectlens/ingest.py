@@ -8,11 +8,14 @@ line read the same row the same way.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import csv
+import email.errors
 import email.message
 import email.policy
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from email.header import decode_header, make_header
@@ -210,6 +213,15 @@ _SINGLE_BYTE = frozenset({"us-ascii", "ascii", "latin-1", "latin1", "l1", "cp125
                          | {f"iso-8859-{n}" for n in range(1, 17)})
 
 
+def _codec(charset: str | None) -> str | None:
+    """A charset name as Python knows it: mail clients write a few that
+    Python's codecs do not ("iso-8859-8-i", "windows-874", "x-mac-roman")."""
+    if not charset:
+        return charset
+    charset = re.sub(r"^(iso-8859-\d+)-[ie]$", r"\1", charset.strip().lower())
+    return {"windows-874": "cp874"}.get(charset) or re.sub(r"^x-mac-", "mac_", charset)
+
+
 def _decode_part(part: email.message.Message) -> str:
     # Declared charsets lie; fall back declared -> UTF-8 -> cp1252 -> replace
     # rather than crash or silently write U+FFFD.
@@ -217,7 +229,13 @@ def _decode_part(part: email.message.Message) -> str:
     if payload is None:
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
-    declared = part.get_content_charset()
+    if any(isinstance(d, email.errors.InvalidBase64LengthDefect) for d in part.defects):
+        # A cut base64 body (one character past a whole group): the stdlib
+        # hands back the undecoded text; all but that character decodes.
+        with contextlib.suppress(ValueError):
+            data = re.sub(rb"[^A-Za-z0-9+/]", b"", payload)
+            payload = base64.b64decode(data[: len(data) // 4 * 4])
+    declared = _codec(part.get_content_charset())
     order = (declared, "utf-8", "cp1252")
     if declared in _SINGLE_BYTE and not payload.isascii():
         # These decode any bytes, so a UTF-8 body labelled latin-1 would come
@@ -249,15 +267,46 @@ def _header(msg: email.message.Message, name: str) -> str:
     text = str(value)
     if "\ufffd" in text:
         # Raw UTF-8 in a header (RFC 6532): the legacy parser keeps the bytes
-        # as surrogates and str() of its Header gives U+FFFD for each.
+        # as surrogates and str() of its Header gives U+FFFD for each. Bytes
+        # that are not UTF-8 are an old client's Windows-1252, as in bodies.
         for key, raw in msg.raw_items():
             if key.lower() == name.lower() and isinstance(raw, str):
-                text = raw.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+                data = raw.encode("ascii", "surrogateescape")
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = data.decode("cp1252", "replace")
                 break
     if "=?" in text:
-        with contextlib.suppress(Exception):  # an undecodable word stays as written
-            text = str(make_header(decode_header(text)))
+        text = _decode_words(text)
     return " ".join(text.split())
+
+
+_WORD = r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?="
+# An encoded word, and the space before another one (not text: RFC 2047, 6.2).
+_ENCODED_WORD = re.compile(rf"({_WORD})(?:\s+(?={_WORD}))?")
+
+
+def _decode_words(text: str) -> str:
+    """RFC 2047 encoded words decoded; when one cannot be (an unknown charset
+    such as "iso-8859-8-i", broken base64), the others still are, and it is
+    read as UTF-8 or Windows-1252, or stays as written."""
+    with contextlib.suppress(Exception):
+        return str(make_header(decode_header(text)))
+
+    def one(m: re.Match) -> str:
+        try:
+            ((chunk, charset),) = decode_header(m[1])
+        except Exception:
+            return m[0]
+        if isinstance(chunk, str):
+            return chunk
+        for name in (_codec(charset), "utf-8", "cp1252"):
+            with contextlib.suppress(Exception):
+                return chunk.decode(name or "ascii")
+        return chunk.decode("utf-8", "replace")
+
+    return _ENCODED_WORD.sub(one, text)
 
 
 def _own_parts(msg: email.message.Message) -> Iterator[email.message.Message]:

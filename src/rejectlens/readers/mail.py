@@ -129,8 +129,18 @@ def _read_eml_dir(d: Path, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> Iterator[Ema
         found.append((_rel(where, d), where, f"{where}: folder could not be read, its .eml files "
                       f"are missing from the output ({err.strerror or err})"))
 
-    for root, dirs, names in os.walk(d, onerror=unreadable):
+    # Linked folders are read too (a mail folder kept elsewhere), each real
+    # folder once: a link back up the tree ends there instead of looping.
+    seen = {os.path.realpath(d)}
+    for root, dirs, names in os.walk(d, onerror=unreadable, followlinks=True):
         dirs.sort()
+        keep = []
+        for x in dirs:
+            real = os.path.realpath(os.path.join(root, x))
+            if real not in seen:
+                seen.add(real)
+                keep.append(x)
+        dirs[:] = keep
         for name in names:
             if name.lower().endswith((".eml", ".eml.gz", *_MBOX_NAMES)):
                 f = Path(root) / name
