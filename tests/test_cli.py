@@ -207,3 +207,62 @@ def test_version_comes_from_the_version_module(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0 and capsys.readouterr().out == f"rejectlens {__version__}\n"
+
+
+def test_a_second_signal_during_cleanup_is_ignored():
+    import signal
+
+    from rejectlens.cli.app import Terminated, _stop_on
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(Terminated):
+            _stop_on(Terminated)(signal.SIGTERM, None)
+        # the first signal unwinds; another one cannot cut the removal of the temporary file short
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN is signal.getsignal(signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
+
+
+def test_devices_pipes_and_links_as_output(jsonl, tmp_path, capsys):
+    import os
+    import stat
+
+    # /dev/null is written in place (no --force needed: it holds no data), never replaced by a file
+    assert main(["classify", str(jsonl), "-o", os.devnull, "--format", "jsonl", "--quiet"]) == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    target = tmp_path / "target.jsonl"
+    target.write_text("old\n")
+    (tmp_path / "link.jsonl").symlink_to(target)
+    assert main(["classify", str(jsonl), "-o", str(tmp_path / "link.jsonl"), "--force", "--quiet"]) == 0
+    assert (tmp_path / "link.jsonl").is_symlink() and target.read_text().startswith('{"id"')
+    capsys.readouterr()
+
+
+def test_stdout_that_is_not_utf8(tmp_path):
+    import os
+    from pathlib import Path
+
+    script = str(Path(sys.executable).parent / "rejectlens")
+    src = tmp_path / "u.jsonl"
+    src.write_text(json.dumps({"id": "\u00fc-1", "body": "Dear Zo\u00eb, we went with other candidates."}) + "\n",
+                   encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    out = subprocess.run([script, "classify", str(src), "-o", "-", "--quiet"], capture_output=True, env=env)
+    assert out.returncode == 0 and json.loads(out.stdout.decode("utf-8"))["id"] == "\u00fc-1"  # data stays UTF-8
+    env["PYTHONIOENCODING"] = "ascii"
+    shown = subprocess.run([script, "explain", "Dear Zo\u00eb, we went with other candidates."],
+                           capture_output=True, text=True, env=env)
+    assert shown.returncode == 0 and "Zo\\xeb" in shown.stdout and "Traceback" not in shown.stderr
+
+
+def test_dash_is_no_folder_name(tmp_path, capsys, monkeypatch):
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", str(ROOT / "data" / "examples" / "inbox.mbox"), "-o", "-"]) == 2
+    assert "a report is a folder of files, not a stream" in capsys.readouterr().err
+    assert main(["train", str(tmp_path / "x.csv"), "-o", "-"]) == 2
+    assert "expected a folder name; got '-'" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()

@@ -55,6 +55,8 @@ def test_n_jobs():
     cores = os.cpu_count() or 1
     assert resolve_n_jobs(0) == resolve_n_jobs(-1) == cores and resolve_n_jobs(2) == 2
     assert resolve_n_jobs(-2) == max(1, cores - 1) and resolve_n_jobs(-1000) == 1  # as in joblib
+    with pytest.warns(RuntimeWarning, match="more than four workers a core"):
+        assert resolve_n_jobs(100_000) == 4 * cores  # every worker is forked up front
     with pytest.raises(InputError, match=r"n_jobs must be an integer \(0 or -1: every core\); got 1.5"):
         resolve_n_jobs(1.5)
 
@@ -120,3 +122,39 @@ def test_workers_classify_with_the_model_the_caller_holds(small_model, tmp_path,
     monkeypatch.chdir(tmp_path)
     assert SavedRef.of("m") == worker_payload(b) and worker_payload(b).path == str(folder.resolve())
     assert sum(k[0] == str(folder.resolve()) for k in model_module._WORKER_MODELS) == 1
+
+
+def _die(payload, chunk):
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer ends a worker
+
+
+_DYING_WORKER = """
+import signal, sys
+from tests.test_parallel import _die
+from rejectlens.parallel import map_chunks
+
+class Unwind(BaseException):
+    pass
+
+def on_term(signum, frame):
+    raise Unwind
+signal.signal(signal.SIGTERM, on_term)  # what the CLI installs before forking its workers
+try:
+    list(map_chunks(_die, None, [[1], [2], [3]], 2))
+except Exception as err:
+    print(type(err).__name__, err)
+"""
+
+
+@pytest.mark.skipif(not forks_workers(), reason="forked workers only")
+def test_a_dead_worker_fails_the_run_instead_of_hanging_it():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # the pool ends its other workers with SIGTERM: a handler they inherited made them wait forever
+    done = subprocess.run([sys.executable, "-c", _DYING_WORKER], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parents[1])
+    assert done.stdout.startswith("WorkerError a worker process died"), done.stdout + done.stderr

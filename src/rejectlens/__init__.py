@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "DataError": "errors",
     "ModelFileError": "errors",
     "MissingDependencyError": "errors",
+    "WorkerError": "errors",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         MissingDependencyError,
         ModelFileError,
         RejectLensError,
+        WorkerError,
     )
     from .evaluation import evaluate
     from .ingest import Email

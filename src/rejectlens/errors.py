@@ -12,6 +12,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelFileError",
     "RejectLensError",
+    "WorkerError",
 ]
 
 
@@ -39,3 +40,7 @@ class MissingDependencyError(RejectLensError, ImportError):
             f"{feature} needs the optional package '{package}', which is not installed. "
             f"Install it with: pip install 'rejectlens[{extra}]'"
         )
+
+
+class WorkerError(RejectLensError, RuntimeError):
+    """A worker process (``n_jobs > 1``) died before answering its rows."""

@@ -6,18 +6,22 @@ Low in the import graph on purpose: it knows nothing of models, so
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from numbers import Integral
 from typing import Any, TypeVar
 
-from .errors import InputError
+from .errors import InputError, WorkerError
 
 __all__ = ["chunks", "forks_workers", "map_chunks", "resolve_n_jobs"]
 
@@ -53,6 +57,11 @@ def resolve_n_jobs(n_jobs: int) -> int:
     if not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool):
         raise InputError(f"n_jobs must be an integer (0 or -1: every core); got {n_jobs!r}")
     cores = os.cpu_count() or 1
+    if n_jobs > 4 * cores:
+        # every worker is forked up front: 100,000 of them would bring the machine down
+        warnings.warn(f"n_jobs={n_jobs} is more than four workers a core ({cores} cores) and runs no "
+                      f"faster; using {4 * cores}", RuntimeWarning, stacklevel=2)
+        return 4 * cores
     return n_jobs if n_jobs > 0 else cores if n_jobs == 0 else max(1, cores + 1 + n_jobs)
 
 
@@ -99,6 +108,12 @@ _INHERITED: tuple[Callable[..., Any], Any, tuple[Any, ...]] | None = None
 def _inherit(job: tuple[Callable[..., Any], Any, tuple[Any, ...]]) -> None:
     global _INHERITED
     _INHERITED = job
+    # A fork keeps the parent's handlers: the CLI's SIGTERM handler made a worker
+    # the pool ends with SIGTERM unwind instead of exit, and the pool waited for
+    # it forever. Ctrl-C reaches the whole process group; the parent alone
+    # answers it and ends the workers.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_inherited(chunk: list[Any]) -> Any:
@@ -111,8 +126,9 @@ def _forked(func: Callable[..., T], payload: Any, parts: Iterable[list[Any]], n_
     # A forked process inherits its initializer's arguments (nothing is pickled).
     # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (killed
     # for memory) fails the run with BrokenProcessPool instead of hanging it.
-    with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_inherit, initargs=((func, payload, args),)) as pool:
+    pool = ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_inherit, initargs=((func, payload, args),))
+    try:
         pending: deque = deque()
         for chunk in parts:
             pending.append(pool.submit(_run_inherited, chunk))
@@ -120,3 +136,19 @@ def _forked(func: Callable[..., T], payload: Any, parts: Iterable[list[Any]], n_
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BrokenProcessPool:
+        _stop(pool)
+        raise WorkerError("a worker process died (killed for lack of memory?) before answering its "
+                          "rows; try fewer --n-jobs or a smaller --chunk-size") from None
+    except BaseException:  # Ctrl-C, SIGTERM, a failed chunk, a reader that stopped early
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now, not after the chunks they hold (shutdown would wait)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)

@@ -94,7 +94,7 @@ def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace
     """Raise ModelFileError unless a model can be written to ``path``: a new
     name, an empty folder, or (with ``force``) an earlier model. Replacing is
     for models only: a folder of the user's own files, or a file, would be lost."""
-    if path.name in ("", ".", ".."):
+    if path.name in ("", ".", "..") or str(path) == "-":  # "-" is stdout elsewhere; a model is a folder
         raise ModelFileError(f"model directory: expected a folder name; got {str(path)!r}")
     for parent in path.parents:
         if parent.exists() and not parent.is_dir():

@@ -11,12 +11,16 @@ tab or carriage return) get a leading ``'`` (OWASP's advice).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +83,14 @@ class PredictionWriter:
         self.fmt = fmt
         self.columns = list(columns)
         self.path = None if path in (None, "-") else Path(path)
+        if self.path is not None and self.path.is_symlink():
+            self.path = Path(os.path.realpath(self.path))  # the link stays; the file it names is written
         if self.path is not None and self.path.is_dir():
             raise InputError(f"output {self.path} is a folder; name a file to write")
-        if self.path is not None and self.path.exists() and not force:
+        # A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place:
+        # renaming a file over it would replace it, and it holds no data to lose.
+        self._special = self.path is not None and self.path.exists() and not self.path.is_file()
+        if self.path is not None and self.path.exists() and not force and not self._special:
             raise InputError(f"output {self.path} exists; pass --force to overwrite it")
         self.force = force
         if self.path is None and fmt == "parquet":
@@ -91,8 +100,20 @@ class PredictionWriter:
         self._parquet = None
 
     def __enter__(self) -> PredictionWriter:
+        self._own_stdout = None
         if self.path is None:
             self._fh = sys.stdout
+            encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+            if encoding not in ("utf-8", "utf8") and hasattr(sys.stdout, "buffer"):
+                # Data is UTF-8 whatever the locale, as a file would be (a latin-1
+                # terminal wrote JSONL that was not UTF-8, or raised on a CJK name).
+                sys.stdout.flush()
+                self._own_stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                self._fh = self._own_stdout
+        elif self._special:
+            if self.fmt == "parquet":
+                raise InputError(f"output {self.path} is not a file; Parquet needs a file to write")
+            self._fh = open(self.path, "w", encoding="utf-8", newline="")  # closed in __exit__
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
@@ -148,13 +169,20 @@ class PredictionWriter:
         self._buffer = []
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        with signals_held():  # a second Ctrl-C waits until the temporary file is gone
+            self._close(exc_type)
+
+    def _close(self, exc_type) -> None:
         finished = False
         try:
             if self.fmt == "parquet" and exc_type is None and (self._buffer or self._parquet is None):
                 self._flush_parquet()
             if self._parquet is not None:
                 self._parquet.close()
-            if self._fh is not None and self._fh is not sys.stdout:
+            if self._own_stdout is not None:
+                self._own_stdout.flush()
+                self._own_stdout.detach()  # sys.stdout keeps its buffer
+            elif self._fh is not None and self._fh is not sys.stdout:
                 self._fh.close()
             elif self._fh is sys.stdout:
                 self._fh.flush()
@@ -169,6 +197,20 @@ class PredictionWriter:
                 finally:
                     if self._tmp.exists():
                         self._tmp.unlink()
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done, then arrive: a second
+    Ctrl-C during cleanup no longer leaves a temporary file behind."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 # json.dumps with any non-default argument builds a new encoder per call; one

@@ -36,19 +36,33 @@ class Terminated(BaseException):
     """SIGTERM arrived (a timeout, systemd, docker stop): unwind like Ctrl-C."""
 
 
-def _on_sigterm(signum, frame):
-    raise Terminated
+def _stop_on(error: type[BaseException]):
+    def handler(signum, frame):
+        import signal
+
+        # The first signal unwinds; one more (a second Ctrl-C) is ignored, so
+        # it cannot cut the cleanup short and leave a temporary file behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise error
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+    if encoding not in ("utf-8", "utf8") and hasattr(sys.stdout, "reconfigure"):
+        # A terminal that is not UTF-8 (LC_ALL=C, a Windows console) shows what
+        # it cannot print as \xfc escapes instead of failing with a traceback.
+        sys.stdout.reconfigure(errors="backslashreplace")
     import signal
     import threading
 
     previous = None
     if threading.current_thread() is threading.main_thread():
         # SIGTERM unwinds like Ctrl-C, so the output's temporary file is removed.
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = (signal.signal(signal.SIGTERM, _stop_on(Terminated)),
+                    signal.signal(signal.SIGINT, _stop_on(KeyboardInterrupt)))
     try:
         return _run(args)
     except Terminated:
@@ -56,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143
     finally:
         if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])
 
 
 def _run(args) -> int:

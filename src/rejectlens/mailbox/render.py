@@ -44,6 +44,8 @@ def check_output_dir(out: str | Path, force: bool, inputs: Sequence[str | Path] 
     applications sheet, kept beside last run's report), and a folder that
     cannot be made. Nothing is created: a run that fails later leaves no
     empty folder behind (``write_outputs`` makes it)."""
+    if str(out) == "-":
+        raise InputError("output -: a report is a folder of files, not a stream; expected a folder name")
     d = Path(out)
     if d.exists() and not d.is_dir():
         raise InputError(f"output {d} is a file; expected a folder for the report")
