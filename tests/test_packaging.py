@@ -32,6 +32,7 @@ def test_wheel_carries_the_default_model_and_loads_it(tmp_path):
         assert "rejectlens/_default_model/manifest.json" in names
         assert "rejectlens/_default_model/model.skops" in names
         assert "rejectlens/resources/cues.json" in names
+        assert "rejectlens/py.typed" in names  # type checkers read the package's own annotations
         z.extractall(tmp_path / "site")
     code = (
         "import rejectlens, pathlib;"

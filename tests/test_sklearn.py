@@ -152,7 +152,8 @@ def test_cross_val_score_grid_search_and_a_users_pipeline(small_records):
     assert cross_val_score(pipe, df, y, cv=2).min() >= 0.8
 
 
-@pytest.mark.parametrize("shape", ["list", "array", "column", "series", "frame", "frame_col"])
+@pytest.mark.parametrize("shape", ["list", "array", "column", "series", "frame", "frame_col", "values",
+                                   "index"])
 def test_text_containers(fitted, texts_labels, shape):
     X, y = texts_labels
 
@@ -164,6 +165,9 @@ def test_text_containers(fitted, texts_labels, shape):
             "series": lambda: pd.Series(X, index=range(10, 10 + len(X))),
             "frame": lambda: pd.DataFrame({"text": X}),
             "frame_col": lambda: pd.DataFrame({"n": range(len(X)), "body": X}),
+            # Series.values: a pandas string array on pandas 3, not numpy
+            "values": lambda: pd.Series(X, dtype="string").values,
+            "index": lambda: pd.Index(X),
         }[shape]()
 
     # fit and predict take the same containers, and fit the same model from them
@@ -200,6 +204,17 @@ def test_non_text_input_says_what_it_expected(fitted, X, match):
 def test_bad_fit_arguments(params, y, match):
     with pytest.raises(InputError, match=match):
         RejectionClassifier(**params).fit(["a text", "another text"], y)
+
+
+def test_a_column_vector_y_and_empty_rows_in_fit(texts_labels):
+    from sklearn.exceptions import DataConversionWarning
+
+    X, y = texts_labels
+    with pytest.warns(DataConversionWarning):  # flattened, as scikit-learn's own estimators do
+        clf = RejectionClassifier(refit="none").fit(X, np.array(y).reshape(-1, 1))
+    assert clf.predict(X).shape == (len(X),)
+    with pytest.raises(InputError, match=r"found none \(no letter or digit\) in row 0$"):  # counted as predict
+        RejectionClassifier().fit(["", *X[1:]], y)
 
 
 def test_not_fitted_and_unreadable_rows(fitted):

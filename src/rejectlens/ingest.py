@@ -19,7 +19,10 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from email.header import decode_header, make_header
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .errors import InputError
 from .writers import safe_text
@@ -62,7 +65,8 @@ class Email:
     labels: tuple[str, ...] = ()
 
 
-EmailLike = str | Mapping[str, Any] | Email | email.message.Message
+# A pandas row (Series) is read as a mapping too; typed here without importing pandas.
+EmailLike = Union[str, Mapping[str, Any], Email, email.message.Message, "pd.Series[Any]"]
 
 # No real subject or sender is longer; a 1 MB header is junk, and would
 # exceed what the language pipeline reads in one go.

@@ -27,14 +27,17 @@ This module's name shadows nothing: inside it, ``sklearn`` is scikit-learn
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import check_is_fitted
 
+from .clean import has_text
 from .errors import InputError
 from .model import Classifier
 
@@ -105,6 +108,11 @@ class RejectionClassifier(ClassifierMixin, BaseEstimator):
         self._check_params()
         texts = self._texts(X)
         labels = _labels(y, len(texts), self.target)
+        empty = [i for i, t in enumerate(texts) if not has_text(t)]
+        if empty and self.refit != "none":  # rows counted from 0, as predict counts them
+            more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
+            raise InputError("expected an email text in every row; found none (no letter or digit) in "
+                             + ", ".join(f"row {i}" for i in empty[:5]) + more)
         if self.refit == "none":
             self.model_ = self._base()
         else:
@@ -227,7 +235,9 @@ def _texts(X, text_column: str | None) -> list[str]:
                 f"expected texts as a 1-D sequence or one column; got an array of shape {X.shape}"
             )
         X = X[:, 0]
-    if isinstance(X, Mapping) or (not isinstance(X, (Sequence, np.ndarray)) and not hasattr(X, "iloc")):
+    if isinstance(X, Mapping) or (not isinstance(X, (Sequence, np.ndarray)) and not hasattr(X, "iloc")
+                                  and not (hasattr(X, "__array__") and hasattr(X, "tolist"))):
+        # (pandas' string arrays, what Series.values gives on pandas 3, and an Index pass)
         raise InputError(
             "expected a sequence of texts (list, numpy array, pandas Series or DataFrame column); "
             f"got {type(X).__name__}"
@@ -248,6 +258,11 @@ def _labels(y, n: int, target: str) -> list[bool]:
     if y is None:
         raise InputError(f"fit needs y: one {target} label (True/False) per text")
     values: list[Any] = y.tolist() if hasattr(y, "tolist") else list(y)
+    if values and all(isinstance(v, list) and len(v) == 1 for v in values):
+        # a column vector, shape (n, 1): flattened, with the warning scikit-learn gives
+        warnings.warn("A column-vector y was passed when a 1d array was expected; it is flattened.",
+                      DataConversionWarning, stacklevel=3)
+        values = [v[0] for v in values]
     if len(values) != n:
         raise InputError(f"X has {n} texts but y has {len(values)} labels")
     out, bad = [], []
