@@ -23,6 +23,18 @@ from rejectlens.language import LANGUAGES, detect_language
         # English mail naming foreign people and places stays English
         ("Hi Jan van der Berg, thanks for applying to Müller & Söhne in Köln. We will be in touch.", "en"),
         ("Position filled. Thanks.", "en"),
+        # short notes: two words of a language that no English sentence holds tell it
+        ("Lamentablemente hemos elegido a otro candidato.", "es"),
+        ("Infelizmente, decidimos seguir com outra pessoa.", "pt"),
+        ("Dziękujemy za zgłoszenie. Wybraliśmy innego kandydata.", "pl"),
+        ("Absage: Ihre Bewerbung als Entwickler", "de"),
+        # language codes and URLs are not words of a language
+        ("New projects matching German > English translation: DE>EN, hourly. Send a proposal now.", "en"),
+        ("See https://careers.example.de/de/bewerbung/status?id=1&lang=de for the status of it.", "en"),
+        # a signature in another script under an English letter
+        ("Dear Alex, thank you for applying. Unfortunately we have decided to move forward with other "
+         "candidates whose experience matches the role more closely.\n\nBest regards,\nAnna\n\n"
+         "Анна Смирнова\nМенеджер по подбору персонала\nг. Москва, ул. Тверская, д. 15", "en"),
     ],
 )
 def test_detects_common_languages(text, lang):
@@ -37,3 +49,11 @@ def test_no_letters_no_language():
 @given(st.text(max_size=400))
 def test_any_text_gives_a_known_code_or_none(text):
     assert detect_language(text) in (*LANGUAGES, None)
+
+
+def test_the_body_tells_the_language_not_an_ats_subject(default_model):
+    # An English ATS subject over a German letter is a German email.
+    p = default_model.classify({"subject": "Your application for the position of Data Engineer at our company",
+                                "body": "Sehr geehrte Frau Weber, leider müssen wir Ihnen mitteilen, dass wir "
+                                        "uns für andere Kandidaten entschieden haben."})
+    assert p.language == "de"

@@ -468,3 +468,13 @@ def test_a_feedback_draft_keeps_the_address_and_shows_names_as_text():
     assert "Zeta \\<img src=x onerror=alert(1)\\> Labs" in head and " <img" not in head
     fenced = render_drafts([draft("a", "A``` B", "Analyst", "interview", ("", ""), "", "why")])
     assert "````text" in fenced and fenced.rstrip().endswith("````")
+
+
+def test_company_keys_join_spellings_that_fold_or_transliterate_alike():
+    from rejectlens.mailbox.names import company_keys
+
+    names = ["Müller Digital", "Mueller Digital", "Muller Digital", "Café Noir", "Cafe Noir", "Acme"]
+    keys = company_keys(names)
+    assert len({keys[n] for n in names[:3]}) == 1 and keys["Café Noir"] == keys["Cafe Noir"]
+    assert len(set(keys.values())) == 3
+    assert company_keys(reversed(names)) == keys  # not the order they were met in

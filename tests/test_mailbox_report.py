@@ -302,6 +302,24 @@ def _mailbox_emails() -> tuple:
     return tuple(rejectlens.read_messages(MBOX))
 
 
+def test_mail_not_in_english_is_named_and_counted(default_model, capsys):
+    from rejectlens import Email
+    from rejectlens.cli.render import report_summary
+
+    mail = [Email(sender="Talent <rh@exemple.example>", to="sam@home.example", id="<f@x>",
+                  subject="Votre candidature", date="2026-03-04T09:00:00+00:00",
+                  body="Bonjour, nous vous remercions pour votre candidature. Malheureusement, nous avons "
+                       "retenu un autre profil."),
+            Email(sender="Acme Jobs <jobs@acme.example>", to="sam@home.example", id="<e@x>",
+                  subject="Your application", date="2026-03-05T09:00:00+00:00",
+                  body="Thank you for applying to Acme. Unfortunately we have decided to move forward "
+                       "with other candidates.")]
+    r = rejectlens.report(mail, model=default_model)
+    assert r.messages.set_index("id")["language"].to_dict() == {"<f@x>": "fr", "<e@x>": "en"}
+    assert r.summary["not_english"] == 1
+    assert "1 messages not in English: their labels are unreliable" in report_summary(r.summary, "out")
+
+
 def test_without_datasketch_the_error_names_the_extra(default_model, monkeypatch):
     import sys
 

@@ -111,34 +111,35 @@ class Analyser:
         return self._cues.patterns
 
     def _texts(self, cleaned: Sequence[Cleaned],
-               subjects: Sequence[str]) -> tuple[list[str], list[frozenset[str]]]:
+               subjects: Sequence[str]) -> tuple[list[str], list[frozenset[str]], list[int]]:
         """The text each email is read as (subject, blank line, cleaned body),
-        and its entity signals: one definition for every analyse path.
+        its entity signals, and where its body starts: one definition for
+        every analyse path.
 
         A body with nothing readable left (an image-only HTML part, say) is
         read without its subject, so it ends as an "empty body" error row
         instead of a guess from the subject line alone.
         """
-        texts = [
-            f"{subj.strip()}\n\n{c.text}"
-            if subj and subj.strip() and has_text(c.text) else c.text
-            for c, subj in zip(cleaned, subjects)
-        ]
+        texts, body_at = [], []
+        for c, subj in zip(cleaned, subjects):
+            head = subj.strip() if subj and subj.strip() and has_text(c.text) else ""
+            texts.append(f"{head}\n\n{c.text}" if head else c.text)
+            body_at.append(len(head) + 2 if head else 0)
         ents = self._entity_signals
-        return texts, [frozenset()] * len(texts) if ents is None else ents(texts)
+        return texts, [frozenset()] * len(texts) if ents is None else ents(texts), body_at
 
     def analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str],
                 senders: Sequence[str]) -> list[Analysis]:
         """One :class:`Analysis` per email, in order."""
-        texts, entities = self._texts(cleaned, subjects)
+        texts, entities, body_at = self._texts(cleaned, subjects)
         out: list[Analysis] = []
-        for doc, text, c, sender, ents in zip(
-            self.nlp.pipe(texts, batch_size=self.batch_size), texts, cleaned, senders, entities
+        for doc, text, c, sender, ents, skip in zip(
+            self.nlp.pipe(texts, batch_size=self.batch_size), texts, cleaned, senders, entities, body_at
         ):
             n_tokens = len(doc)
             flags = set(c.flags) | ents | message_flags(c.text, sender, n_tokens)
             if n_tokens == 0:
-                out.append(Analysis(text, (), (), frozenset(flags), language=detect_language(text)))
+                out.append(Analysis(text, (), (), frozenset(flags), language=detect_language(text[skip:])))
                 continue
             # One to_array call feeds sentences, cue offsets and tokens; Span
             # and Token objects cost a Python object each.
@@ -150,7 +151,7 @@ class Analyser:
             cues = tuple((label, starts[s], ends[e - 1]) for label, s, e in doc._.get(MATCHES_ATTR))
             scope, voice = self._scopes(arr)
             flags |= voice
-            lang = self._language(text, arr[:, COL_LOWER].astype(np.uint64), tok_start)
+            lang = self._language(text, arr[:, COL_LOWER].astype(np.uint64), tok_start, skip)
             out.append(Analysis(text, sents, cues, frozenset(flags), *token_arrays(arr, text, sents, scope),
                                 language=lang))
         return out

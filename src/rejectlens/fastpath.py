@@ -232,7 +232,7 @@ class FastAnalyser(Analyser):
 
     def _analyse(self, cleaned: Sequence[Cleaned], subjects: Sequence[str],
                  senders: Sequence[str]) -> list[Analysis]:
-        texts, entities = self._texts(cleaned, subjects)
+        texts, entities, body_at = self._texts(cleaned, subjects)
         tok = self._tok
         if tok.n_lexemes > MAX_LEXEMES:
             # A stream of ever-new tokens (ids, names, URLs) would grow the
@@ -252,13 +252,17 @@ class FastAnalyser(Analyser):
         lows = rows[:, _L_LOWER].tolist() if cue_at else []
         # Emails with a function word English lacks (bit 0 unset) in their first
         # characters: only those count words per language.
-        foreign = np.cumsum((starts < _WORD_SAMPLE) & (bits > 0) & ((bits & 1) == 0))
+        # (counted in the body: the subject is skipped)
+        skips = np.repeat(np.asarray(body_at, dtype=np.int64), np.diff(bounds))
+        window = (starts >= skips) & (starts < skips + _WORD_SAMPLE)
+        foreign = np.cumsum(window & (bits > 0) & ((bits & 1) == 0))
         out: list[Analysis] = []
         for k, (text, c, sender, ents) in enumerate(zip(texts, cleaned, senders, entities)):
             a, b = bounds[k], bounds[k + 1]
             flags = set(c.flags) | ents | message_flags(c.text, sender, b - a)
             if a == b:
-                out.append(Analysis(text, (), (), frozenset(flags), language=detect_language(text)))
+                lang = detect_language(text[body_at[k]:])
+                out.append(Analysis(text, (), (), frozenset(flags), language=lang))
                 continue
             tok_start, tok_end = starts[a:b], ends[a:b]
             sent = self._sent_starts_walk(walk, a, b)
@@ -272,21 +276,21 @@ class FastAnalyser(Analyser):
             scope, voice = self._scopes(rows_k, cls=cls[a:b], sent_start=sent)
             flags |= voice
             has_foreign = foreign[b - 1] > (foreign[a - 1] if a else 0)
-            lang = self._lang(text, bits[a:b], tok_start, has_foreign)
+            lang = self._lang(text, bits[a:b], window[a:b], has_foreign, body_at[k])
             out.append(Analysis(text, sents, cues, frozenset(flags),
                                 *self._token_arrays(rows_k, text, tok_start, tok_end, sents, scope),
                                 language=lang))
         return out
 
-    def _lang(self, text: str, bits: np.ndarray, starts: np.ndarray, foreign: bool) -> str | None:
+    def _lang(self, text: str, bits: np.ndarray, window: np.ndarray, foreign: bool, skip: int) -> str | None:
         """TokenLanguage.__call__ with the function-word bits looked up per lexeme;
-        ``foreign``: a word English lacks is among them."""
-        script = _script(text[:_SAMPLE])
+        ``window``: the tokens counted; ``foreign``: a word English lacks is among them."""
+        script = _script(text[skip:skip + _SAMPLE])
         if script is not None:
             return None if script is _NO_LETTERS else script
         if not foreign:
             return "en"
-        bits = bits[(starts < _WORD_SAMPLE) & (bits > 0)]
+        bits = bits[window & (bits > 0)]
         lang = self._language
         per_lang = ((bits[:, None] >> lang._shifts) & 1).sum(axis=0)
         return _decide({k: int(c) for k, c in zip(lang._langs, per_lang) if c})

@@ -17,28 +17,34 @@ import numpy as np
 __all__ = ["LANGUAGES", "TokenLanguage", "detect_language"]
 
 # The commonest short function words of each language, chosen so that few of
-# them are also English words (the English list is what they compete with).
+# them are also English words (the English list is what they compete with),
+# and words of job mail no English sentence holds ("leider", "candidature").
 _FUNCTION_WORDS: dict[str, str] = {
     "en": "the and to of you your we our for is are was this that with have has be will not "
-          "thank thanks would please been at from it as an by or if us",
+          "thank thanks would please been at from it as an by or if us a in on all new now more "
+          "than can about any their they what which who when up out so do",
     "de": "und der die das nicht ist wir ihre ihr ihnen sie mit für auf eine einen dem den "
-          "ich uns bei wurde werden haben leider vielen dank zu von sehr",
+          "ich uns bei wurde werden haben leider vielen dank zu von sehr bewerbung absage "
+          "stelle bedauern mitteilen entschieden freundlichen grüßen kandidaten",
     "fr": "le la les et est nous vous votre vos pour des une dans pas que qui avec sur "
-          "merci ne au aux du nos été sommes avons",
+          "merci ne au aux du nos été sommes avons candidature malheureusement poste "
+          "cordialement remercions retenu profil",
     "es": "el los las y es que una para por con usted su sus nos hemos del muchas gracias "
-          "lamentamos le se estamos",
+          "lamentamos le se estamos lamentablemente candidatura candidato proceso puesto otro "
+          "decidimos saludos atentamente",
     "pt": "o os e é que uma para por com você seu sua não nos do da dos das obrigado "
-          "obrigada agradecemos vaga",
+          "obrigada agradecemos vaga infelizmente candidatura candidato processo decidimos "
+          "outra outro pessoa atenciosamente",
     "it": "il lo gli e è che una per con non siamo della delle del grazie vostra sua "
-          "candidatura ci sono",
+          "candidatura ci sono purtroppo candidato posizione cordiali saluti abbiamo selezione",
     "nl": "de het een en is niet wij we u uw je jouw voor met van op dat helaas bedankt "
-          "sollicitatie zijn hebben",
+          "sollicitatie zijn hebben functie kandidaat vriendelijke groet gekozen",
     "sv": "och att det är inte vi du din ditt för med på en ett som har tack tyvärr "
-          "ansökan av",
+          "ansökan av tjänsten hälsningar kandidat",
     "da": "og at det er ikke vi du din dit for med på en et som har tak desværre "
-          "ansøgning af",
+          "ansøgning af stillingen hilsen kandidat",
     "pl": "i w nie jest się na że z do dla pan pani dziękujemy niestety twoja państwa "
-          "aplikacja",
+          "aplikacja zgłoszenie wybraliśmy kandydata innego rekrutacji pozdrawiamy stanowisko",
     "tr": "ve bir bu için ile değil biz siz sizin başvurunuz teşekkür ederiz maalesef "
           "olarak",
     "id": "dan yang untuk dengan tidak kami anda ini itu dari terima kasih lamaran "
@@ -62,11 +68,13 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hi", re.compile(r"[\u0900-\u097f]")),
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
 )
+_WIDE = frozenset({"ja", "ko", "zh"})
 # One character class of every script above: a single scan finds any of them.
 _NON_LATIN = re.compile("[" + "".join(p.pattern[1:-1] for _, p in _SCRIPTS) + "]")
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_LINK = re.compile(r"(?:https?://|www\.)\S*|\S+@\S+")
 _SAMPLE = 1500  # characters read for the script
 _WORD_SAMPLE = 600  # characters read for function words: a few sentences tell
 
@@ -84,7 +92,11 @@ def _script(sample: str):
     letters = len(_LETTER.findall(sample))
     if letters:
         for lang, pattern in _SCRIPTS:
-            if len(pattern.findall(sample)) * 3 >= letters:  # a third of the letters
+            n = len(pattern.findall(sample))
+            # The script must carry most of the text, not a signature or a legal
+            # footer under an English letter; a CJK character carries about a
+            # word, as much as three Latin letters.
+            if n * (3 if lang in _WIDE else 1) >= letters - n:
                 if lang == "ru" and _UKRAINIAN.search(sample):
                     return "uk"
                 if lang == "zh" and _SCRIPTS[0][1].search(sample):
@@ -100,8 +112,9 @@ def _decide(counts: dict[str, int]) -> str:
         return "en"
     best = max(counts, key=lambda k: (counts[k], k))
     # English mail quotes foreign names and addresses; another language wins
-    # only when its words clearly outnumber the English ones.
-    if counts[best] >= 3 and counts[best] > 1.5 * english:
+    # only when its words clearly outnumber the English ones: three of them,
+    # or two where no English word is seen at all (a short foreign note).
+    if counts[best] >= (2 if english == 0 else 3) and counts[best] > 1.5 * english:
         return best
     return "en"
 
@@ -119,7 +132,8 @@ def detect_language(text: str) -> str | None:
     if script is not None:
         return None if script is _NO_LETTERS else script
     counts: dict[str, int] = {}
-    for word in _WORD.findall(sample[:_WORD_SAMPLE].lower()):
+    words = _LINK.sub(" ", sample[:_WORD_SAMPLE].lower())  # the tokenizers keep a URL whole
+    for word in _WORD.findall(words):
         for lang in _WORDS.get(word, ()):
             counts[lang] = counts.get(lang, 0) + 1
     return _decide(counts)
@@ -143,11 +157,13 @@ class TokenLanguage:
         self._bits = np.array([table[k] for k in order], dtype=np.int64)
         self._shifts = np.arange(len(langs), dtype=np.int64)
 
-    def __call__(self, text: str, lower: np.ndarray, starts: np.ndarray) -> str | None:
-        script = _script(text[:_SAMPLE])
+    def __call__(self, text: str, lower: np.ndarray, starts: np.ndarray, skip: int = 0) -> str | None:
+        """The language of ``text`` from ``skip`` on (the body: an English ATS
+        subject over a German letter is a German email)."""
+        script = _script(text[skip:skip + _SAMPLE])
         if script is not None:
             return None if script is _NO_LETTERS else script
-        lower = lower[starts < _WORD_SAMPLE]
+        lower = lower[(starts >= skip) & (starts < skip + _WORD_SAMPLE)]
         idx = np.minimum(np.searchsorted(self._keys, lower), len(self._keys) - 1)
         bits = np.where(self._keys[idx] == lower, self._bits[idx], 0)
         bits = bits[bits > 0]

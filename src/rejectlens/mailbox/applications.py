@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..readers import separator_of
 from ..readers.streams import _open_text
 from .events import EXPECTS_REPLY, STAGE_RANK
-from .names import fold, ranked, unaccent
+from .names import company_keys, fold, ranked, unaccent
 
 __all__ = ["Application", "MessageFacts", "SheetRow", "build_applications", "read_applications_csv"]
 
@@ -126,9 +126,10 @@ def build_applications(msgs: Sequence[MessageFacts], *, as_of: datetime | None, 
     """The applications, and each message's application id (None outside any)."""
     by_company: dict[str, list[int]] = defaultdict(list)
     names: dict[str, Counter[str]] = defaultdict(Counter)
+    keys = company_keys(m.company for m in msgs)
     for i, m in enumerate(msgs):
         if m.company and m.event not in ("alert", "outreach"):
-            key = fold(m.company)
+            key = keys[m.company]
             by_company[key].append(i)
             names[key][m.company] += 1
     # A decision or invitation from someone who names no employer (an agency's

@@ -23,7 +23,7 @@ from ..prediction import REJECTION_ONLY_OUTPUTS, Prediction
 from .applications import MessageFacts, build_applications, read_applications_csv
 from .events import classify_event
 from .feedback import draft, render_drafts, wants_feedback
-from .names import fold, ranked
+from .names import company_keys, ranked
 from .parties import CompanyResolver, bulk_mail, counterparty, extract_role, is_person, owner_addresses
 from .templates import fingerprint_templates, minhash_lsh
 from .threads import message_ids, thread_ids
@@ -318,7 +318,7 @@ def _messages_frame(emails, preds, dates, companies, roles, threads, app_of, tem
         d = p.to_dict()
         rows.append({
             "id": e.id, "date": dates[i], "sender": e.sender, "subject": e.subject,
-            "job_related": d["job_related"], "is_rejection": d["is_rejection"],
+            "language": d["language"], "job_related": d["job_related"], "is_rejection": d["is_rejection"],
             "rejection_score": d["rejection_score"], "personalization": d["personalization"],
             "reasons": list(d["reasons"] or []), "stage": d["stage"],
             "feedback_offered": d["feedback_offered"], "reapply_encouraged": d["reapply_encouraged"],
@@ -333,7 +333,8 @@ def _templates_frame(tr, template_of, companies, shared, texts, parties) -> pd.D
     rows = []
     for tid, n in sorted(tr.companies.items(), key=lambda kv: (-kv[1], kv[0])):
         members = sorted(i for i, t in template_of.items() if t == tid)
-        spellings = {fold(companies[i]): companies[i] for i in sorted(members, reverse=True) if companies[i]}
+        keys = company_keys(companies[i] for i in members)
+        spellings = {keys[companies[i]]: companies[i] for i in sorted(members, reverse=True) if companies[i]}
         names = sorted(spellings.values())  # one spelling a company, the first met
         # The letter itself, so a reader sees what was sent (from a copy that was not forwarded).
         first = next((i for i in members if not parties[i].forwarded), members[0])
@@ -358,6 +359,9 @@ def _summary(n_read, duplicates, messages, apps, templates, when, ghosted_after,
         "messages_read": n_read, "duplicates_removed": duplicates, "messages": len(messages),
         "errors": int(messages["error"].notna().sum()),
         "job_related": int((messages["job_related"] == True).sum()),  # noqa: E712
+        # The model reads English: these messages' labels (job mail, rejection) are unreliable.
+        "not_english": int((messages["language"].notna() & (messages["language"] != "en")).sum())
+        if len(messages) else 0,
         "rejections": len(rej),
         # A letter several companies sent is generic, whatever its wording suggests.
         "generic": int(((rej["personalization"] == "generic") | rej["shared_template"]).sum()),

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from typing import TypeVar
 
 _K = TypeVar("_K", bound=str)
 
-__all__ = ["clean_display", "extract_role", "fold", "ranked", "same"]
+__all__ = ["clean_display", "company_keys", "extract_role", "fold", "ranked", "same"]
 
 _DEPT = re.compile(
     r"(?:\s*[-|,·]\s*|\s+)(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|"
@@ -69,6 +70,29 @@ def fold(text: str) -> str:
 def fold_de(text: str) -> str:
     # German transliteration, as in domains: Grünwald -> gruenwald.
     return fold(text.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("ß", "ss"))
+
+
+def company_keys(names: Iterable[str]) -> dict[str, str]:
+    """One key per company for each of ``names``: spellings that fold alike
+    ("Café Noir", "Cafe Noir") or transliterate alike ("Müller", "Mueller",
+    as a domain writes it) share it. Keys do not depend on the names' order."""
+    distinct = sorted({n for n in names if n})
+    parent = {n: n for n in distinct}
+
+    def root(n: str) -> str:
+        while parent[n] != n:
+            n = parent[n]
+        return n
+
+    first: dict[str, str] = {}
+    for n in distinct:
+        for k in (fold(n), fold_de(n)):
+            if k in first:
+                a, b = root(first[k]), root(n)
+                parent[max(a, b)] = min(a, b)
+            else:
+                first[k] = n
+    return {n: fold(root(n)) for n in distinct}
 
 
 _DEPT_WORDS = (r"(?:early\s+careers|careers?|recruiting|recruitment|talent\s+acquisition|"

@@ -190,6 +190,10 @@ def render_html(r: MailboxReport, images: dict[str, tuple[str, bytes]]) -> str:
              f"copies removed, {s['errors']} unreadable), {s['job_related']} about jobs. Ghosted means no "
              f"employer message for {s['ghosted_after_days']} days after the last one that expected a "
              f"reply, as of {_e((s['as_of'] or '')[:10])}.</p>",
+             *([f"<p class='muted'>{s['not_english']} messages are not in English: the model reads "
+                "English, so whether they are about jobs or rejections is unreliable (the "
+                "<code>language</code> column of the messages file names them).</p>"]
+               if s.get("not_english") else []),
              "<div class='cards'>"]
     parts += [f"<div class='card'><b>{_e(v)}</b>{_e(k)}</div>" for k, v in cards]
     parts.append("</div><div class='grid'>")

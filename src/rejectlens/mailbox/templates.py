@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import MissingDependencyError
-from .names import fold
+from .names import company_keys
 
 __all__ = ["TemplateResult", "fingerprint_templates", "mask"]
 
@@ -110,6 +110,7 @@ def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
         groups.setdefault(find(i), []).append(i)
     ids: list[str | None] = [None] * len(texts)
     n_companies: dict[str, int] = {}
+    keys = company_keys(companies)
     n_messages: dict[str, int] = {}
     number = 0
     for root in sorted(groups):
@@ -121,6 +122,6 @@ def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
         for i in members:
             ids[i] = tid
         # the key applications are grouped by: "Café Noir" and "Cafe Noir" are one company
-        n_companies[tid] = len({fold(companies[i]) for i in members if companies[i]})
+        n_companies[tid] = len({keys[companies[i]] for i in members if companies[i]})
         n_messages[tid] = len(members)
     return TemplateResult(tuple(ids), n_companies, n_messages)
