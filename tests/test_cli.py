@@ -228,6 +228,7 @@ def test_a_second_signal_during_cleanup_is_ignored():
 def test_devices_pipes_and_links_as_output(jsonl, tmp_path, capsys):
     import os
     import stat
+    from pathlib import Path
 
     # /dev/null is written in place (no --force needed: it holds no data), never replaced by a file
     assert main(["classify", str(jsonl), "-o", os.devnull, "--format", "jsonl", "--quiet"]) == 0
@@ -237,6 +238,11 @@ def test_devices_pipes_and_links_as_output(jsonl, tmp_path, capsys):
     (tmp_path / "link.jsonl").symlink_to(target)
     assert main(["classify", str(jsonl), "-o", str(tmp_path / "link.jsonl"), "--force", "--quiet"]) == 0
     assert (tmp_path / "link.jsonl").is_symlink() and target.read_text().startswith('{"id"')
+    # /dev/stdout names the pipe (or the file) the shell opened: written through, never replaced
+    script = str(Path(sys.executable).parent / "rejectlens")
+    out = subprocess.run([script, "classify", str(jsonl), "-o", "/dev/stdout", "--format", "jsonl", "--quiet"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and len(out.stdout.splitlines()) == len(SMALL_SET), out.stderr
     capsys.readouterr()
 
 

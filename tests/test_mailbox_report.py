@@ -320,6 +320,18 @@ def test_mail_not_in_english_is_named_and_counted(default_model, capsys):
     assert "1 messages not in English: their labels are unreliable" in report_summary(r.summary, "out")
 
 
+def test_a_zero_date_from_an_export_is_a_date_like_any(default_model):
+    from rejectlens import Email
+
+    # Go's zero time, common in exports: a thread is named without converting it to local time
+    mail = [Email(body="Thank you for applying to Acme. We will review your application.", id="<a@x>",
+                  sender="jobs@acme.example", subject="Application received", date="0001-01-01T00:00:00Z"),
+            Email(body="Unfortunately we will not move forward.", id="<b@x>", in_reply_to="<a@x>",
+                  sender="jobs@acme.example", subject="Re: Application received", date="2026-03-01T00:00:00Z")]
+    r = rejectlens.report(mail, model=default_model)
+    assert set(r.messages["thread_id"]) == {"a@x"}
+
+
 def test_without_datasketch_the_error_names_the_extra(default_model, monkeypatch):
     import sys
 

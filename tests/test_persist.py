@@ -204,6 +204,15 @@ def test_force_never_replaces_the_bundled_model_or_notes_beside_a_model(small_mo
 
     with pytest.raises(ModelFileError, match="is the bundled model"):
         check_model_dir(default_model_path(), force=True)
+    # a source tree before `make model` has no bundled model: a user's own model is still replaced
+    small_model.save(tmp_path / "own")
+
+    def missing():
+        raise ModelFileError("the bundled default model was not found")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("rejectlens.api.default_model_path", missing)
+        check_model_dir(tmp_path / "own", force=True)
     small_model.save(tmp_path / "m")
     (tmp_path / "m" / "notes.md").write_text("how I labelled")
     with pytest.raises(ModelFileError, match=r"holds files that are not the model's \(notes\.md\)"):

@@ -219,6 +219,13 @@ def test_nothing_after_an_array_is_dropped(tmp_path):
     joined.write_text(f"[{one('a')}]\n[{one('b')}, {one('c')}] {one('d')}\n{one('e')}\n")
     got = list(read_messages(joined))
     assert [e.id for e in got] == ["a", "b", "c", "d", "e"] and not any(e.error for e in got)
+    many = tmp_path / "many.json"  # thousands of arrays joined: no recursion per array
+    many.write_text("".join(f"[{one(str(i))}]\n" for i in range(3000)))
+    assert sum(1 for e in read_messages(many) if e.error is None) == 3000
+    cut = tmp_path / "cut.json.gz"  # a .gz cut right after an array: said, not silently ended
+    cut.write_bytes(gzip.compress(f"[{one('a')}]\n".encode())[:-8])  # the data whole, the trailer gone
+    got = list(read_messages(cut))
+    assert [e.id for e in got] == ["a", None] and "ends early or is damaged after item 0" in got[1].error
     headed = tmp_path / "headed.jsonl"  # a first line that is an array: its items are error rows
     headed.write_text(f'["id", "body"]\n{one("a")}\n')
     got = list(read_messages(headed))
@@ -233,6 +240,10 @@ def test_pretty_printed_objects_are_one_record_each(tmp_path):
     got = list(read_messages(f))
     assert [(e.id, e.body, e.error) for e in got] == [("a", "hi", None), ("n", "a } and a {", None),
                                                        ("c", "x", None)]
+    stray = tmp_path / "stray.jsonl"  # a damaged line that is only "{": one error row, not the file
+    stray.write_text("{\n" + "".join(json.dumps({"id": f"s{i}", "body": "x"}) + "\n" for i in range(3)))
+    got = list(read_messages(stray))
+    assert [e.id for e in got] == [None, "s0", "s1", "s2"] and "line 1: not valid JSON" in got[0].error
     cut = tmp_path / "cut.json"  # a file that ends inside one: an error row, the others read
     cut.write_text(json.dumps({"id": "a", "body": "hi"}) + '\n{\n  "id": "b",\n')
     got = list(read_messages(cut))

@@ -114,7 +114,11 @@ def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace
                              f"other files ({listed}); choose a new folder")
     from .api import default_model_path
 
-    if path.resolve() == default_model_path().resolve():
+    try:
+        bundled = default_model_path().resolve()
+    except ModelFileError:  # a source tree before `make model`: there is none to protect
+        bundled = None
+    if path.resolve() == bundled:
         raise ModelFileError(f"model directory {path} is the bundled model, which load() and --base default "
                              "read; choose a new folder")
     # Notes or a card the user kept beside their model would go with it.

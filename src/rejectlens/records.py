@@ -83,7 +83,7 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
 
         records = []
         try:
-            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else ","):
+            for where, rec, error in csv_rows(path, "\t" if suffix == ".tsv" else ",", _READ_COLUMNS):
                 if error is not None:
                     raise DataError(error)
                 if not any(v.strip() for v in rec.values()):
@@ -116,6 +116,10 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     raise DataError(
         f"{path}: unknown file type '{suffix}'; expected .jsonl, .json, .csv, .tsv or .parquet"
     )
+
+
+# The columns a labelled sheet is read for: one named twice would be read from its last copy.
+_READ_COLUMNS = frozenset({"id", "body", "html", "subject", "sender", "thread", "group", *LABEL_FIELDS})
 
 
 def _coerce_csv_labels(rec: dict[str, Any], where: str, only_text: bool = False) -> None:

@@ -11,16 +11,13 @@ tab or carriage return) get a leading ``'`` (OWASP's advice).
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
 import re
-import signal
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,8 @@ __all__ = ["OUTPUT_FORMATS", "PredictionWriter", "format_rows", "output_format",
            "safe_csv_cell", "safe_text"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
+# A path that names an open file descriptor: written through, whatever it leads to.
+_FD_PATH = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/self/fd/\d+")
 _JSON_COLUMNS = ("reasons", "reason_scores", "stage_scores", "evidence", "signals")
 _FLOAT_COLUMNS = ("job_related_score", "rejection_score", "personalization_score")
 _BOOL_COLUMNS = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
@@ -83,13 +82,16 @@ class PredictionWriter:
         self.fmt = fmt
         self.columns = list(columns)
         self.path = None if path in (None, "-") else Path(path)
-        if self.path is not None and self.path.is_symlink():
+        # A device or a pipe (/dev/null, /dev/stdout, a FIFO, the shell's >(...)) is
+        # written in place: renaming a file over it would replace it, and it holds no
+        # data to lose. (/dev/stdout leads to a pipe or to the file the shell opened.)
+        self._special = self.path is not None and (
+            (self.path.exists() and not self.path.is_file() and not self.path.is_dir())
+            or _FD_PATH.fullmatch(str(self.path.absolute())) is not None)
+        if self.path is not None and not self._special and self.path.is_symlink():
             self.path = Path(os.path.realpath(self.path))  # the link stays; the file it names is written
         if self.path is not None and self.path.is_dir():
             raise InputError(f"output {self.path} is a folder; name a file to write")
-        # A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place:
-        # renaming a file over it would replace it, and it holds no data to lose.
-        self._special = self.path is not None and self.path.exists() and not self.path.is_file()
         if self.path is not None and self.path.exists() and not force and not self._special:
             raise InputError(f"output {self.path} exists; pass --force to overwrite it")
         self.force = force
@@ -169,10 +171,6 @@ class PredictionWriter:
         self._buffer = []
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        with signals_held():  # a second Ctrl-C waits until the temporary file is gone
-            self._close(exc_type)
-
-    def _close(self, exc_type) -> None:
         finished = False
         try:
             if self.fmt == "parquet" and exc_type is None and (self._buffer or self._parquet is None):
@@ -180,8 +178,10 @@ class PredictionWriter:
             if self._parquet is not None:
                 self._parquet.close()
             if self._own_stdout is not None:
-                self._own_stdout.flush()
-                self._own_stdout.detach()  # sys.stdout keeps its buffer
+                try:
+                    self._own_stdout.flush()
+                finally:
+                    self._own_stdout.detach()  # sys.stdout keeps its buffer, even if the reader left
             elif self._fh is not None and self._fh is not sys.stdout:
                 self._fh.close()
             elif self._fh is sys.stdout:
@@ -199,18 +199,6 @@ class PredictionWriter:
                         self._tmp.unlink()
 
 
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, then arrive: a second
-    Ctrl-C during cleanup no longer leaves a temporary file behind."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 # json.dumps with any non-default argument builds a new encoder per call; one

@@ -50,14 +50,17 @@ def _stop_on(error: type[BaseException]):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
-    if encoding not in ("utf-8", "utf8") and hasattr(sys.stdout, "reconfigure"):
-        # A terminal that is not UTF-8 (LC_ALL=C, a Windows console) shows what
-        # it cannot print as \xfc escapes instead of failing with a traceback.
-        sys.stdout.reconfigure(errors="backslashreplace")
     import signal
     import threading
 
+    stdout, errors = sys.stdout, getattr(sys.stdout, "errors", None)
+    encoding = (getattr(stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+    if encoding in ("utf-8", "utf8") or not hasattr(stdout, "reconfigure"):
+        errors = None
+    else:
+        # A terminal that is not UTF-8 (LC_ALL=C, a Windows console) shows what
+        # it cannot print as \xfc escapes instead of failing with a traceback.
+        stdout.reconfigure(errors="backslashreplace")
     previous = None
     if threading.current_thread() is threading.main_thread():
         # SIGTERM unwinds like Ctrl-C, so the output's temporary file is removed.
@@ -72,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous[0])
             signal.signal(signal.SIGINT, previous[1])
+        if errors is not None:  # a caller's stream (main() run from Python) is left as it was
+            stdout.reconfigure(errors=errors)
 
 
 def _run(args) -> int:

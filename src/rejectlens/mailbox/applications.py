@@ -23,7 +23,7 @@ import difflib
 import itertools
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -122,11 +122,14 @@ def _role_groups(roles: Sequence[str]) -> list[str]:
 
 
 def build_applications(msgs: Sequence[MessageFacts], *, as_of: datetime | None, ghosted_after: int = 30,
-                       sheet: Sequence[SheetRow] = ()) -> tuple[list[Application], list[str | None]]:
-    """The applications, and each message's application id (None outside any)."""
+                       sheet: Sequence[SheetRow] = (), company_key: Mapping[str, str] | None = None,
+                       ) -> tuple[list[Application], list[str | None]]:
+    """The applications, and each message's application id (None outside any).
+    ``company_key``: one key per company name (``names.company_keys`` of
+    these messages' companies when not given)."""
     by_company: dict[str, list[int]] = defaultdict(list)
     names: dict[str, Counter[str]] = defaultdict(Counter)
-    keys = company_keys(m.company for m in msgs)
+    keys = company_keys(m.company for m in msgs) if company_key is None else company_key
     for i, m in enumerate(msgs):
         if m.company and m.event not in ("alert", "outreach"):
             key = keys[m.company]

@@ -215,8 +215,11 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
                          [e.references for e in emails], [e.thread for e in emails], dates)
     companies, roles = _thread_fill(threads, companies, roles, job, alert)
     rejections = [i for i, p in enumerate(preds) if p.is_rejection]
+    # One key per company, from every job message: applications and templates count alike.
+    keys = company_keys(c for c, j in zip(companies, job) if j)
     tr = fingerprint_templates(
-        [_template_text(parties[i], texts[i]) for i in rejections], [companies[i] for i in rejections],
+        [_template_text(parties[i], texts[i]) for i in rejections],
+        [keys.get(companies[i], "") for i in rejections],
         [[companies[i], roles[i], *parseaddr(parties[i].name)[0].split(), *owner_name.split()]
          for i in rejections])
     template_of: dict[int, str] = {i: t for i, t in zip(rejections, tr.template_id) if t}
@@ -235,7 +238,8 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     known = [d for d in dates if d is not None]
     latest = max((d for d in known if d <= now), default=max(known, default=None))
     when = _as_of(as_of, latest)
-    apps, app_of = build_applications(facts, as_of=when, ghosted_after=ghosted_after, sheet=sheet)
+    apps, app_of = build_applications(facts, as_of=when, ghosted_after=ghosted_after, sheet=sheet,
+                                      company_key=keys)
     drafts = []
     for a in apps:
         why = wants_feedback(a.status, a.feedback_offered, a.furthest_stage, a.personalization,
@@ -250,7 +254,7 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     apps_df = pd.DataFrame([{k: v for k, v in asdict(a).items() if k != "messages"} for a in apps],
                            columns=[f for f in _APP_COLUMNS])
     apps_df["reasons"] = apps_df["reasons"].map(list)
-    templates = _templates_frame(tr, template_of, companies, shared, texts, parties)
+    templates = _templates_frame(tr, template_of, companies, keys, shared, texts, parties)
     summary = _summary(stream.read, stream.duplicates, messages, apps_df, templates, when, ghosted_after,
                        len(drafts))
     result = MailboxReport(messages, apps_df, templates, summary, render_drafts(drafts))
@@ -329,11 +333,10 @@ def _messages_frame(emails, preds, dates, companies, roles, threads, app_of, tem
     return pd.DataFrame(rows)
 
 
-def _templates_frame(tr, template_of, companies, shared, texts, parties) -> pd.DataFrame:
+def _templates_frame(tr, template_of, companies, keys, shared, texts, parties) -> pd.DataFrame:
     rows = []
     for tid, n in sorted(tr.companies.items(), key=lambda kv: (-kv[1], kv[0])):
         members = sorted(i for i, t in template_of.items() if t == tid)
-        keys = company_keys(companies[i] for i in members)
         spellings = {keys[companies[i]]: companies[i] for i in sorted(members, reverse=True) if companies[i]}
         names = sorted(spellings.values())  # one spelling a company, the first met
         # The letter itself, so a reader sees what was sent (from a copy that was not forwarded).

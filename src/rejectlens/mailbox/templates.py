@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import MissingDependencyError
-from .names import company_keys
 
 __all__ = ["TemplateResult", "fingerprint_templates", "mask"]
 
@@ -76,8 +75,8 @@ def minhash_lsh():
 def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
                           names: Sequence[Sequence[str]] = (), threshold: float = 0.7,
                           min_words: int = 12) -> TemplateResult:
-    """Group near-duplicate texts (aligned with ``companies`` and, per text, the
-    ``names`` to mask: company, role, people). Texts shorter than ``min_words``
+    """Group near-duplicate texts (aligned with ``companies``, one key per
+    company, and, per text, the ``names`` to mask: company, role, people). Texts shorter than ``min_words``
     masked words are too short to call a template and get None."""
     MinHash, MinHashLSH = minhash_lsh()
     lsh = MinHashLSH(threshold=threshold, num_perm=_NUM_PERM)
@@ -110,7 +109,6 @@ def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
         groups.setdefault(find(i), []).append(i)
     ids: list[str | None] = [None] * len(texts)
     n_companies: dict[str, int] = {}
-    keys = company_keys(companies)
     n_messages: dict[str, int] = {}
     number = 0
     for root in sorted(groups):
@@ -121,7 +119,6 @@ def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
         tid = f"T{number:03d}"
         for i in members:
             ids[i] = tid
-        # the key applications are grouped by: "Café Noir" and "Cafe Noir" are one company
-        n_companies[tid] = len({keys[companies[i]] for i in members if companies[i]})
+        n_companies[tid] = len({companies[i] for i in members if companies[i]})
         n_messages[tid] = len(members)
     return TemplateResult(tuple(ids), n_companies, n_messages)

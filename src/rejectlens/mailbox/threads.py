@@ -54,7 +54,7 @@ def thread_ids(
 ) -> list[str]:
     """One thread id per message (the sequences are aligned, in mailbox order):
     Gmail's thread id on any member, else the Message-ID of the earliest
-    member that has one (by ``dates`` when given, else by mailbox order).
+    member that has one (by ``dates``, naive UTC, when given, else by mailbox order).
 
     A reference to a message that is not in the mailbox still joins the
     messages citing it: two replies to a deleted original stay together.
@@ -84,7 +84,7 @@ def thread_ids(
         # Earliest first (undated last), so a thread's name does not depend on
         # the order of the export; ties by Message-ID, then mailbox order.
         group.sort(key=lambda i: (dates is None or dates[i] is None,
-                                  dates[i].timestamp() if dates is not None and dates[i] is not None else 0.0,
+                                  (dates[i] if dates is not None else None) or datetime.min,
                                   (message_ids(ids[i]) or [""])[0], i))
         gm = next((gmail_threads[i].strip() for i in group if gmail_threads[i]), None)
         own = next((message_ids(ids[i])[0] for i in group if message_ids(ids[i])), None)

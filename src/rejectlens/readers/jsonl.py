@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterator
 from typing import IO
 
 from ..errors import InputError
 from ..ingest import Columns, Email
 from .message import _JSON_IN_STRING, _JSON_OUTSIDE, RawMessage, _ends_early, _json_record
-from .streams import _PIECE, _STREAM_ERRORS, _SafeLines, stream_error
+from .streams import _PIECE, _STREAM_ERRORS, _Resume, _SafeLines, stream_error
 
 __all__: list[str] = []
 
@@ -19,7 +20,10 @@ def _read_json_stream(f: IO[str], name: str, cols: Columns, cap: int,
     What follows an array's closing "]" is read too: another array (two
     files joined with ``cat``) or JSON lines; nothing is dropped unread.
     """
-    head = _first_char(f, name)
+    try:
+        head = _first_char(f)
+    except _STREAM_ERRORS as err:
+        raise InputError(f"{name} could not be read: {err}") from None
     if not head:
         if stream_error(f) is not None:
             raise InputError(f"{name} could not be read: {stream_error(f)}")
@@ -29,49 +33,30 @@ def _read_json_stream(f: IO[str], name: str, cols: Columns, cap: int,
         rest, items = yield from _read_json_array(f, name, cols, cap, items)
         if rest is None:
             return  # the file ended inside the array: its error row is out
-        f = _Prefixed(rest, f)
-        head = _first_char(f, name)
+        f = _Resume(rest, f)
+        try:
+            head = _first_char(f)
+        except _STREAM_ERRORS as err:
+            head, f.guard = "", _Broken(err)
+        if not head and stream_error(f) is not None:  # a .gz cut right after the "]"
+            yield _ends_early(name, f"item {items - 1}", stream_error(f))
     if head:
         yield from _read_jsonl(f, name, cols, cap, head, raw)
 
 
-def _first_char(f: IO[str], name: str) -> str:
+class _Broken:
+    """Stands for a stream's guard when reading it raised: ``stream_error`` reads ``error``."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _first_char(f: IO[str]) -> str:
     """The first character that is not whitespace, "" at the end."""
-    try:
+    head = f.read(1)
+    while head and head.isspace():
         head = f.read(1)
-        while head and head.isspace():
-            head = f.read(1)
-    except _STREAM_ERRORS as err:
-        raise InputError(f"{name} could not be read: {err}") from None
     return head
-
-
-class _Prefixed:
-    """A text stream that gives ``prefix`` before the rest of ``f``."""
-
-    def __init__(self, prefix: str, f: IO[str]) -> None:
-        self._prefix, self._f = prefix, f
-        self.guard = getattr(f, "guard", None)  # stream_error(self) is f's
-
-    def read(self, n: int = -1) -> str:
-        if not self._prefix:
-            return self._f.read(n)
-        if n < 0:
-            out, self._prefix = self._prefix + self._f.read(), ""
-            return out
-        out, self._prefix = self._prefix[:n], self._prefix[n:]
-        return out
-
-    def readline(self, limit: int = -1) -> str:
-        if not self._prefix:
-            return self._f.readline(limit)
-        end = self._prefix.find("\n") + 1 or len(self._prefix)
-        if 0 <= limit < end:
-            end = limit
-        out, self._prefix = self._prefix[:end], self._prefix[end:]
-        if not out.endswith("\n") and not self._prefix and (limit < 0 or len(out) < limit):
-            out += self._f.readline(-1 if limit < 0 else limit - len(out))
-        return out
 
 
 def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
@@ -79,13 +64,43 @@ def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
     """One JSON object a line. An object pretty-printed over several lines (as
     ``jq '.[]'`` or ``json.dumps(indent=2)`` write it: from a line that is
     only "{" to the line that closes it) is read as one record; a lone "{" is
-    never a JSON line of its own, so no line that could be one is joined."""
+    never a JSON line of its own. When the lines after one turn out to be
+    whole objects (the "{" was a damaged line) or pass ``cap``, they are read
+    one by one again: a stray "{" costs one error row, not the file."""
     source = _SafeLines(f, _PIECE)
+    block: list[tuple[int, str, bool]] = []  # the lines of a pretty-printed object
+    depth = size = 0
+    n = 0
+    for n, line, cut in _lines(source, cap, head):
+        if block and (_whole_object(line) or size + len(line) > cap):
+            for k, text, was_cut in block:
+                yield from _jsonl_line(text, f"{name} line {k}", cols, was_cut, raw)
+            block = []
+        if block:
+            block.append((n, line, cut))
+            size += len(line)
+            depth += _nesting(line)
+            if depth <= 0:
+                yield from _jsonl_line("".join(t for _, t, _ in block), f"{name} line {block[0][0]}", cols,
+                                       any(c for _, _, c in block), raw)
+                block = []
+        elif line.strip() == "{":
+            block, depth, size = [(n, line, cut)], 1, len(line)
+        else:
+            yield from _jsonl_line(line, f"{name} line {n}", cols, cut, raw)
+    if block:  # the file ends inside it: its JSON error says so
+        yield from _jsonl_line("".join(t for _, t, _ in block), f"{name} line {block[0][0]}", cols,
+                               any(c for _, _, c in block), raw)
+    if source.error is not None:
+        yield _ends_early(name, f"line {n}", source.error)
+
+
+def _lines(source: _SafeLines, cap: int, head: str) -> Iterator[tuple[int, str, bool]]:
+    """(number, line, cut) of each line: at most ``cap`` characters of it are
+    kept, ``cut`` when it had more."""
     n = 0
     pieces: list[str] = [head] if head else []
     size, truncated = len(head), False
-    block: list[str] | None = None  # the lines of a pretty-printed object
-    block_size, block_cut, block_line, depth = 0, False, 0, 0
     for piece in source:
         if size < cap:
             pieces.append(piece[: cap - size])
@@ -96,32 +111,20 @@ def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
         if not piece.endswith("\n"):
             continue  # the line goes on
         n += 1
-        line = "".join(pieces)
-        pieces, size, cut, truncated = [], 0, truncated, False
-        if block is None and line.strip() == "{":
-            block, block_size, block_cut, block_line, depth = [line], len(line), cut, n, 1
-            continue
-        if block is not None:
-            if block_size < cap:
-                block.append(line[: cap - block_size])
-            block_cut = block_cut or cut or block_size + len(line) > cap
-            block_size += len(line)
-            depth += _nesting(line)
-            if depth <= 0:
-                yield from _jsonl_line("".join(block), f"{name} line {block_line}", cols, block_cut, raw)
-                block = None
-            continue
-        yield from _jsonl_line(line, f"{name} line {n}", cols, cut, raw)
+        yield n, "".join(pieces), truncated
+        pieces, size, truncated = [], 0, False
     if pieces:
-        n += 1
-        if block is not None:
-            block.append("".join(pieces))
-        else:
-            yield from _jsonl_line("".join(pieces), f"{name} line {n}", cols, truncated, raw)
-    if block is not None:  # the file ends inside it: its JSON error says so
-        yield from _jsonl_line("".join(block), f"{name} line {block_line}", cols, block_cut, raw)
-    if source.error is not None:
-        yield _ends_early(name, f"line {n}", source.error)
+        yield n + 1, "".join(pieces), truncated
+
+
+def _whole_object(line: str) -> bool:
+    text = line.strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def _nesting(line: str) -> int:

@@ -153,3 +153,22 @@ class _SafeLines:
                 self.error = stream_error(self.f)
                 return
             yield line
+
+
+class _Resume:
+    """Text already read, then the stream it came from: the CSV reader reads a
+    broken record's lines again, the JSON reader what followed an array."""
+
+    def __init__(self, again: str, f: IO[str]) -> None:
+        if isinstance(f, _Resume):  # one level, however many resumes: what it still held comes next
+            again, f = again + f.again.read(), f.f
+        self.again, self.f = io.StringIO(again, newline=""), f
+        self.guard = getattr(f, "guard", None)  # a cut .gz still reports itself
+
+    def readline(self, size: int = -1) -> str:
+        return self.again.readline(size) or self.f.readline(size)
+
+    def read(self, size: int = -1) -> str:
+        if size is None or size < 0:
+            return self.again.read() + self.f.read()
+        return self.again.read(size) or self.f.read(size)

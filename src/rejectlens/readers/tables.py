@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import IO
 from ..errors import InputError, MissingDependencyError
 from ..ingest import Columns, Email
 from .message import _check_columns, _ends_early, _record_email
-from .streams import _PIECE, _STREAM_ERRORS, _open_text, stream_error
+from .streams import _PIECE, _STREAM_ERRORS, _open_text, _Resume, stream_error
 
 __all__ = ["csv_rows", "separator_of"]
 
@@ -65,19 +64,6 @@ class _CsvLines:
             self.lines += 1
             self.kept.append(line)
             yield line
-
-
-class _Resume:
-    """Lines already read, then the stream they came from (for ``_CsvLines``)."""
-
-    def __init__(self, again: str, f: IO[str]) -> None:
-        if isinstance(f, _Resume):  # one level, however many recoveries: what it still held comes next
-            again, f = again + f.again.read(), f.f
-        self.again, self.f = io.StringIO(again, newline=""), f
-        self.guard = getattr(f, "guard", None)  # a cut .gz still reports itself
-
-    def readline(self, size: int = -1) -> str:
-        return self.again.readline(size) or self.f.readline(size)
 
 
 def _quote_error(lines: list[str], sep: str) -> str | None:
@@ -232,18 +218,21 @@ def separator_of(header: str, candidates: tuple[str, ...] = (",", ";", "\t")) ->
     return max(candidates, key=header.count)
 
 
-def csv_rows(p: Path, sep: str = ",") -> Iterator[tuple[str, dict[str, str] | None, str | None]]:
+def csv_rows(p: Path, sep: str = ",", read: Collection[str] = ()
+             ) -> Iterator[tuple[str, dict[str, str] | None, str | None]]:
     """Stream a CSV/TSV (optionally gzipped) as (where, record, error) per data row.
 
     The stdlib reader, not pandas: it keeps quoted multi-line bodies, takes
     fields of any size, and hands over a malformed row (more fields than the
     header) as that row, so it is reported in place instead of taking its
-    neighbours with it. Raises InputError for an empty file and for a column named twice.
+    neighbours with it. A ``sep`` of "," also reads ";"-separated files
+    (European Excel; a first line "sep=;"). Raises InputError for an empty
+    file and for a column of ``read`` named twice (its last copy would win).
     """
     with _open_text(p) as f:
         rows = _csv_stream_rows(f, str(p), sep, reopen=lambda: _open_text(p))
         header = next(rows)
-        if twice := sorted({c for c in header if c.strip() and header.count(c) > 1}):
+        if twice := sorted({c for c in header if c in read and header.count(c) > 1}):
             raise InputError(f"{p}: column '{twice[0]}' appears {header.count(twice[0])} times; expected "
                              f"each column once (rename the copy); columns found: {', '.join(header)}")
         for where, rec, error, _ in rows:
