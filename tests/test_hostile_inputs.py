@@ -452,3 +452,37 @@ def test_12_an_unreadable_folder_gives_an_error_row(tmp_path, monkeypatch):
     emails = list(read_messages(tmp_path))
     assert len(emails) == 2 and emails[0].error is None
     assert "locked: folder could not be read" in emails[1].error
+
+
+# Shapes a real mailbox holds that were quadratic in one function (minutes for one
+# email at the sizes below times ten). No timing is asserted: each case is sized
+# so a quadratic path would take seconds, and the answers are checked.
+def test_pathological_runs_are_read_in_one_pass(default_model):
+    from rejectlens import Email
+    from rejectlens.clean import _drop_bulky, clean
+
+    assert clean(Email(body="Sent: Monday\n" + "\n" * 8000 + "Thanks, we will not proceed.")).text \
+        .endswith("Thanks, we will not proceed.")  # blank lines after a quoted "Sent:"
+    assert clean(Email(body="<a " * 30000 + " we regret")).text  # unclosed tags
+    # inline styles, scripts and comments go; one left open hides the rest, as in a browser
+    assert _drop_bulky("a<style>x{}</STYLE >b<!-- c -->d<script>e") == "a b d "
+    assert _drop_bulky("x <!-- y " * 30000).startswith("x  ") and len(_drop_bulky("x <!-- y " * 30000)) < 5
+    page = "<html><body><p>Unfortunately we will not proceed.</p>" + "<style>p{}" * 40 + "x" * 250_000
+    assert "will not proceed" in clean(Email(body=page)).text
+    stars = clean(Email(body="We will not proceed. " + "*" * 4000 + " Regards")).text
+    assert "*" * 100 in stars and "*" * 101 not in stars  # a run of punctuation keeps its start
+    assert default_model.classify("We will not proceed. " + "\U0001F600" * 4000).error is None
+    assert default_model.classify("i " * 20000 + "we will not proceed").error is None  # "I" scopes
+    assert default_model.classify("issue " * 6000 + "is not a concern").error is None  # negation scopes
+
+
+def test_pathological_runs_in_the_report(default_model):
+    import rejectlens
+    from rejectlens import Email
+
+    body = "Unfortunately we will not move forward with your application.\n" + "-" * 20000
+    fwd = ("fyi\n\n---------- Forwarded message ---------\nFrom: Acme <hr@acme.example>\nSubject: x\n\n"
+           "We regret to inform you that we will not proceed." + "\n" * 20000 + "Acme")
+    r = rejectlens.report([Email(body=body, sender="hr@acme.example", subject="Your application"),
+                           Email(body=fwd, sender="sam@home.example", subject="Fwd: x")], model=default_model)
+    assert len(r.messages) == 2

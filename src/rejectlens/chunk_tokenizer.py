@@ -29,6 +29,7 @@ _PIECES = re.compile(r"\S+ ?|\s+")
 # offsets as the bytes of their arrays, so a batch's are one bytes.join, not a Python int each
 _IDS, _REL, _RISK, _N = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
 _MAX_CACHE = 200_000
+_MAX_CACHED_CHUNK = 1_000  # longer chunks (a line of base64) do not come again
 _MARKS = frozenset(",!?:;")  # a one-character suffix after any word
 
 
@@ -99,6 +100,7 @@ class ChunkTokenizer:
         # lexeme tables
         self._lex_index: dict[str, int] = {}
         self._lex_rows: list[tuple[int, ...]] = []  # one LEX_COLUMNS row per lexeme id
+        self.lex_chars = 0  # characters the lexeme index holds (pasted base64 makes long ones)
         self._chunks: dict[str, tuple] = {}  # chunk -> (ids, offsets, risk, last tokens, count)
         self.misses = 0
         # The analyser's lexeme table for these ids (FastAnalyser fills it):
@@ -204,6 +206,7 @@ class ChunkTokenizer:
             idx = len(self._lex_rows)
             self._lex_rows.append(self._lex_row(orth))
             self._lex_index[orth] = idx
+            self.lex_chars += len(orth)
         return idx
 
     def _lex_row(self, orth: str) -> tuple[int, ...]:
@@ -245,7 +248,7 @@ class ChunkTokenizer:
             pos += len(o)
         value = (np.array(ids, np.intp).tobytes(), np.array(rel, np.int64).tobytes(), risk,
                  tuple(pre[-self._max_special:]) if risk else (), len(ids))
-        if len(self._chunks) < _MAX_CACHE:
+        if len(self._chunks) < _MAX_CACHE and len(chunk) <= _MAX_CACHED_CHUNK:
             self._chunks[chunk] = value
         return value
 
@@ -320,7 +323,7 @@ class ChunkTokenizer:
     def _piece(self, piece: str):
         chunk = piece[:-1] if len(piece) > 1 and piece[-1] == " " and not piece[0].isspace() else piece
         value = self._chunks.get(chunk) or self._chunk(chunk)
-        if len(self._chunks) < _MAX_CACHE:
+        if len(self._chunks) < _MAX_CACHE and len(piece) <= _MAX_CACHED_CHUNK:
             self._chunks[piece] = value
         return value
 

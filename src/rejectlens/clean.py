@@ -16,7 +16,8 @@ __all__ = ["Cleaned", "clean", "has_text", "html_to_text"]
 
 # A tag name is followed by a space, "/" or ">": "<a.smith@acme.com>" in a
 # plain-text quote header is an address, not an anchor.
-_HTML_HINT = re.compile(r"<\s*(html|body|div|p|br|table|td|span|font|a)(?=[\s/>])[^>]*>", re.I)
+# ([^<>]*: a tag's scan ends at the next "<", so a run of unclosed "<a " stays linear.)
+_HTML_HINT = re.compile(r"<\s*(html|body|div|p|br|table|td|span|font|a)(?=[\s/>])[^<>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 
 _REPLACE: dict[str, str] = {
@@ -58,9 +59,10 @@ _REPLY_SUBJECT = re.compile(
     r"automatisch antwoord|risposta automatica|undeliverable|unzustellbar|non remis|returned mail|"
     r"mail delivery failed)\s*:", re.I)
 _SIGNATURE_DELIM = re.compile(r"^--\s*$", re.M)
+# ([ \t], not \s: a \s* run over blank lines was rescanned from every line start.)
 _MOBILE_LINE = re.compile(
-    r"^\s*(sent from my \w[\w ]{0,30}|sent from (outlook|yahoo mail|mail) for \w+|"
-    r"get outlook for \w+|sent via \w[\w ]{0,20})\s*\.?\s*$",
+    r"^[ \t]*(sent from my \w[\w ]{0,30}|sent from (outlook|yahoo mail|mail) for \w+|"
+    r"get outlook for \w+|sent via \w[\w ]{0,20})[ \t]*\.?[ \t]*$",
     re.I | re.M,
 )
 _FOOTER = re.compile(
@@ -121,9 +123,29 @@ def _may_have_spaces(text: str) -> bool:
     return "  " in text or "\f" in text or "\v" in text
 
 
-_BULKY_HTML = re.compile(
-    r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]*|<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
-)
+_BULKY_OPEN = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]*|<(style|script)\b|<!--", re.I)
+_BULKY_CLOSE = {"style": re.compile(r"</style\s*>", re.I), "script": re.compile(r"</script\s*>", re.I),
+                None: re.compile(r"-->")}
+
+
+def _drop_bulky(body: str) -> str:
+    """Inline images, styles, scripts and comments out of an HTML body, each
+    replaced by a space. One left open hides the rest, as a browser would:
+    the rest goes too, in one pass (a regex retried from every opener was
+    quadratic on a body of many unclosed ones)."""
+    out, pos = [], 0
+    while m := _BULKY_OPEN.search(body, pos):
+        out.append(body[pos:m.start()])
+        out.append(" ")
+        if m[0][:1] != "<":  # a data: URI ends where its base64 does
+            pos = m.end()
+            continue
+        close = _BULKY_CLOSE[m[1].lower() if m[1] else None].search(body, m.end())
+        if close is None:
+            return "".join(out)
+        pos = close.end()
+    out.append(body[pos:])
+    return "".join(out)
 
 # A text/plain part that only asks for the HTML one ("To view this message,
 # please use an HTML-capable email client"): bulk and ATS mail sends these.
@@ -137,6 +159,8 @@ _STUB_CHARS = 400
 
 # No rejection is longer than this; the rest of a huge body is not read.
 MAX_CHARS = 50_000
+_LONG_RUN = 100
+_PUNCT_RUN = re.compile(rf"[^\w\s]{{{_LONG_RUN + 1},}}")
 
 
 @dataclass(frozen=True)
@@ -387,7 +411,7 @@ def clean(email: Email) -> Cleaned:
         if _HTML_HINT.search(body, 0, 4 * MAX_CHARS):
             # Inline images, styles and scripts hold no words: drop them before
             # the cut, so a large inline image cannot hide the text after it.
-            body = _BULKY_HTML.sub(" ", body)
+            body = _drop_bulky(body)
         body = body[: 4 * MAX_CHARS]
         flags.add("truncated")
     if _is_html(body):
@@ -397,6 +421,11 @@ def clean(email: Email) -> Cleaned:
         body = body[:MAX_CHARS]
         flags.add("truncated")
     body = body.replace("\r\n", "\n")
+    if len(body) > _LONG_RUN and _PUNCT_RUN.search(body):
+        # spaCy's tokenizer strips one prefix or suffix at a time, each time
+        # searching the rest again: a 50,000-character run of "*" or emoji took
+        # minutes. Such a run holds no words; its start is kept.
+        body = _PUNCT_RUN.sub(lambda m: m[0][:_LONG_RUN], body)
     if not body.isascii() or "\t" in body or "\r" in body:
         body = _REPLACE_RE.sub(lambda m: _REPLACE[m.group()], body)
     subject = email.subject or ""

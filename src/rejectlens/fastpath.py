@@ -67,6 +67,7 @@ FAST_ENV = "REJECTLENS_FAST_ANALYSE"
 # Distinct token texts kept before the tables start afresh (about 100 MB with
 # their chunks), so memory stays flat however long the stream.
 MAX_LEXEMES = 400_000
+MAX_LEXEME_CHARS = 20_000_000  # pasted base64 makes few but long lexemes: memory, not count
 # The spaCy releases whose tokenizer the port was checked against, token for token.
 VERIFIED_SPACY = ("3.8.",)
 # Two lower-case hashes as one key (uint64 arithmetic wraps): a collision only
@@ -234,7 +235,7 @@ class FastAnalyser(Analyser):
                  senders: Sequence[str]) -> list[Analysis]:
         texts, entities, body_at = self._texts(cleaned, subjects)
         tok = self._tok
-        if tok.n_lexemes > MAX_LEXEMES:
+        if tok.n_lexemes > MAX_LEXEMES or tok.lex_chars > MAX_LEXEME_CHARS:
             # A stream of ever-new tokens (ids, names, URLs) would grow the
             # tables without end: start afresh. A thread still holding the old
             # tokenizer finishes its batch with the old ids and table.

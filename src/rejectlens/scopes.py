@@ -8,6 +8,7 @@ every token, so it adds no Python work per token.
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 
 import numpy as np
 
@@ -120,6 +121,7 @@ class ScopeMarker:
         """Marks "if ..." clauses 1 and the writer's "I ..." clauses 3 (where unmarked)."""
         n = len(cl)
         first = None
+        marked_to = -1
         for i in at[_ANYWHERE | _CLAUSE_START]:
             skip = 0
             if not cl[i] & _ANYWHERE:
@@ -133,21 +135,32 @@ class ScopeMarker:
                     continue
                 skip = max(len(r) for r in rests)
             end = _clause_end(bounds, i + skip, n)
-            marks[i:end] = b"\x01" * (end - i)
+            if end != marked_to:  # else an earlier "if" of this clause marked all of it
+                marks[i:end] = b"\x01" * (end - i)
+                marked_to = end
+        # An "I" inside the span an earlier "I" marked ends where that one does:
+        # skipping it keeps a clause of a thousand "I"s linear.
+        done_to = 0
         for i in at[_SELF_BIT]:
+            if i < done_to:
+                continue
             end = _clause_end(bounds, i, n)
             end = next((k for k in range(i + 1, end) if cl[k] & _OTHER_BIT), end)
             for k in range(i, end):
                 if not marks[k]:
                     marks[k] = 3
+            done_to = end
 
 
 def _negations(cl: list[int], bounds: list[int], at: dict[int, list[int]], marks: bytearray) -> None:
     """Marks 2 the clauses a negation turns into praise or reassurance."""
     n = len(cl)
+    if at[_CLAUSE_NEG]:
+        # negations before each token, so "is there one in this clause" costs O(1)
+        before = list(accumulate((1 if c & _NEGATION else 0 for c in cl), initial=0))
     for j in at[_CLAUSE_NEG]:
         lo = _clause_start(bounds, j, cl)
-        if any(c & _NEGATION for c in cl[lo:j]):
+        if before[j] > before[lo]:
             end = _clause_end(bounds, j, n)
             marks[lo:end] = b"\x02" * (end - lo)
     for j in at[_NEG_TARGET]:

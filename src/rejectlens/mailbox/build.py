@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..clean import FORWARD_SUBJECT, clean
+from ..clean import FORWARD_SUBJECT, MAX_CHARS, clean
 from ..errors import InputError
 from ..ingest import Email, normalize_id, to_email
 from ..prediction import REJECTION_ONLY_OUTPUTS, Prediction
@@ -138,7 +138,7 @@ def _classified(mailboxes, clf, progress: bool) -> tuple[list[Email], list, _Ded
 
 # Events that show a step of an application (not "other", nor the owner's own mail).
 _STEPS = frozenset({"rejection", "offer", "interview", "assessment", "update", "ack"})
-_FWD_HEADER = re.compile(r"^\s*\*?(?:From|Date|Sent|Subject|To|Cc)\*?:.*$", re.M)
+_FWD_HEADER = re.compile(r"^[ \t]*\*?(?:From|Date|Sent|Subject|To|Cc)\*?:.*$", re.M)
 
 
 def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | Path | None = None,
@@ -184,7 +184,9 @@ def report(mailboxes: str | Path | Iterable[str | Path | Email], *, out: str | P
     bulk = [c is not None and ("unsubscribe_footer" in c.flags or bulk_mail(c.text)) for c in cleaned]
     owner = owner_addresses((e.sender for e in emails), (e.to for e in emails),
                             (e.sender for e in emails if "Sent" in e.labels))
-    parties = [counterparty(e.sender, e.to, e.subject, t if not _fwd(e) else (e.body or t), owner)
+    # A forward is read from its raw body, headers and all; no more of it than cleaning reads.
+    parties = [counterparty(e.sender, e.to, e.subject, t if not _fwd(e) else (e.body or t)[:4 * MAX_CHARS],
+                            owner)
                for e, t in zip(emails, texts)]
     # What the owner wrote is never a decision about them (labeling guide), whatever
     # it sounds like ("thank you for letting me know you decided not to...").
