@@ -486,3 +486,12 @@ def test_pathological_runs_in_the_report(default_model):
     r = rejectlens.report([Email(body=body, sender="hr@acme.example", subject="Your application"),
                            Email(body=fwd, sender="sam@home.example", subject="Fwd: x")], model=default_model)
     assert len(r.messages) == 2
+
+
+def test_a_huge_html_part_is_read_from_its_start():
+    from rejectlens.clean import MAX_CHARS, html_to_text
+
+    # an attached message's 2 MB HTML: its text, not a tree of the whole thing (40x its size in memory)
+    html = "<html><body><p>We will not proceed.</p>" + "<p>filler words here</p>" * 100_000 + "</body></html>"
+    text = html_to_text(html)
+    assert text.startswith("We will not proceed.") and len(text) <= 4 * MAX_CHARS

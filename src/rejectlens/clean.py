@@ -205,7 +205,11 @@ _DOUBLE_NEWLINE_TAGS = frozenset({"figure", "ul", "p", "h1", "pre", "h5", "h3", 
 
 def html_to_text(html: str) -> str:
     """Visible text of an HTML body, keeping inline words on their line and
-    paragraphs apart; hidden elements (preheaders) are not read."""
+    paragraphs apart; hidden elements (preheaders) are not read. Of a huge
+    body only the start is read, as ``clean`` reads one (a parsed tree takes
+    some forty times the HTML's size)."""
+    if len(html) > 4 * MAX_CHARS:
+        html = _drop_bulky(html)[: 4 * MAX_CHARS]
     try:
         import html_text
 
