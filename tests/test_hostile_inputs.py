@@ -469,9 +469,9 @@ def test_pathological_runs_are_read_in_one_pass(default_model):
     assert _drop_bulky("x <!-- y " * 30000).startswith("x  ") and len(_drop_bulky("x <!-- y " * 30000)) < 5
     page = "<html><body><p>Unfortunately we will not proceed.</p>" + "<style>p{}" * 40 + "x" * 250_000
     assert "will not proceed" in clean(Email(body=page)).text
-    stars = clean(Email(body="We will not proceed. " + "*" * 4000 + " Regards")).text
-    assert "*" * 100 in stars and "*" * 101 not in stars  # a run of punctuation keeps its start
-    assert default_model.classify("We will not proceed. " + "\U0001F600" * 4000).error is None
+    # a run of punctuation or emoji is one token (spaCy's affix loop searched the rest per mark)
+    assert default_model.classify("We will not proceed. " + "*" * 4000 + " Regards").error is None
+    assert default_model.classify("We will not proceed." + "\U0001F600" * 4000).error is None
     assert default_model.classify("i " * 20000 + "we will not proceed").error is None  # "I" scopes
     assert default_model.classify("issue " * 6000 + "is not a concern").error is None  # negation scopes
 

@@ -30,6 +30,8 @@ _PIECES = re.compile(r"\S+ ?|\s+")
 _IDS, _REL, _RISK, _N = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
 _MAX_CACHE = 200_000
 _MAX_CACHED_CHUNK = 1_000  # longer chunks (a line of base64) do not come again
+_LONG_RUN = 100
+_PUNCT_RUN = re.compile(rf"[^\w\s]{{{_LONG_RUN + 1},}}")
 _MARKS = frozenset(",!?:;")  # a one-character suffix after any word
 
 
@@ -199,6 +201,25 @@ class ChunkTokenizer:
             return [*self._rules.get(word, (word,)), mark]
         return None
 
+    def _runs(self, chunk: str) -> list[str] | None:
+        """The tokens of a chunk holding a run of more than ``_LONG_RUN``
+        punctuation marks or emoji: the run is one token, the rest split as
+        spaCy splits it. spaCy strips one prefix or suffix at a time, each time
+        searching the rest again: 50,000 "*" took minutes (its tokens differ
+        there, and only there)."""
+        if not _PUNCT_RUN.search(chunk):
+            return None
+        out: list[str] = []
+        pos = 0
+        for m in _PUNCT_RUN.finditer(chunk):
+            if m.start() > pos:
+                out += self._split(chunk[pos:m.start()])
+            out.append(m[0])
+            pos = m.end()
+        if pos < len(chunk):
+            out += self._split(chunk[pos:])
+        return out
+
     # -- lexemes and chunks -----------------------------------------------
     def _lex(self, orth: str) -> int:
         idx = self._lex_index.get(orth)
@@ -234,7 +255,7 @@ class ChunkTokenizer:
 
     def _chunk(self, chunk: str) -> tuple[tuple[int, ...], tuple[int, ...], int]:
         self.misses += 1
-        pre = self._plain(chunk) or self._split(chunk)  # the tokens spaCy's special matcher sees
+        pre = self._plain(chunk) or (len(chunk) > _LONG_RUN and self._runs(chunk)) or self._split(chunk)
         orths = apply_special_matcher(pre, self._matcher_specials, self._rules, self._max_special) \
             if len(pre) > 1 and self._max_special else pre
         # bit 4: a special case matches inside the chunk, one a match across chunks could shadow

@@ -159,8 +159,6 @@ _STUB_CHARS = 400
 
 # No rejection is longer than this; the rest of a huge body is not read.
 MAX_CHARS = 50_000
-_LONG_RUN = 100
-_PUNCT_RUN = re.compile(rf"[^\w\s]{{{_LONG_RUN + 1},}}")
 
 
 @dataclass(frozen=True)
@@ -425,11 +423,6 @@ def clean(email: Email) -> Cleaned:
         body = body[:MAX_CHARS]
         flags.add("truncated")
     body = body.replace("\r\n", "\n")
-    if len(body) > _LONG_RUN and _PUNCT_RUN.search(body):
-        # spaCy's tokenizer strips one prefix or suffix at a time, each time
-        # searching the rest again: a 50,000-character run of "*" or emoji took
-        # minutes. Such a run holds no words; its start is kept.
-        body = _PUNCT_RUN.sub(lambda m: m[0][:_LONG_RUN], body)
     if not body.isascii() or "\t" in body or "\r" in body:
         body = _REPLACE_RE.sub(lambda m: _REPLACE[m.group()], body)
     subject = email.subject or ""

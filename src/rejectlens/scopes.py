@@ -155,12 +155,13 @@ class ScopeMarker:
 def _negations(cl: list[int], bounds: list[int], at: dict[int, list[int]], marks: bytearray) -> None:
     """Marks 2 the clauses a negation turns into praise or reassurance."""
     n = len(cl)
-    if at[_CLAUSE_NEG]:
-        # negations before each token, so "is there one in this clause" costs O(1)
-        before = list(accumulate((1 if c & _NEGATION else 0 for c in cl), initial=0))
+    # Many such words ("issue issue issue ..."): count the negations before each
+    # token once, so each asks in O(1); a few look at their own clause.
+    before = list(accumulate((1 if c & _NEGATION else 0 for c in cl), initial=0)) \
+        if len(at[_CLAUSE_NEG]) > 8 else None
     for j in at[_CLAUSE_NEG]:
         lo = _clause_start(bounds, j, cl)
-        if before[j] > before[lo]:
+        if (before[j] > before[lo]) if before is not None else any(c & _NEGATION for c in cl[lo:j]):
             end = _clause_end(bounds, j, n)
             marks[lo:end] = b"\x02" * (end - lo)
     for j in at[_NEG_TARGET]:
