@@ -228,3 +228,23 @@ def test_classify_many_takes_joblib_style_negative_workers(default_model):
     texts = ["Unfortunately we will not be moving forward with your application.", "See you Monday"] * 3
     assert [p.to_dict() for p in default_model.classify_many(texts, batch_size=2, n_jobs=-1)] == \
         [p.to_dict() for p in default_model.classify_many(texts)]
+
+
+def test_an_email_that_breaks_a_stage_is_found_in_halves(default_model, monkeypatch):
+    from rejectlens import model as model_module
+
+    real, calls = model_module.decide, []
+
+    def decide(emails, *rest):
+        calls.append(len(emails))
+        if any("BOOM" in e.body for e in emails):
+            raise RuntimeError("boom")  # an internal failure on one row, not bad input
+        return real(emails, *rest)
+
+    monkeypatch.setattr(model_module, "decide", decide)
+    texts = [f"We will not proceed with application {i}." for i in range(64)]
+    texts[37] = "BOOM " + texts[37]
+    preds = list(default_model.classify_many(texts, batch_size=64))
+    assert [p.error is not None for p in preds] == [i == 37 for i in range(64)]
+    assert "could not classify this email: RuntimeError: boom" in preds[37].error
+    assert len(calls) <= 2 * 7 + 1  # halving, not 64 single tries

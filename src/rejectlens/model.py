@@ -275,20 +275,21 @@ class Classifier:
                 e = replace(e, id=stable_id(e.subject, e.body or e.html or "", e.sender))
             emails.append((i, e))
         if emails:
-            try:
-                preds = self._predict_emails([e for _, e in emails])
-            except Exception:
-                # One bad row must not sink the batch: retry one by one.
-                preds = [self._predict_one_safely(e) for _, e in emails]
-            for (i, _), p in zip(emails, preds):
+            for (i, _), p in zip(emails, self._predict_safely([e for _, e in emails])):
                 results[i] = p
         return results  # type: ignore[return-value]
 
-    def _predict_one_safely(self, e: Email) -> Prediction:
+    def _predict_safely(self, emails: Sequence[Email]) -> list[Prediction]:
+        """One bad row must not sink the batch: a batch that fails is tried
+        again in halves, so the row is found in a few passes, not one by one."""
         try:
-            return self._predict_emails([e])[0]
+            return self._predict_emails(emails)
         except Exception as err:
-            return Prediction.failed(e.id, f"could not classify this email: {type(err).__name__}: {err}")
+            if len(emails) == 1:
+                return [Prediction.failed(emails[0].id,
+                                          f"could not classify this email: {type(err).__name__}: {err}")]
+            half = len(emails) // 2
+            return self._predict_safely(emails[:half]) + self._predict_safely(emails[half:])
 
     def _predict_emails(self, emails: Sequence[Email]) -> list[Prediction]:
         analyses = self.analyse(emails)  # clean → analyse
