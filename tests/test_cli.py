@@ -243,6 +243,12 @@ def test_devices_pipes_and_links_as_output(jsonl, tmp_path, capsys):
     out = subprocess.run([script, "classify", str(jsonl), "-o", "/dev/stdout", "--format", "jsonl", "--quiet"],
                          capture_output=True, text=True)
     assert out.returncode == 0 and len(out.stdout.splitlines()) == len(SMALL_SET), out.stderr
+    kept = tmp_path / "all.jsonl"  # under `>> all.jsonl`: appended to, not truncated
+    kept.write_text('{"earlier": 1}\n')
+    with kept.open("a") as f:
+        subprocess.run([script, "classify", str(jsonl), "-o", "/dev/stdout", "--format", "jsonl", "--quiet"],
+                       stdout=f, check=True)
+    assert kept.read_text().startswith('{"earlier": 1}\n{"id"') and len(kept.read_text().splitlines()) == 1 + len(SMALL_SET)
     capsys.readouterr()
 
 

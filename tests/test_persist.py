@@ -204,6 +204,7 @@ def test_force_never_replaces_the_bundled_model_or_notes_beside_a_model(small_mo
 
     with pytest.raises(ModelFileError, match="is the bundled model"):
         check_model_dir(default_model_path(), force=True)
+    check_model_dir(default_model_path(), force=True, rebuild=True)  # `make model` rebuilds it from the corpus
     # a source tree before `make model` has no bundled model: a user's own model is still replaced
     small_model.save(tmp_path / "own")
 

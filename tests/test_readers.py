@@ -244,6 +244,15 @@ def test_pretty_printed_objects_are_one_record_each(tmp_path):
     stray.write_text("{\n" + "".join(json.dumps({"id": f"s{i}", "body": "x"}) + "\n" for i in range(3)))
     got = list(read_messages(stray))
     assert [e.id for e in got] == [None, "s0", "s1", "s2"] and "line 1: not valid JSON" in got[0].error
+    # an object alone on a line inside an array is a member's value, not a stray record
+    inline = tmp_path / "inline.json"
+    inline.write_text('{\n  "id": "c",\n  "body": "x",\n  "files": [\n    {"name": "a.pdf"}\n  ]\n}\n')
+    assert [(e.id, e.error) for e in read_messages(inline)] == [("c", None)]
+    big = tmp_path / "big.json"  # a record over the cap keeps its start, as a long line does
+    big.write_text(json.dumps({"id": "a", "body": "We regret. " + "x" * 500}, indent=2) + "\n"
+                   + json.dumps({"id": "b", "body": "ok"}) + "\n")
+    got = list(read_messages(big, max_message_bytes=300))
+    assert [(e.id, e.error) for e in got] == [("a", None), ("b", None)] and got[0].truncated
     cut = tmp_path / "cut.json"  # a file that ends inside one: an error row, the others read
     cut.write_text(json.dumps({"id": "a", "body": "hi"}) + '\n{\n  "id": "b",\n')
     got = list(read_messages(cut))

@@ -31,6 +31,7 @@ _IDS, _REL, _RISK, _N = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(
 _MAX_CACHE = 200_000
 _MAX_CACHED_CHUNK = 1_000  # longer chunks (a line of base64) do not come again
 _LONG_RUN = 100
+_MAX_AFFIXES = 60
 _PUNCT_RUN = re.compile(rf"[^\w\s]{{{_LONG_RUN + 1},}}")
 _MARKS = frozenset(",!?:;")  # a one-character suffix after any word
 
@@ -128,7 +129,11 @@ class ChunkTokenizer:
         suffixes: list[str] = []
         string = chunk
         last = -1
-        while string and len(string) != last:
+        # Each strip searches the rest again: a chunk of thousands ("It's's's...")
+        # was quadratic. No word has this many; the rest stays one piece.
+        strips = _MAX_AFFIXES
+        while string and len(string) != last and strips:
+            strips -= 1
             if token_match and token_match(string):
                 break
             if string in rules:
@@ -333,6 +338,10 @@ class ChunkTokenizer:
             suspects = np.unique(np.searchsorted(piece_bounds, np.flatnonzero(pair), side="right") - 1)
             for k in suspects.tolist():
                 p0, p1 = int(piece_bounds[k]), int(piece_bounds[k + 1])
+                if lens[p0:p1].max() > _MAX_CACHED_CHUNK:
+                    # spaCy's own tokenizer is quadratic in a chunk this long (a run of
+                    # marks, "'s's's..."): the chunks' tokens stand, special cases aside
+                    continue
                 if any_crossing(pieces[p0:p1], vals[p0:p1], pos[p0:p1].tolist(),
                                 np.flatnonzero(risks[p0:p1] & 3).tolist(), self._split,
                                 self._matcher_specials, self._max_special):

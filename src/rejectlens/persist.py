@@ -90,10 +90,13 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace it") -> None:
+def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace it",
+                    rebuild: bool = False) -> None:
     """Raise ModelFileError unless a model can be written to ``path``: a new
     name, an empty folder, or (with ``force``) an earlier model. Replacing is
-    for models only: a folder of the user's own files, or a file, would be lost."""
+    for models only: a folder of the user's own files, or a file, would be
+    lost; and never the bundled model's folder, unless ``rebuild`` (the
+    corpus rebuilding the bundled model itself, as ``make model`` does)."""
     if path.name in ("", ".", "..") or str(path) == "-":  # "-" is stdout elsewhere; a model is a folder
         raise ModelFileError(f"model directory: expected a folder name; got {str(path)!r}")
     for parent in path.parents:
@@ -118,7 +121,7 @@ def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace
         bundled = default_model_path().resolve()
     except ModelFileError:  # a source tree before `make model`: there is none to protect
         bundled = None
-    if path.resolve() == bundled:
+    if path.resolve() == bundled and not rebuild:
         raise ModelFileError(f"model directory {path} is the bundled model, which load() and --base default "
                              "read; choose a new folder")
     # Notes or a card the user kept beside their model would go with it.
@@ -133,10 +136,12 @@ def save(
     *,
     metrics: Mapping[str, Any] | None = None,
     force: bool = False,
+    rebuild: bool = False,
 ) -> Path:
-    """Write ``model`` to the directory ``path`` (atomically: a temp dir, then a rename)."""
+    """Write ``model`` to the directory ``path`` (atomically: a temp dir, then a
+    rename); ``rebuild``: see :func:`check_model_dir`."""
     path = Path(path)
-    check_model_dir(path, force, "pass force=True to replace it")
+    check_model_dir(path, force, "pass force=True to replace it", rebuild)
     vectorizer, heads = model.compiled()
     estimators = model.estimators(required=False)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ __all__ = ["OUTPUT_FORMATS", "PredictionWriter", "format_rows", "output_format",
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 # A path that names an open file descriptor: written through, whatever it leads to.
-_FD_PATH = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/self/fd/\d+")
+_FD_PATH = re.compile(r"/dev/(stdout|stderr|fd/(\d+))|/proc/self/fd/(\d+)")
 _JSON_COLUMNS = ("reasons", "reason_scores", "stage_scores", "evidence", "signals")
 _FLOAT_COLUMNS = ("job_related_score", "rejection_score", "personalization_score")
 _BOOL_COLUMNS = ("job_related", "is_rejection", "feedback_offered", "reapply_encouraged")
@@ -85,9 +85,12 @@ class PredictionWriter:
         # A device or a pipe (/dev/null, /dev/stdout, a FIFO, the shell's >(...)) is
         # written in place: renaming a file over it would replace it, and it holds no
         # data to lose. (/dev/stdout leads to a pipe or to the file the shell opened.)
+        fd = _FD_PATH.fullmatch(str(self.path.absolute())) if self.path is not None else None
+        # a descriptor is written through a copy of it: reopening /dev/stdout by name would
+        # truncate the file of a `>>` redirect
+        self._fd = None if fd is None else {"stdout": 1, "stderr": 2}.get(fd[1], int(fd[2] or fd[3] or -1))
         self._special = self.path is not None and (
-            (self.path.exists() and not self.path.is_file() and not self.path.is_dir())
-            or _FD_PATH.fullmatch(str(self.path.absolute())) is not None)
+            fd is not None or (self.path.exists() and not self.path.is_file() and not self.path.is_dir()))
         if self.path is not None and not self._special and self.path.is_symlink():
             self.path = Path(os.path.realpath(self.path))  # the link stays; the file it names is written
         if self.path is not None and self.path.is_dir():
@@ -115,7 +118,11 @@ class PredictionWriter:
         elif self._special:
             if self.fmt == "parquet":
                 raise InputError(f"output {self.path} is not a file; Parquet needs a file to write")
-            self._fh = open(self.path, "w", encoding="utf-8", newline="")  # closed in __exit__
+            if self._fd is not None:
+                sys.stdout.flush()
+                self._fh = os.fdopen(os.dup(self._fd), "w", encoding="utf-8", newline="")
+            else:
+                self._fh = open(self.path, "w", encoding="utf-8", newline="")  # closed in __exit__
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)

@@ -43,8 +43,9 @@ def run(args) -> int:
 
     out = Path(args.output)
     refuse_overwriting_input(out, args.data)  # a sheet inside the model folder would go with it
-    check_model_dir(out, args.force)  # before the training, not after it
-    if any(Path(p).is_dir() for p in args.data):
+    corpus = any(Path(p).is_dir() for p in args.data)  # the corpus folder rebuilds the bundled model
+    check_model_dir(out, args.force, rebuild=corpus)  # before the training, not after it
+    if corpus:
         return _rebuild_from_corpus(args, out)
     records = records_from(args.data)
     base = args.base or "default"

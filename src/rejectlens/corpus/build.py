@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..evaluation import evaluate, format_metrics
+from ..persist import save
 from ..records import data_hash
 from ..training import train
 from ..writers import write_file_atomic
@@ -50,7 +51,7 @@ def build_from_corpus(
         "n_test_written": len(test),
         "train_seconds": round(train_seconds, 2),
     }
-    model.save(out, metrics={"written_test": metrics}, force=True)
+    save(model, out, metrics={"written_test": metrics}, force=True, rebuild=True)  # models/default itself
     _write_card(Path(out), model.manifest, metrics)
     return metrics
 

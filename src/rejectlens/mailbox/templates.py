@@ -76,21 +76,30 @@ def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
                           names: Sequence[Sequence[str]] = (), threshold: float = 0.7,
                           min_words: int = 12) -> TemplateResult:
     """Group near-duplicate texts (aligned with ``companies``, one key per
-    company, and, per text, the ``names`` to mask: company, role, people). Texts shorter than ``min_words``
-    masked words are too short to call a template and get None."""
+    company, and, per text, the ``names`` to mask: company, role, people).
+    Texts shorter than ``min_words`` masked words are too short to call a
+    template and get None."""
     MinHash, MinHashLSH = minhash_lsh()
     lsh = MinHashLSH(threshold=threshold, num_perm=_NUM_PERM)
     hashes: dict[int, object] = {}
+    copy_of: dict[int, int] = {}  # a text whose shingles equal an earlier one's: that one
+    first: dict[frozenset[str], int] = {}
     for i, text in enumerate(texts):
         words = mask(text, names[i] if i < len(names) else ())
         if len(words) < min_words:
             continue
-        shingles = {" ".join(words[j:j + _SHINGLE]) for j in range(len(words) - _SHINGLE + 1)}
+        shingles = frozenset(" ".join(words[j:j + _SHINGLE]) for j in range(len(words) - _SHINGLE + 1))
+        if shingles in first:  # one letter sent a thousand times is hashed and compared once
+            copy_of[i] = first[shingles]
+            continue
+        first[shingles] = i
         m = MinHash(num_perm=_NUM_PERM)
         m.update_batch([s.encode("utf-8") for s in shingles])
         hashes[i] = m
         lsh.insert(str(i), m)
-    parent = {i: i for i in hashes}
+    parent = {i: i for i in [*hashes, *copy_of]}
+    for i, j in copy_of.items():
+        parent[i] = j
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -101,11 +110,11 @@ def fingerprint_templates(texts: Sequence[str], companies: Sequence[str],
     for i, m in hashes.items():
         for key in lsh.query(m):
             j = int(key)
-            if j != i and m.jaccard(hashes[j]) >= threshold:
+            if j != i and find(i) != find(j) and m.jaccard(hashes[j]) >= threshold:  # (one already: skip)
                 a, b = find(i), find(j)
                 parent[max(a, b)] = min(a, b)
     groups: dict[int, list[int]] = {}
-    for i in hashes:
+    for i in sorted(parent):
         groups.setdefault(find(i), []).append(i)
     ids: list[str | None] = [None] * len(texts)
     n_companies: dict[str, int] = {}

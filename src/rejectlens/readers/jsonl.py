@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Generator, Iterator
 from typing import IO
 
@@ -28,27 +29,39 @@ def _read_json_stream(f: IO[str], name: str, cols: Columns, cap: int,
         if stream_error(f) is not None:
             raise InputError(f"{name} could not be read: {stream_error(f)}")
         raise InputError(f"{name} is empty")
-    items = 0
+    items, chunk, pos = 0, "", 0
     while head == "[":  # a JSON array, not JSON lines
-        rest, items = yield from _read_json_array(f, name, cols, cap, items)
-        if rest is None:
+        after = yield from _read_json_array(f, name, cols, cap, items, chunk, pos)
+        if after is None:
             return  # the file ended inside the array: its error row is out
-        f = _Resume(rest, f)
+        chunk, pos, items = after
         try:
-            head = _first_char(f)
+            chunk, pos = _next_char(f, chunk, pos)
         except _STREAM_ERRORS as err:
-            head, f.guard = "", _Broken(err)
+            chunk, pos = "", 0
+            yield _ends_early(name, f"item {items - 1}", err)
+        head = chunk[pos] if chunk else ""
+        pos += 1
         if not head and stream_error(f) is not None:  # a .gz cut right after the "]"
             yield _ends_early(name, f"item {items - 1}", stream_error(f))
     if head:
-        yield from _read_jsonl(f, name, cols, cap, head, raw)
+        yield from _read_jsonl(_Resume(chunk[pos:], f) if chunk else f, name, cols, cap, head, raw)
 
 
-class _Broken:
-    """Stands for a stream's guard when reading it raised: ``stream_error`` reads ``error``."""
+def _next_char(f: IO[str], chunk: str, pos: int) -> tuple[str, int]:
+    """The chunk holding the next character that is not whitespace, from ``pos``
+    of ``chunk`` on, and its place; ("", 0) at the end. Positions, not slices:
+    thousands of arrays joined copy no chunk."""
+    while True:
+        m = _NOT_SPACE.search(chunk, pos)
+        if m is not None:
+            return chunk, m.start()
+        chunk, pos = f.read(_PIECE), 0
+        if not chunk:
+            return "", 0
 
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
+
+_NOT_SPACE = re.compile(r"\S")
 
 
 def _first_char(f: IO[str]) -> str:
@@ -64,35 +77,40 @@ def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
     """One JSON object a line. An object pretty-printed over several lines (as
     ``jq '.[]'`` or ``json.dumps(indent=2)`` write it: from a line that is
     only "{" to the line that closes it) is read as one record; a lone "{" is
-    never a JSON line of its own. When the lines after one turn out to be
-    whole objects (the "{" was a damaged line) or pass ``cap``, they are read
-    one by one again: a stray "{" costs one error row, not the file."""
+    never a JSON line of its own. When the next line is a whole object where
+    a member should be (the "{" was a damaged line), the lines are read one
+    by one again: a stray "{" costs one error row, not the file. A record
+    longer than ``cap`` keeps its start, as a long line does."""
     source = _SafeLines(f, _PIECE)
     block: list[tuple[int, str, bool]] = []  # the lines of a pretty-printed object
     depth = size = 0
     n = 0
     for n, line, cut in _lines(source, cap, head):
-        if block and (_whole_object(line) or size + len(line) > cap):
+        if block and depth == 1 and _whole_object(line):
             for k, text, was_cut in block:
                 yield from _jsonl_line(text, f"{name} line {k}", cols, was_cut, raw)
             block = []
         if block:
-            block.append((n, line, cut))
-            size += len(line)
             depth += _nesting(line)
+            kept = line[: max(cap - size, 0)]
+            block.append((n, kept, cut or len(kept) < len(line)))
+            size += len(kept)
             if depth <= 0:
-                yield from _jsonl_line("".join(t for _, t, _ in block), f"{name} line {block[0][0]}", cols,
-                                       any(c for _, _, c in block), raw)
+                yield from _block(block, name, cols, raw)
                 block = []
         elif line.strip() == "{":
             block, depth, size = [(n, line, cut)], 1, len(line)
         else:
             yield from _jsonl_line(line, f"{name} line {n}", cols, cut, raw)
     if block:  # the file ends inside it: its JSON error says so
-        yield from _jsonl_line("".join(t for _, t, _ in block), f"{name} line {block[0][0]}", cols,
-                               any(c for _, _, c in block), raw)
+        yield from _block(block, name, cols, raw)
     if source.error is not None:
         yield _ends_early(name, f"line {n}", source.error)
+
+
+def _block(block: list[tuple[int, str, bool]], name: str, cols: Columns, raw: bool) -> Iterator[Email]:
+    yield from _jsonl_line("".join(t for _, t, _ in block), f"{name} line {block[0][0]}", cols,
+                           any(c for _, _, c in block), raw)
 
 
 def _lines(source: _SafeLines, cap: int, head: str) -> Iterator[tuple[int, str, bool]]:
@@ -155,33 +173,37 @@ def _jsonl_line(line: str, where: str, cols: Columns, truncated: bool,
             _json_record(text, where, cols, truncated)
 
 
-def _read_json_array(f: IO[str], name: str, cols: Columns, cap: int,
-                     first: int = 0) -> Generator[Email, None, tuple[str | None, int]]:
-    """Stream the items of a JSON array (after its "["), one at a time,
-    numbered from ``first``; returns what the read chunk holds after the
-    closing "]" (None when the file ended first) and the next item number.
+def _read_json_array(f: IO[str], name: str, cols: Columns, cap: int, first: int = 0, pending: str = "",
+                     at: int = 0) -> Generator[Email, None, tuple[str, int, int] | None]:
+    """Stream the items of a JSON array (after its "["; ``pending[at:]`` is
+    read before ``f``), one at a time, numbered from ``first``; returns the
+    chunk read last, the place after the closing "]" and the next item
+    number (None when the file ended first).
 
     A small scanner finds where each item ends (strings and nesting
     tracked), so the file is never parsed whole; an item longer than ``cap``
     keeps its start. A file that breaks off gives an error row where it does.
     """
     n = first
-    rest: str | None = None
     pieces: list[str] = []
     size, truncated = 0, False
     depth, in_string, escape = 0, False, False
     done = False
     error: BaseException | str | None = None
     while not done:
-        try:
-            chunk = f.read(_PIECE)
-        except _STREAM_ERRORS as err:
-            error = err
-            break
-        if not chunk:
-            error = stream_error(f) or "the array is not closed with ]"
-            break
-        pos, start = 0, 0
+        if pending:
+            chunk, pos, pending = pending, at, ""
+        else:
+            try:
+                chunk = f.read(_PIECE)
+            except _STREAM_ERRORS as err:
+                error = err
+                break
+            if not chunk:
+                error = stream_error(f) or "the array is not closed with ]"
+                break
+            pos = 0
+        start = pos
         while pos < len(chunk):
             if escape:
                 escape, pos = False, pos + 1
@@ -215,7 +237,7 @@ def _read_json_array(f: IO[str], name: str, cols: Columns, cap: int,
                            Email(body="", source=where, error=f"{where}: an empty item"))
                 pieces, size, truncated, start = [], 0, False, pos
                 if c == "]":
-                    done, rest = True, chunk[pos:]
+                    done = True
                     break
         if not done:
             piece = chunk[start:]
@@ -232,4 +254,5 @@ def _read_json_array(f: IO[str], name: str, cols: Columns, cap: int,
         else:
             yield _ends_early(name, f"item {n - 1}" if n else "the opening [", error
                               if isinstance(error, BaseException) else EOFError(error))
-    return rest, n
+        return None
+    return chunk, pos, n
