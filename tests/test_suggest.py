@@ -58,3 +58,13 @@ def test_cli_suggest_never_overwrites_a_readme_it_did_not_write(tmp_path, capsys
     assert main(["suggest", str(src), "-n", "3", "-o", str(tmp_path / "sheet.csv")]) == 2
     assert "sheet.README.txt exists" in capsys.readouterr().err
     assert mine.read_text(encoding="utf-8") == "my own notes" and not (tmp_path / "sheet.csv").exists()
+
+
+def test_suggest_leaves_off_what_has_no_text_and_gives_classifys_ids(default_model):
+    rows = [{"body": r["body"]} for r in SMALL_SET]  # no ids: classify's generated ones are used
+    rows += [{"id": "s", "body": "Sent from my iPhone"},  # nothing left once cleaned
+             {"id": "h", "html": "<html><body><img src='cid:logo'><p>&nbsp;</p></body></html>", "body": ""},
+             {"id": "resent", "body": SMALL_SET[0]["body"]}]  # the same email under another id
+    picks = suggest(default_model, rows, n=100)
+    assert len(picks) == len(SMALL_SET) and picks.attrs["unreadable"] == 2
+    assert set(picks["id"]) == {p.id for p in default_model.classify_many([r["body"] for r in SMALL_SET])}

@@ -8,12 +8,13 @@ labeling session covers more of what confuses the model.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .clean import clean
-from .ingest import Email, EmailLike, to_email
+from .clean import clean, has_text
+from .ingest import Email, EmailLike, stable_id, to_email
 from .labels import GUESS_SUFFIX, LABEL_FIELDS, REASONS, REJECTION_ONLY_HEADS, STAGES
 
 if TYPE_CHECKING:
@@ -56,22 +57,34 @@ def suggest(model: Classifier, items: Iterable[EmailLike], n: int = 50, pool_fac
     spreadsheet form: booleans as true/false, reasons joined by ``;``, ``none``
     for a rejection without reasons) beside an empty answer column
     (``<field>``), then ``uncertainty`` and ``unsure_about``. Filled in, the
-    sheet reads straight back into ``rejectlens train``.
+    sheet reads straight back into ``rejectlens train``. An email with no
+    text to read (an error row in ``classify``) is left off; how many were is
+    ``df.attrs["unreadable"]``. Ids are ``classify``'s, generated ones too.
     """
     import pandas as pd
     import scipy.sparse as sp
 
     emails: list[Email] = []
     seen: set[object] = set()
+    unreadable = 0
     for x in items:
         e = to_email(x)
-        # one row per email: an export that lists a message twice would ask for it twice
-        key = e.id or (e.subject, e.body, e.html)
-        if e.error is None and (e.body or e.html or "").strip() and key not in seen:
-            seen.add(key)
+        # Nothing to read once cleaned ("Sent from my iPhone" alone, an image-only
+        # HTML part): no label to give, and train refuses a sheet holding one.
+        if e.error is not None or not has_text(clean(e).text):
+            unreadable += 1
+            continue
+        e = e if e.id is not None else replace(e, id=stable_id(e.subject, e.body or e.html or "", e.sender))
+        # one row per email: an export that lists a message twice (or resends one
+        # under another id) would ask for it twice
+        keys = (e.id, (e.subject, e.body, e.html))
+        if not any(k in seen for k in keys):
+            seen.update(keys)
             emails.append(e)
     if not emails or n < 1:
-        return pd.DataFrame(columns=_COLUMNS)
+        empty = pd.DataFrame(columns=_COLUMNS)
+        empty.attrs["unreadable"] = unreadable
+        return empty
     scores, unsure = [], []
     for start in range(0, len(emails), 1000):
         chunk = emails[start : start + 1000]
@@ -117,7 +130,9 @@ def suggest(model: Classifier, items: Iterable[EmailLike], n: int = 50, pool_fac
             row[field] = ""  # the answer column, left for the person labelling
         row.update(uncertainty=round(float(score[i]), 3), unsure_about=";".join(unsure[i]))
         rows.append(row)
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    sheet = pd.DataFrame(rows, columns=_COLUMNS)
+    sheet.attrs["unreadable"] = unreadable
+    return sheet
 
 
 def _flag(value: bool | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from .common import EXIT_OK, load_model
@@ -36,4 +37,7 @@ def run(args) -> int:
             writer.write(row)
     write_file_atomic(readme, sheet_readme(out.name).encode("utf-8"))
     print(suggest_done(len(df), out, readme))
+    if df.attrs.get("unreadable"):
+        print(f"{df.attrs['unreadable']} emails with no text to read (empty, or unreadable) were left "
+              "off the sheet", file=sys.stderr)
     return EXIT_OK
