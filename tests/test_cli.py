@@ -278,3 +278,17 @@ def test_dash_is_no_folder_name(tmp_path, capsys, monkeypatch):
     assert main(["train", str(tmp_path / "x.csv"), "-o", "-"]) == 2
     assert "expected a folder name; got '-'" in capsys.readouterr().err
     assert not (tmp_path / "-").exists()
+
+
+def test_show_names_a_file_that_is_not_predictions_and_survives_hand_edits(tmp_path, capsys):
+    from tests.conftest import ROOT
+
+    assert main(["show", str(ROOT / "data" / "examples" / "inbox.jsonl")]) == 2
+    assert "expected predictions (rows with is_rejection" in capsys.readouterr().err
+    edited = tmp_path / "p.jsonl"
+    edited.write_text('{"id": "' + "x" * 3000 + '", "error": {"code": 5}}\n'
+                      '{"id": "b", "is_rejection": true, "rejection_score": "high", "reasons": [1, "timing"]}\n')
+    assert main(["show", str(edited)]) == 0
+    out = capsys.readouterr().out
+    assert "{'code': 5}" in out and "high" in out and "1, timing" in out
+    assert max(map(len, out.splitlines())) < 200  # a 3,000-character id does not widen every line

@@ -67,7 +67,9 @@ def _escape(m: re.Match) -> str:
 
 
 def _num(value) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "n/a" if value is None else str(value)  # a hand-edited file: shown as it is
+    return f"{value:.2f}"
 
 
 def _yes_no(value) -> str:
@@ -110,17 +112,23 @@ def render_explanation(p) -> str:
 
 
 
+_ID_WIDTH = 40
+
+
 def render_table(rows: Sequence[dict[str, Any]]) -> str:
     """One line per prediction: id, verdict, personalization, stage, flags, reasons."""
     header = ("id", "verdict", "p(rej)", "lang", "personal.", "stage", "fb", "reapply", "reasons")
     lines = [header]
     for r in rows:
+        rid = str(r.get("id"))
+        rid = rid if len(rid) <= _ID_WIDTH else rid[: _ID_WIDTH - 1] + "…"  # one long id widens every line
         if r.get("error"):
-            lines.append((str(r.get("id")), "ERROR", "", "", "", "", "", "", r["error"][:60]))
+            lines.append((rid, "ERROR", "", "", "", "", "", "", str(r["error"])[:60]))
             continue
         rej = r.get("is_rejection")
+        reasons = r.get("reasons") or []
         lines.append((
-            str(r.get("id")),
+            rid,
             "rejection" if rej else "not job mail" if r.get("job_related") is False else "other job",
             _num(r.get("rejection_score")),
             r.get("language") or "",
@@ -128,7 +136,7 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
             r.get("stage") or "",
             "yes" if r.get("feedback_offered") else "",
             "yes" if r.get("reapply_encouraged") else "",
-            ", ".join(r.get("reasons") or []),
+            ", ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons),
         ))
     lines = [tuple(_printable(c) for c in row) for row in lines]
     width = [max(len(row[i]) for row in lines) for i in range(len(header) - 1)]

@@ -20,5 +20,10 @@ def run(args) -> int:
     if not path.is_file():
         raise InputError(f"expected the .jsonl that `rejectlens classify` writes; {path} does not exist "
                          "or is not a file")
-    print(render_table(read_records(path)))
+    rows = read_records(path)
+    if rows and not any("is_rejection" in r or "error" in r for r in rows):
+        found = ", ".join(dict.fromkeys(str(k) for r in rows[:50] for k in r)) or "none"
+        raise InputError(f"{path}: expected predictions (rows with is_rejection, as `rejectlens classify` "
+                         f"writes them); found fields: {found}. Classify it first")
+    print(render_table(rows))
     return EXIT_OK
