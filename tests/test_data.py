@@ -99,6 +99,25 @@ def test_validation_follows_the_label_schema(monkeypatch):
         validate_labels([{"id": "x", "body": "b", "reasons": "timing"}])
 
 
+def test_check_reports_unlabelled_records_and_decision_marks_that_match_nothing(tmp_path):
+    records = [rec(0, job_related=True, is_rejection=None), rec(1, job_related=None, sender=12),
+               rec(2, job_related=True, is_rejection=True, personalization="generic", reasons=[],
+                   stage="unknown", body="Thanks. We will not move forward with your application.")]
+    write_corpus(tmp_path, records)
+    (tmp_path / "decisions").mkdir()
+    marks = tmp_path / "decisions" / "m.jsonl"
+    marks.write_text('{"id": "r2", "decision": ["We have chosen another candidate."]}\n'
+                     '{"id": "gone", "decision": ["We will not move forward."]}\n')
+    text = "\n".join(check_corpus(tmp_path, minimums={}).problems)
+    assert "r0: is_rejection must be true or false; found None" in text
+    assert "r1: job_related must be true or false; found None" in text and "r1: sender must be text" in text
+    assert "'r2': the marked sentence 'We have chosen another candidate.' is not in its body" in text
+    assert "'gone' is marked, but no record has that id" in text
+    marks.write_text('{"id": "r2", "decision": ["We will not move forward"]}\n' * 2)
+    with pytest.raises(DataError, match=r"m.jsonl:2: expected one mark per id; 'r2' is marked again"):
+        check_corpus(tmp_path, minimums={})
+
+
 def test_check_report_is_a_frozen_result(tmp_path):
     report = check_corpus(write_corpus(tmp_path, [rec(0, job_related=True)]), minimums={"emails": 1})
     assert report.ok and report.table[0] == ("emails", 1, 1) and report.splits["test"] == 1

@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import DataError
 from ..labels import LABEL_FIELDS, REASONS, STAGES, reason_head
 from ..records import validate_labels
-from .load import load_corpus
+from .load import _decision_marks, load_corpus
 from .splits import SPLITS, assign_splits
 from .tags import (
     ATS_STYLE_TAGS,
@@ -147,6 +147,7 @@ def check_corpus(data_dir: str | Path, minimums: Mapping[str, int] | None = None
         problems.append(str(err))
     ids = Counter(r.get("id") for r in records)
     problems.extend(f"duplicate id {i!r} ({n} records)" for i, n in ids.items() if n > 1)
+    problems.extend(_mark_problems(Path(data_dir), records))
     written = [r for r in records if r.get("origin") == "written"]
     problems.extend(_near_duplicates(written))
     if any("group" not in r for r in records):
@@ -166,6 +167,22 @@ def check_corpus(data_dir: str | Path, minimums: Mapping[str, int] | None = None
                        problems=tuple(problems))
 
 
+def _mark_problems(data_dir: Path, records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Decision marks that name no record, or a sentence its body does not hold
+    (training would quietly treat that rejection as unmarked)."""
+    from ..decision import _norm
+
+    bodies = {r.get("id"): _norm(str(r.get("body") or "")) for r in records}
+    problems = []
+    for rid, sentences in _decision_marks(data_dir).items():
+        if rid not in bodies:
+            problems.append(f"decisions: {rid!r} is marked, but no record has that id")
+            continue
+        problems.extend(f"decisions: {rid!r}: the marked sentence {s[:60]!r} is not in its body"
+                        for s in sentences if _norm(s) not in bodies[rid])
+    return problems
+
+
 def _record_problems(r: Mapping[str, Any]) -> list[str]:
     """What is wrong with one corpus record on its own (fields, origin, tags, label consistency)."""
     where = f"{r.get('_file')}:{r.get('id')}"
@@ -178,6 +195,12 @@ def _record_problems(r: Mapping[str, Any]) -> list[str]:
     for k in ("id", "body", "group"):
         if not isinstance(r[k], str) or not r[k].strip():
             problems.append(f"{where}: {k} must be non-empty text")
+    for k in ("job_related", "is_rejection"):  # every corpus email says both (labeling guide)
+        if not isinstance(r[k], bool):
+            problems.append(f"{where}: {k} must be true or false; found {r[k]!r}")
+    for k in ("subject", "sender"):
+        if k in r and r[k] is not None and not isinstance(r[k], str):
+            problems.append(f"{where}: {k} must be text; found {type(r[k]).__name__}")
     unknown = [t for t in r.get("tags") or [] if t not in KNOWN_TAGS]
     if unknown:
         problems.append(f"{where}: unknown tag(s) {unknown}")

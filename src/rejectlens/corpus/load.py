@@ -39,15 +39,20 @@ def load_corpus(data_dir: str | Path) -> list[dict[str, Any]]:
 def _decision_marks(data_dir: Path) -> dict[str, list[str]]:
     """Marked decision sentences (``data/decisions/*.jsonl``): id -> sentences."""
     marks: dict[str, list[str]] = {}
+    where: dict[str, str] = {}
     for f in sorted((data_dir / "decisions").glob("*.jsonl")):
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
             try:
                 d = json.loads(line)
-                marks[str(d["id"])] = [str(x) for x in d["decision"]]
+                rid, sentences = str(d["id"]), [str(x) for x in d["decision"]]
             except (ValueError, KeyError, TypeError) as err:
                 raise DataError(f"{f}:{n}: expected {{\"id\": ..., \"decision\": [...]}}; {err}") from None
+            if rid in marks:  # which one would training use? neither, silently
+                raise DataError(f"{f}:{n}: expected one mark per id; {rid!r} is marked again "
+                                f"(first at {where[rid]})")
+            marks[rid], where[rid] = sentences, f"{f.name}:{n}"
     return marks
 
 
