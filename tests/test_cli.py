@@ -230,8 +230,9 @@ def test_devices_pipes_and_links_as_output(jsonl, tmp_path, capsys):
     import stat
     from pathlib import Path
 
-    # /dev/null is written in place (no --force needed: it holds no data), never replaced by a file
-    assert main(["classify", str(jsonl), "-o", os.devnull, "--format", "jsonl", "--quiet"]) == 0
+    # /dev/null is written in place (no --force needed: it holds no data), never replaced by a file;
+    # with no suffix to tell the format, JSON lines as for "-"
+    assert main(["classify", str(jsonl), "-o", os.devnull, "--quiet"]) == 0
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
     target = tmp_path / "target.jsonl"
     target.write_text("old\n")

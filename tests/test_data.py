@@ -170,6 +170,10 @@ def test_sheet_spellings_and_contradictions_of_non_job_mail(tmp_path):
     assert rows == [{"body": "We will not proceed.", "is_rejection": True,
                      "reasons": ["other_candidates", "location"], "stage": "screening"}]
     validate_labels(rows)
+    from rejectlens.records import as_records  # a JSON list is read in any case too
+
+    assert as_records([{"body": "x", "reasons": ["Position_Filled", "timing"]}])[0]["reasons"] == [
+        "position_filled", "timing"]
     # only job mail is ever a rejection: rejection-only labels on non-job mail contradict it
     flat = [{"body": "The landlord chose another applicant.", "job_related": False,
              "reasons": ["other_candidates"], "personalization": "generic"}]

@@ -107,6 +107,11 @@ def test_spreadsheet_rows_merge_by_fuzzy_company(default_model, tmp_path):
     assert apps.loc["acme-robotics/data-analyst", "applied_on"] == pd.Timestamp("2026-01-02")
     assert apps.loc["gullwing-media/content-analyst", "status"] == "applied"
     assert apps.loc["gullwing-media/content-analyst", "source"] == "sheet"
+    from rejectlens.mailbox.applications import read_applications_csv
+
+    said = tmp_path / "said.csv"  # Excel's "sep=;" line, as European Excel saves a sheet
+    said.write_text("sep=;\nCompany;Role\nGullwing Media;Content Analyst\n")
+    assert [(x.company, x.role) for x in read_applications_csv(said)] == [("Gullwing Media", "Content Analyst")]
     bad = tmp_path / "bad.csv"
     bad.write_text("employer_name,when\nAcme,2026-01-01\n")
     with pytest.raises(InputError, match=r"expected a column named company.*found employer_name, when"):
@@ -317,7 +322,7 @@ def test_mail_not_in_english_is_named_and_counted(default_model, capsys):
     r = rejectlens.report(mail, model=default_model)
     assert r.messages.set_index("id")["language"].to_dict() == {"<f@x>": "fr", "<e@x>": "en"}
     assert r.summary["not_english"] == 1
-    assert "1 messages not in English: their labels are unreliable" in report_summary(r.summary, "out")
+    assert "messages not in English: 1 (their labels are unreliable" in report_summary(r.summary, "out")
 
 
 def test_a_zero_date_from_an_export_is_a_date_like_any(default_model):

@@ -4,8 +4,10 @@ The model is trained on English only, so its labels mean little for other
 languages; the ``language`` field says so instead of leaving garbage
 unmarked. Scripts other than Latin are told by their Unicode ranges; Latin
 languages by counting their commonest function words, which every sentence
-holds and which no mail-merge field changes. It reads the first few thousand
-characters only, costs tens of microseconds, and needs no model file.
+holds and which no mail-merge field changes. It reads the body's first 1,500
+characters for the script and 600 for the words (an English ATS subject over
+a German letter is German), costs tens of microseconds, and needs no model
+file.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 def resolve_n_jobs(n_jobs: int) -> int:
     """``0`` means every core; a negative number counts back from the cores as
     in joblib and scikit-learn (``-1``: every core, ``-2``: all but one);
-    otherwise the number itself."""
+    otherwise the number itself, at most four a core (more warns)."""
     if not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool):
         raise InputError(f"n_jobs must be an integer (0 or -1: every core); got {n_jobs!r}")
     cores = os.cpu_count() or 1
@@ -125,7 +125,7 @@ def _forked(func: Callable[..., T], payload: Any, parts: Iterable[list[Any]], n_
             args: tuple[Any, ...]) -> Iterator[T]:
     # A forked process inherits its initializer's arguments (nothing is pickled).
     # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (killed
-    # for memory) fails the run with BrokenProcessPool instead of hanging it.
+    # for memory) fails the run (WorkerError) instead of hanging it.
     pool = ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=_inherit, initargs=((func, payload, args),))
     try:

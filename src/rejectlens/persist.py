@@ -94,9 +94,10 @@ def check_model_dir(path: Path, force: bool, how: str = "pass --force to replace
                     rebuild: bool = False) -> None:
     """Raise ModelFileError unless a model can be written to ``path``: a new
     name, an empty folder, or (with ``force``) an earlier model. Replacing is
-    for models only: a folder of the user's own files, or a file, would be
-    lost; and never the bundled model's folder, unless ``rebuild`` (the
-    corpus rebuilding the bundled model itself, as ``make model`` does)."""
+    for models only: a folder of the user's own files, a model folder holding
+    other files (notes, a sheet), or a file, would be lost; and never the
+    bundled model's folder, unless ``rebuild`` (the corpus rebuilding the
+    bundled model itself, as ``make model`` does)."""
     if path.name in ("", ".", "..") or str(path) == "-":  # "-" is stdout elsewhere; a model is a folder
         raise ModelFileError(f"model directory: expected a folder name; got {str(path)!r}")
     for parent in path.parents:

@@ -179,6 +179,9 @@ def missing_as_none(record: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = bool(v)
         elif key in _LIST_FIELDS and (isinstance(v, tuple) or getattr(v, "ndim", None) == 1):
             out[key] = list(v.tolist() if hasattr(v, "tolist") else v)
+    if isinstance(out.get("reasons"), list):  # "Other_Candidates" in a JSON list too, as in a sheet
+        out["reasons"] = [r.lower() if isinstance(r, str) and r.lower() in REASONS else r
+                          for r in out["reasons"]]
     return out
 
 

@@ -1,7 +1,9 @@
 """Write prediction rows to JSONL, CSV or Parquet, atomically.
 
 Rows go to a temporary file beside the target, renamed into place only when
-every row is written: an interrupted run leaves no half file behind.
+every row is written: an interrupted run leaves no half file behind. A
+device, a pipe or a descriptor's path (/dev/null, a FIFO, /dev/stdout) is
+written in place, and a symbolic link's target is written, the link kept.
 
 Text that cannot be written as UTF-8 (lone surrogates from a JSON escape or
 an undecodable file name) is written with U+FFFD in their place; CSV text
@@ -59,8 +61,8 @@ def output_format(path: str | None, fmt: str | None) -> str:
         if fmt not in OUTPUT_FORMATS:
             raise InputError(f"unknown output format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
         return fmt
-    if path in (None, "-"):
-        return "jsonl"
+    if path in (None, "-") or (not Path(path).suffix and _is_stream(Path(path))):
+        return "jsonl"  # stdout, /dev/null, a pipe: JSON lines, as for "-"
     ext = Path(path).suffix.lower().lstrip(".")
     ext = {"json": "jsonl", "ndjson": "jsonl", "pq": "parquet"}.get(ext, ext)
     if ext not in OUTPUT_FORMATS:
@@ -71,11 +73,18 @@ def output_format(path: str | None, fmt: str | None) -> str:
     return ext
 
 
+def _is_stream(path: Path) -> bool:
+    """A descriptor's path (/dev/stdout), a device or a pipe: written in place."""
+    return _FD_PATH.fullmatch(str(path.absolute())) is not None or (
+        path.exists() and not path.is_file() and not path.is_dir())
+
+
 class PredictionWriter:
     """Streams rows (dicts with fixed columns) to a file or stdout.
 
     Use as a context manager: leaving the block normally renames the temp
-    file into place; leaving it with an exception deletes the temp file.
+    file into place; leaving it with an exception deletes the temp file
+    (a device or pipe is written in place, see the module docstring).
     """
 
     def __init__(self, path: str | None, fmt: str, columns: Sequence[str], force: bool = False):
@@ -89,8 +98,7 @@ class PredictionWriter:
         # a descriptor is written through a copy of it: reopening /dev/stdout by name would
         # truncate the file of a `>>` redirect
         self._fd = None if fd is None else {"stdout": 1, "stderr": 2}.get(fd[1], int(fd[2] or fd[3] or -1))
-        self._special = self.path is not None and (
-            fd is not None or (self.path.exists() and not self.path.is_file() and not self.path.is_dir()))
+        self._special = self.path is not None and _is_stream(self.path)
         if self.path is not None and not self._special and self.path.is_symlink():
             self.path = Path(os.path.realpath(self.path))  # the link stays; the file it names is written
         if self.path is not None and self.path.is_dir():

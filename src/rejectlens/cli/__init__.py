@@ -8,8 +8,9 @@ command (:mod:`.classify`, :mod:`.explain`, :mod:`.show`, :mod:`.suggest`,
 ``run(args)``; :mod:`.render` holds every text printed about a result.
 
 Exit codes: 0 success; 1 the command ran but some rows had errors (classify)
-or the data check failed; 2 bad usage or unreadable input (one line on
-stderr, no traceback).
+or the data check failed or train refused a worse model; 2 bad usage,
+unreadable input or a worker process that died (one line on stderr, no
+traceback); 130 Ctrl-C; 143 SIGTERM.
 """
 
 from .app import main

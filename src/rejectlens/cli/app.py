@@ -1,8 +1,9 @@
 """Run one command: parse, hand the arguments to the command's module, turn errors into exit codes.
 
 Exit codes: 0 success; 1 the command ran but some rows had errors (classify)
-or the data check failed or train refused a worse model; 2 bad usage or
-unreadable input (one line on stderr, no traceback); 130 Ctrl-C; 143 SIGTERM.
+or the data check failed or train refused a worse model; 2 bad usage,
+unreadable input or a worker process that died (one line on stderr, no
+traceback); 130 Ctrl-C; 143 SIGTERM.
 """
 
 from __future__ import annotations

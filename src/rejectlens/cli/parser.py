@@ -25,12 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="classify exports: CSV/TSV, JSONL/JSON, Parquet, mbox, .eml or a folder of them",
         description="Classify every message of the inputs; one output row per input message, "
         "in order. Exit codes: 0 all rows classified, 1 some rows carry an error, "
-        "2 bad usage or unreadable input.",
+        "2 bad usage, unreadable input or a worker process that died; 130 Ctrl-C; 143 SIGTERM.",
     )
     c.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="input files or folders (.csv .tsv .jsonl .json .parquet .mbox .eml, "
                    "optionally .gz), or - for stdin (JSONL; CSV or TSV with --input-format)")
-    c.add_argument("-o", "--output", default="-", help="output .jsonl/.csv/.parquet (default: stdout)")
+    c.add_argument("-o", "--output", default="-",
+                   help="output .jsonl/.csv/.parquet (default: stdout); a device or pipe such as "
+                   "/dev/null is written in place, as JSON lines unless --format says otherwise")
     c.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format")
     c.add_argument("--input-format", choices=["csv", "tsv", "jsonl", "json", "parquet", "mbox", "eml"],
                    help="input format, when the extension does not say")
@@ -53,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "can take. Accepts 25MB, 500k, 1G or bytes (default: 25MB)")
     c.add_argument("--n-jobs", type=int, default=None,
                    help="worker processes, each reading, classifying and writing its own chunks; "
-                   "0 = one per core (default: 1). With --dask: local workers (default: one per core)")
+                   "0 = one per core (default: 1; at most four a core). With --dask: local workers "
+                   "(default: one per core)")
     c.add_argument("--dask", nargs="?", const=LOCAL_DASK, default=None, metavar="SCHEDULER_ADDRESS",
                    help="classify a Parquet dataset folder on Dask (pip install 'rejectlens[dask]') "
                    "and write one Parquet part per partition into the -o folder; without an address "
@@ -101,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--n-jobs", type=int, default=2,
                    help="heads trained at once (default: 2; 0: one per core); the model is the same "
                    "for any value")
-    t.add_argument("--force", action="store_true", help="replace an existing model directory")
+    t.add_argument("--force", action="store_true",
+                   help="replace an existing model directory (never the bundled model's, unless the "
+                   "input is the corpus folder, nor one holding files that are not the model's)")
 
     v = sub.add_parser("evaluate", help="per-field metrics of a model on labeled data")
     v.add_argument("data", help="labeled .jsonl/.csv file, or the corpus folder (uses --split)")

@@ -156,8 +156,8 @@ def report_summary(s: Mapping[str, Any], out: str | Path) -> str:
             f"rejections: {s['rejections']} (generic {s['generic']}, personalized {s['personalized']}, "
             f"{s['rejections_with_shared_template']} from templates shared by several companies)\n"
             f"feedback request drafts: {s['feedback_requests']}\n"
-            + (f"{s['not_english']} messages not in English: their labels are unreliable "
-               "(the model reads English)\n" if s.get("not_english") else "")
+            + (f"messages not in English: {s['not_english']} (their labels are unreliable: "
+               "the model reads English)\n" if s.get("not_english") else "")
             + f"report written to {Path(out) / 'report.html'}")
 
 

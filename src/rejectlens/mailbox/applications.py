@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import InputError
-from ..readers import separator_of
+from ..readers import excel_separator, separator_of
 from ..readers.streams import _open_text
 from .events import EXPECTS_REPLY, STAGE_RANK
 from .names import company_keys, fold, ranked, unaccent
@@ -276,7 +276,11 @@ def read_applications_csv(path: str | Path) -> list[SheetRow]:
     # with the separator the header uses: European Excel writes ";".
     with _open_text(p) as f:
         first = f.readline()
-        reader = csv.DictReader(itertools.chain([first], f), delimiter=separator_of(first))
+        if sep := excel_separator(first):  # Excel's line naming the separator
+            first = f.readline()
+        else:
+            sep = separator_of(first)
+        reader = csv.DictReader(itertools.chain([first], f), delimiter=sep)
         header = [h.strip().lower().replace(" ", "_") for h in reader.fieldnames or []]
 
         def pick(options):

@@ -35,8 +35,9 @@ __all__ = ["MailboxReport", "report"]
 class MailboxReport:
     """``messages``: one row per distinct message with its labels, company, role,
     thread, application and template; ``applications``: one row per process;
-    ``templates``: one row per shared template; ``summary``: headline numbers;
-    ``feedback_requests``: the Markdown drafts."""
+    ``templates``: one row per template (``shared``: sent by two or more
+    companies); ``summary``: headline numbers; ``feedback_requests``: the
+    Markdown drafts."""
 
     messages: pd.DataFrame
     applications: pd.DataFrame

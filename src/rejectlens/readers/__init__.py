@@ -3,7 +3,7 @@
 Every input message gives exactly one :class:`~rejectlens.ingest.Email`, in
 input order; one that cannot be read carries ``error`` instead of being
 dropped. Problems with the input as a whole (missing file, unknown type,
-missing body column) raise :class:`~rejectlens.errors.InputError` before
+missing body column, a column read twice) raise :class:`~rejectlens.errors.InputError` before
 the first message. Files ending in ``.gz`` are decompressed on the fly; one
 that ends early (a cut download) keeps the messages read before the cut and
 adds an error row where it ends.
@@ -27,7 +27,7 @@ from ..ingest import Columns
 from .dispatch import FORMATS, detect_format, is_mail_format, read_messages
 from .message import RawMessage, as_email, close_json
 from .streams import DEFAULT_MAX_MESSAGE_BYTES, stream_error
-from .tables import csv_rows, separator_of
+from .tables import csv_rows, excel_separator, separator_of
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_BYTES",
@@ -38,6 +38,7 @@ __all__ = [
     "close_json",
     "csv_rows",
     "detect_format",
+    "excel_separator",
     "is_mail_format",
     "read_messages",
     "separator_of",

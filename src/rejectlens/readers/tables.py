@@ -15,7 +15,7 @@ from ..ingest import Columns, Email
 from .message import _check_columns, _ends_early, _record_email
 from .streams import _PIECE, _STREAM_ERRORS, _open_text, _Resume, stream_error
 
-__all__ = ["csv_rows", "separator_of"]
+__all__ = ["csv_rows", "excel_separator", "separator_of"]
 
 class _CsvLines:
     """The lines of a CSV stream for the csv reader, with what it needs to
@@ -176,8 +176,8 @@ def _csv_stream_rows(f, name: str, sep: str, cap: int | None = None,
     csv.field_size_limit(2**31 - 1)  # a 5 MB body is a cell too
     if sep == ",":
         first = f.readline(_PIECE)
-        if said := _EXCEL_SEP.fullmatch(first):
-            sep = said[1]
+        if said := excel_separator(first):
+            sep = said
             if reopen is not None:
                 reopen = _past_first_line(reopen)
         else:
@@ -202,6 +202,12 @@ def _csv_stream_rows(f, name: str, sep: str, cap: int | None = None,
 
 
 _EXCEL_SEP = re.compile(r"sep=(.)\r?\n?")
+
+
+def excel_separator(line: str) -> str | None:
+    """The separator Excel's first line "sep=;" names, or None for any other line."""
+    said = _EXCEL_SEP.fullmatch(line)
+    return said[1] if said else None
 
 
 def _past_first_line(reopen: Callable[[], IO[str]]) -> Callable[[], IO[str]]:
