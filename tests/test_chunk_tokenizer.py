@@ -64,3 +64,21 @@ def test_matches_across_chunks_tokenize_as_spacy(parts):
         ids, starts = tok.tokenize(text)
         got = [(int(s), text[s:s + tok._lex_rows[i][5]]) for i, s in zip(ids, starts)]
         assert got == [(t.idx, t.text) for t in _NLP.tokenizer(text)], text
+
+
+def test_long_runs_of_marks_in_long_chunks_only():
+    import spacy
+
+    from rejectlens.chunk_tokenizer import ChunkTokenizer, calm_runs
+
+    nlp = spacy.blank("en")
+    tok = ChunkTokenizer(nlp)
+    for text in ("Thanks" + "=" * 72 + " ok", "great" + "!" * 80, "ok " + ":)" * 100):  # as spaCy, exactly
+        ids, starts = tok.tokenize(text)
+        assert [text[a:a + tok._lex_rows[i][5]] for i, a in zip(ids, starts)] == [t.text for t in nlp(text)]
+    junk = "We regret" + "*" * 5000 + "x"  # one chunk of junk: the run is one token
+    ids, starts = tok.tokenize(junk)
+    assert [junk[a:a + tok._lex_rows[i][5]] for i, a in zip(ids, starts)][-3:] == ["regret", "*" * 5000, "x"]
+    # spaCy's own tokenizer (the other analyse path) reads a run blanked past its start, offsets kept
+    calm = calm_runs(junk)
+    assert len(calm) == len(junk) and calm.startswith("We regret" + "*" * 100 + " ")

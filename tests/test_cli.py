@@ -239,6 +239,8 @@ def test_devices_pipes_and_links_as_output(jsonl, tmp_path, capsys):
     (tmp_path / "link.jsonl").symlink_to(target)
     assert main(["classify", str(jsonl), "-o", str(tmp_path / "link.jsonl"), "--force", "--quiet"]) == 0
     assert (tmp_path / "link.jsonl").is_symlink() and target.read_text().startswith('{"id"')
+    assert main(["classify", str(jsonl), "-o", "/dev/fd/987", "--quiet"]) == 2  # a descriptor not open
+    assert "expected an open descriptor to write to" in capsys.readouterr().err
     # /dev/stdout names the pipe (or the file) the shell opened: written through, never replaced
     script = str(Path(sys.executable).parent / "rejectlens")
     out = subprocess.run([script, "classify", str(jsonl), "-o", "/dev/stdout", "--format", "jsonl", "--quiet"],

@@ -244,6 +244,9 @@ def test_pretty_printed_objects_are_one_record_each(tmp_path):
     stray.write_text("{\n" + "".join(json.dumps({"id": f"s{i}", "body": "x"}) + "\n" for i in range(3)))
     got = list(read_messages(stray))
     assert [e.id for e in got] == [None, "s0", "s1", "s2"] and "line 1: not valid JSON" in got[0].error
+    stray.write_text('{\n{"id": "cut", "body": "a line cut in the mid\n'  # then a cut line
+                     + "".join(json.dumps({"id": f"s{i}", "body": "x"}) + "\n" for i in range(3)))
+    assert [e.id for e in read_messages(stray)][-3:] == ["s0", "s1", "s2"]
     # an object alone on a line inside an array is a member's value, not a stray record
     inline = tmp_path / "inline.json"
     inline.write_text('{\n  "id": "c",\n  "body": "x",\n  "files": [\n    {"name": "a.pdf"}\n  ]\n}\n')

@@ -18,6 +18,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from .chunk_tokenizer import calm_runs
 from .clean import Cleaned, has_text
 from .components import (
     CUES_FACTORY,
@@ -134,7 +135,8 @@ class Analyser:
         texts, entities, body_at = self._texts(cleaned, subjects)
         out: list[Analysis] = []
         for doc, text, c, sender, ents, skip in zip(
-            self.nlp.pipe(texts, batch_size=self.batch_size), texts, cleaned, senders, entities, body_at
+            self.nlp.pipe(map(calm_runs, texts), batch_size=self.batch_size), texts, cleaned, senders,
+            entities, body_at
         ):
             n_tokens = len(doc)
             flags = set(c.flags) | ents | message_flags(c.text, sender, n_tokens)

@@ -20,7 +20,7 @@ from spacy.symbols import IDS as _SYMBOLS
 from .components import _SENT_END, _TRAILING
 from .special_cases import any_crossing, apply_special_matcher
 
-__all__ = ["LEX_COLUMNS", "ChunkTokenizer"]
+__all__ = ["LEX_COLUMNS", "ChunkTokenizer", "calm_runs"]
 
 # Kinds for the sentence rules: 0 other, 1 space holding a newline, 2 sentence end, 3 closing quote
 _K_OTHER, _K_NEWLINE, _K_END, _K_TRAIL = 0, 1, 2, 3
@@ -30,6 +30,10 @@ _PIECES = re.compile(r"\S+ ?|\s+")
 _IDS, _REL, _RISK, _N = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
 _MAX_CACHE = 200_000
 _MAX_CACHED_CHUNK = 1_000  # longer chunks (a line of base64) do not come again
+# A chunk longer than this is pasted junk, not words: its runs of marks are one
+# token and its affixes are stripped at most _MAX_AFFIXES times (spaCy's loop is
+# quadratic in them). Shorter chunks are tokenized exactly as spaCy does.
+_LONG_CHUNK = 300
 _LONG_RUN = 100
 _MAX_AFFIXES = 60
 _PUNCT_RUN = re.compile(rf"[^\w\s]{{{_LONG_RUN + 1},}}")
@@ -130,8 +134,9 @@ class ChunkTokenizer:
         string = chunk
         last = -1
         # Each strip searches the rest again: a chunk of thousands ("It's's's...")
-        # was quadratic. No word has this many; the rest stays one piece.
-        strips = _MAX_AFFIXES
+        # was quadratic. A long chunk strips at most _MAX_AFFIXES, the rest one
+        # piece; a shorter one (a 72-"=" separator line) exactly as spaCy does.
+        strips = _MAX_AFFIXES if len(chunk) > _LONG_CHUNK else len(chunk) + 1
         while string and len(string) != last and strips:
             strips -= 1
             if token_match and token_match(string):
@@ -207,7 +212,7 @@ class ChunkTokenizer:
         return None
 
     def _runs(self, chunk: str) -> list[str] | None:
-        """The tokens of a chunk holding a run of more than ``_LONG_RUN``
+        """The tokens of a long chunk holding a run of more than ``_LONG_RUN``
         punctuation marks or emoji: the run is one token, the rest split as
         spaCy splits it. spaCy strips one prefix or suffix at a time, each time
         searching the rest again: 50,000 "*" took minutes (its tokens differ
@@ -260,7 +265,7 @@ class ChunkTokenizer:
 
     def _chunk(self, chunk: str) -> tuple[tuple[int, ...], tuple[int, ...], int]:
         self.misses += 1
-        pre = self._plain(chunk) or (len(chunk) > _LONG_RUN and self._runs(chunk)) or self._split(chunk)
+        pre = self._plain(chunk) or (len(chunk) > _LONG_CHUNK and self._runs(chunk)) or self._split(chunk)
         orths = apply_special_matcher(pre, self._matcher_specials, self._rules, self._max_special) \
             if len(pre) > 1 and self._max_special else pre
         # bit 4: a special case matches inside the chunk, one a match across chunks could shadow
@@ -280,7 +285,7 @@ class ChunkTokenizer:
 
     def _spacy_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         # A token's text is its slice of the text: no Token object per token.
-        spans = self._nlp.tokenizer(text).to_array([IDX, LENGTH])
+        spans = self._nlp.tokenizer(calm_runs(text)).to_array([IDX, LENGTH])
         with self._lock:
             self.fallbacks += 1
             ids = [self._lex(text[a:a + n]) for a, n in spans.tolist()]
@@ -356,6 +361,16 @@ class ChunkTokenizer:
         if len(self._chunks) < _MAX_CACHE and len(piece) <= _MAX_CACHED_CHUNK:
             self._chunks[piece] = value
         return value
+
+
+def calm_runs(text: str) -> str:
+    """``text`` with every run of more than ``_LONG_RUN`` punctuation marks or
+    emoji blanked past its start, same length, so offsets stay true: what
+    spaCy's own tokenizer (quadratic in such a run) reads on the path that
+    uses it."""
+    if len(text) <= _LONG_RUN or not _PUNCT_RUN.search(text):
+        return text
+    return _PUNCT_RUN.sub(lambda m: m[0][:_LONG_RUN] + " " * (len(m[0]) - _LONG_RUN), text)
 
 
 def _splice(ids: np.ndarray, starts: np.ndarray, bounds: list[int],

@@ -128,7 +128,12 @@ class PredictionWriter:
                 raise InputError(f"output {self.path} is not a file; Parquet needs a file to write")
             if self._fd is not None:
                 sys.stdout.flush()
-                self._fh = os.fdopen(os.dup(self._fd), "w", encoding="utf-8", newline="")
+                sys.stderr.flush()
+                try:
+                    self._fh = os.fdopen(os.dup(self._fd), "w", encoding="utf-8", newline="")
+                except (OSError, OverflowError) as err:
+                    raise InputError(f"output {self.path}: expected an open descriptor to write to; "
+                                     f"{getattr(err, 'strerror', None) or err}") from None
             else:
                 self._fh = open(self.path, "w", encoding="utf-8", newline="")  # closed in __exit__
         else:

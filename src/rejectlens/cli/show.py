@@ -21,7 +21,7 @@ def run(args) -> int:
         raise InputError(f"expected the .jsonl that `rejectlens classify` writes; {path} does not exist "
                          "or is not a file")
     rows = read_records(path)
-    if rows and not any("is_rejection" in r or "error" in r for r in rows):
+    if rows and not any("is_rejection" in r for r in rows):  # classify writes it on every row
         found = ", ".join(dict.fromkeys(str(k) for r in rows[:50] for k in r)) or "none"
         raise InputError(f"{path}: expected predictions (rows with is_rejection, as `rejectlens classify` "
                          f"writes them); found fields: {found}. Classify it first")

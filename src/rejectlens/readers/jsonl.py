@@ -86,7 +86,11 @@ def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
     depth = size = 0
     n = 0
     for n, line, cut in _lines(source, cap, head):
-        if block and depth == 1 and _whole_object(line):
+        # A stray "{" (a damaged line) is followed by JSON lines, not members: a
+        # line that opens an object with its content on it, at the margin, or a
+        # whole object where a member belongs. Then the lines are read one by one.
+        if block and ((line.startswith("{") and line.strip() != "{") or (depth == 1 and _whole_object(line))
+                      or len(block) > _MAX_BLOCK_LINES):
             for k, text, was_cut in block:
                 yield from _jsonl_line(text, f"{name} line {k}", cols, was_cut, raw)
             block = []
@@ -106,6 +110,9 @@ def _read_jsonl(f: IO[str], name: str, cols: Columns, cap: int, head: str = "",
         yield from _block(block, name, cols, raw)
     if source.error is not None:
         yield _ends_early(name, f"line {n}", source.error)
+
+
+_MAX_BLOCK_LINES = 100_000  # no pretty-printed email has more lines
 
 
 def _block(block: list[tuple[int, str, bool]], name: str, cols: Columns, raw: bool) -> Iterator[Email]:
