@@ -113,6 +113,10 @@ def test_check_reports_unlabelled_records_and_decision_marks_that_match_nothing(
     assert "r1: job_related must be true or false; found None" in text and "r1: sender must be text" in text
     assert "'r2': the marked sentence 'We have chosen another candidate.' is not in its body" in text
     assert "'gone' is marked, but no record has that id" in text
+    # in the body, but too short to stand for its sentence: training would read r2 as unmarked
+    marks.write_text('{"id": "r2", "decision": ["not move forward"]}\n')
+    text = "\n".join(check_corpus(tmp_path, minimums={}).problems)
+    assert "'r2': no marked sentence matches a sentence of its cleaned text" in text
     marks.write_text('{"id": "r2", "decision": ["We will not move forward"]}\n' * 2)
     with pytest.raises(DataError, match=r"m.jsonl:2: expected one mark per id; 'r2' is marked again"):
         check_corpus(tmp_path, minimums={})

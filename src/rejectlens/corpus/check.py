@@ -168,18 +168,32 @@ def check_corpus(data_dir: str | Path, minimums: Mapping[str, int] | None = None
 
 
 def _mark_problems(data_dir: Path, records: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Decision marks that name no record, or a sentence its body does not hold
-    (training would quietly treat that rejection as unmarked)."""
-    from ..decision import _norm
+    """Decision marks that name no record, a sentence its body does not hold,
+    or none that matches a sentence as training reads them (training would
+    quietly treat that rejection as unmarked)."""
+    from ..analyse import default_cue_patterns
+    from ..decision import _norm, sentence_targets
+    from ..ingest import Email
+    from ..model import analyse_emails
 
-    bodies = {r.get("id"): _norm(str(r.get("body") or "")) for r in records}
-    problems = []
+    by_id = {r.get("id"): r for r in records}
+    problems, marked = [], []
     for rid, sentences in _decision_marks(data_dir).items():
-        if rid not in bodies:
+        if rid not in by_id:
             problems.append(f"decisions: {rid!r} is marked, but no record has that id")
             continue
+        body = _norm(str(by_id[rid].get("body") or ""))
+        missing = [s for s in sentences if _norm(s) not in body]
         problems.extend(f"decisions: {rid!r}: the marked sentence {s[:60]!r} is not in its body"
-                        for s in sentences if _norm(s) not in bodies[rid])
+                        for s in missing)
+        if not missing and by_id[rid].get("is_rejection") is True:
+            marked.append((rid, sentences))
+    emails = [Email(body=str(by_id[rid].get("body") or ""), subject=str(by_id[rid].get("subject") or ""))
+              for rid, _ in marked]
+    for (rid, sentences), a in zip(marked, analyse_emails(emails, default_cue_patterns())):
+        if not (sentence_targets(a, sentences, True) == 1).any():
+            problems.append(f"decisions: {rid!r}: no marked sentence matches a sentence of its cleaned "
+                            "text (a mark of five words or more, or a whole sentence, does)")
     return problems
 
 
