@@ -91,12 +91,11 @@ class PredictionWriter:
         self.fmt = fmt
         self.columns = list(columns)
         self.path = None if path in (None, "-") else Path(path)
-        # A device or a pipe (/dev/null, /dev/stdout, a FIFO, the shell's >(...)) is
-        # written in place: renaming a file over it would replace it, and it holds no
-        # data to lose. (/dev/stdout leads to a pipe or to the file the shell opened.)
+        # A device or a pipe (/dev/null, a FIFO, the shell's >(...)) is written in
+        # place: renaming a file over it would replace it, and it holds no data to
+        # lose. A descriptor's path (/dev/stdout) is written through a copy of the
+        # descriptor: reopening it by name would truncate the file of a `>>` redirect.
         fd = _FD_PATH.fullmatch(str(self.path.absolute())) if self.path is not None else None
-        # a descriptor is written through a copy of it: reopening /dev/stdout by name would
-        # truncate the file of a `>>` redirect
         self._fd = None if fd is None else {"stdout": 1, "stderr": 2}.get(fd[1], int(fd[2] or fd[3] or -1))
         self._special = self.path is not None and _is_stream(self.path)
         if self.path is not None and not self._special and self.path.is_symlink():
@@ -217,8 +216,6 @@ class PredictionWriter:
                 finally:
                     if self._tmp.exists():
                         self._tmp.unlink()
-
-
 
 
 # json.dumps with any non-default argument builds a new encoder per call; one

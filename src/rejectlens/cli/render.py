@@ -110,8 +110,6 @@ def render_explanation(p) -> str:
     return "\n".join(lines)
 
 
-
-
 _ID_WIDTH = 40
 
 
@@ -143,8 +141,6 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(
         "  ".join(c.ljust(w) for c, w in zip(row[:-1], width)) + "  " + row[-1] for row in lines
     )
-
-
 
 
 def report_summary(s: Mapping[str, Any], out: str | Path) -> str:
