@@ -201,13 +201,21 @@ _DOUBLE_NEWLINE_TAGS = frozenset({"figure", "ul", "p", "h1", "pre", "h5", "h3", 
                                   "blockquote", "ol", "h6", "dl", "tr", "table"})
 
 
+def _start(body: str, markup: bool) -> str:
+    """What is read of a body: its first 4 * MAX_CHARS characters. In markup,
+    inline images, styles and scripts hold no words: they are dropped before
+    the cut, so a large inline image cannot hide the text after it."""
+    if len(body) <= 4 * MAX_CHARS:
+        return body
+    return (_drop_bulky(body) if markup else body)[: 4 * MAX_CHARS]
+
+
 def html_to_text(html: str) -> str:
     """Visible text of an HTML body, keeping inline words on their line and
     paragraphs apart; hidden elements (preheaders) are not read. Of a huge
     body only the start is read, as ``clean`` reads one (a parsed tree takes
     some forty times the HTML's size)."""
-    if len(html) > 4 * MAX_CHARS:
-        html = _drop_bulky(html)[: 4 * MAX_CHARS]
+    html = _start(html, markup=True)
     try:
         import html_text
 
@@ -410,11 +418,7 @@ def clean(email: Email) -> Cleaned:
     if email.truncated:  # the reader kept only the start of a huge message
         flags.add("truncated")
     if len(body) > 4 * MAX_CHARS:  # a 5 MB body is a log or an attachment pasted inline
-        if _HTML_HINT.search(body, 0, 4 * MAX_CHARS):
-            # Inline images, styles and scripts hold no words: drop them before
-            # the cut, so a large inline image cannot hide the text after it.
-            body = _drop_bulky(body)
-        body = body[: 4 * MAX_CHARS]
+        body = _start(body, markup=_HTML_HINT.search(body, 0, 4 * MAX_CHARS) is not None)
         flags.add("truncated")
     if _is_html(body):
         body = html_to_text(body)

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 from .errors import InputError
 from .writers import safe_text
 
-__all__ = ["Columns", "Email", "EmailLike", "frame_records", "message_to_email", "normalize_id",
-           "record_to_email", "stable_id", "to_email"]
+__all__ = ["Columns", "Email", "EmailLike", "content_id", "frame_records", "message_to_email", "normalize_id",
+           "record_to_email", "stable_id", "to_email", "with_id"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,17 @@ def stable_id(subject: str, body: str, sender: str = "") -> str:
     """An id derived from content, so the same email gets the same id in every run."""
     digest = hashlib.sha1(f"{sender}\x00{subject}\x00{body}".encode("utf-8", "replace"))
     return "sha1-" + digest.hexdigest()[:16]
+
+
+def with_id(e: Email) -> Email:
+    """``e``, given the id ``classify`` gives an email without one: a
+    :func:`stable_id` of its subject, text (the HTML when there is no text)
+    and sender."""
+    return e if e.id is not None else replace(e, id=content_id(e))
+
+
+def content_id(e: Email) -> str:
+    return stable_id(e.subject, e.body or e.html or "", e.sender)
 
 
 @dataclass(frozen=True)

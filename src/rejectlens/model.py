@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from .clean import clean, has_text
 from .decide import Scores, borrow, decide, score
 from .errors import InputError, ModelFileError
 from .export import export
-from .ingest import Email, EmailLike, frame_records, normalize_id, stable_id, to_email
+from .ingest import Email, EmailLike, content_id, frame_records, normalize_id, to_email, with_id
 from .parallel import chunks, map_chunks, resolve_n_jobs
 from .persist import MODEL_FILE, SavedModel, load_estimators, read_manifest, read_model
 from .persist import save as _save
@@ -271,9 +271,7 @@ class Classifier:
                 # No text, no answer: a confident label for nothing misleads.
                 results[i] = Prediction.failed(e.id or _source_id(e), EMPTY_BODY)
                 continue
-            if e.id is None:
-                e = replace(e, id=stable_id(e.subject, e.body or e.html or "", e.sender))
-            emails.append((i, e))
+            emails.append((i, with_id(e)))
         if emails:
             for (i, _), p in zip(emails, self._predict_safely([e for _, e in emails])):
                 results[i] = p
@@ -342,7 +340,7 @@ EMPTY_BODY = "empty body: expected text in the body (or an HTML part); found non
 
 
 def _source_id(e: Email) -> str:
-    return e.source or stable_id(e.subject, e.body or e.html or "", e.sender)
+    return e.source or content_id(e)
 
 
 def _raw_id(x: Any) -> str | None:

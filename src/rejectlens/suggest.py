@@ -8,13 +8,12 @@ labeling session covers more of what confuses the model.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .clean import clean, has_text
-from .ingest import Email, EmailLike, stable_id, to_email
+from .ingest import Email, EmailLike, to_email, with_id
 from .labels import GUESS_SUFFIX, LABEL_FIELDS, REASONS, REJECTION_ONLY_HEADS, STAGES
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ def suggest(model: Classifier, items: Iterable[EmailLike], n: int = 50, pool_fac
         if e.error is not None or not has_text(clean(e).text):
             unreadable += 1
             continue
-        e = e if e.id is not None else replace(e, id=stable_id(e.subject, e.body or e.html or "", e.sender))
+        e = with_id(e)
         # one row per email: an export that lists a message twice (or resends one
         # under another id) would ask for it twice
         keys = (e.id, (e.subject, e.body, e.html))

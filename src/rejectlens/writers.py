@@ -73,6 +73,11 @@ def output_format(path: str | None, fmt: str | None) -> str:
     return ext
 
 
+def writes_utf8(stream: Any) -> bool:
+    """Whether a text stream encodes as UTF-8 (a terminal under LC_ALL=C does not)."""
+    return (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8")
+
+
 def _is_stream(path: Path) -> bool:
     """A descriptor's path (/dev/stdout), a device or a pipe: written in place."""
     return _FD_PATH.fullmatch(str(path.absolute())) is not None or (
@@ -115,8 +120,7 @@ class PredictionWriter:
         self._own_stdout = None
         if self.path is None:
             self._fh = sys.stdout
-            encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
-            if encoding not in ("utf-8", "utf8") and hasattr(sys.stdout, "buffer"):
+            if not writes_utf8(sys.stdout) and hasattr(sys.stdout, "buffer"):
                 # Data is UTF-8 whatever the locale, as a file would be (a latin-1
                 # terminal wrote JSONL that was not UTF-8, or raised on a CJK name).
                 sys.stdout.flush()

@@ -54,9 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import threading
 
+    from ..writers import writes_utf8
+
     stdout, errors = sys.stdout, getattr(sys.stdout, "errors", None)
-    encoding = (getattr(stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
-    if encoding in ("utf-8", "utf8") or not hasattr(stdout, "reconfigure"):
+    if writes_utf8(stdout) or not hasattr(stdout, "reconfigure"):
         errors = None
     else:
         # A terminal that is not UTF-8 (LC_ALL=C, a Windows console) shows what

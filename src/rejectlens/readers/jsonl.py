@@ -153,23 +153,14 @@ def _whole_object(line: str) -> bool:
 
 
 def _nesting(line: str) -> int:
-    """How much deeper a line of JSON leaves the nesting (brackets in strings
-    do not count; a JSON string never spans lines)."""
-    depth, pos, in_string = 0, 0, False
-    while m := (_JSON_IN_STRING if in_string else _JSON_OUTSIDE).search(line, pos):
-        c, pos = m.group(), m.end()
-        if in_string:
-            if c == "\\":
-                pos += 1
-            else:
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c in "[{":
-            depth += 1
-        elif c in "]}":
-            depth -= 1
-    return depth
+    """How much deeper a line of JSON leaves the nesting: its brackets once
+    strings are taken out (a JSON string never spans lines; one cut short
+    runs to the end of the line)."""
+    bare = _STRING.sub("", line)
+    return bare.count("{") + bare.count("[") - bare.count("}") - bare.count("]")
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.?)*"?', re.S)
 
 
 def _jsonl_line(line: str, where: str, cols: Columns, truncated: bool,

@@ -11,11 +11,12 @@ from __future__ import annotations
 import email
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from ..errors import InputError
-from ..ingest import Columns, Email, message_to_email, record_to_email, stable_id
+from ..ingest import Columns, Email, message_to_email, record_to_email, with_id
 from .streams import DEFAULT_MAX_MESSAGE_BYTES
 
 __all__ = ["RawMessage", "as_email", "close_json"]
@@ -140,12 +141,18 @@ def _check_columns(columns, cols: Columns, name: str) -> None:
         if wanted != getattr(Columns(), part) and wanted not in columns:
             raise InputError(f"{name}: {part} column '{wanted}' not found; columns found: {found}. "
                              f"Check --{part}-col.")
-    # A column read twice would be read from its last copy: the first one's text lost without a word.
-    twice = [c for c in dict.fromkeys((cols.body, cols.html, cols.subject, cols.sender, cols.id, cols.date))
-             if list(columns).count(c) > 1]
+    _refuse_read_twice(columns, (cols.body, cols.html, cols.subject, cols.sender, cols.id, cols.date), name)
+
+
+def _refuse_read_twice(columns: Iterable[str], read: Iterable[str], name: str) -> None:
+    """Raise InputError for a column of ``read`` that ``columns`` name twice: it
+    would be read from its last copy, the first one's text lost without a word."""
+    columns = list(columns)
+    twice = [c for c in dict.fromkeys(read) if columns.count(c) > 1]
     if twice:
-        raise InputError(f"{name}: column '{twice[0]}' appears {list(columns).count(twice[0])} times; "
-                         f"expected each column once (rename the copy); columns found: {found}")
+        raise InputError(f"{name}: column '{twice[0]}' appears {columns.count(twice[0])} times; expected "
+                         f"each column once (rename the copy); columns found: "
+                         f"{', '.join(map(str, columns)) or 'none'}")
 
 
 def _parse_message(raw: bytes, where: str, cap: int = DEFAULT_MAX_MESSAGE_BYTES,
@@ -168,9 +175,7 @@ def _parse_message(raw: bytes, where: str, cap: int = DEFAULT_MAX_MESSAGE_BYTES,
         truncated = True
     if truncated:
         e = replace(e, body=body, html=html or None, truncated=True)
-    if e.id is None:
-        e = replace(e, id=stable_id(e.subject, e.body or e.html or "", e.sender))
-    return e
+    return with_id(e)
 
 
 def _raw_cap(cap: int) -> int:

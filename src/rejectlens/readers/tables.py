@@ -12,7 +12,7 @@ from typing import IO
 
 from ..errors import InputError, MissingDependencyError
 from ..ingest import Columns, Email
-from .message import _check_columns, _ends_early, _record_email
+from .message import _check_columns, _ends_early, _record_email, _refuse_read_twice
 from .streams import _PIECE, _STREAM_ERRORS, _open_text, _Resume, stream_error
 
 __all__ = ["csv_rows", "excel_separator", "separator_of"]
@@ -237,10 +237,7 @@ def csv_rows(p: Path, sep: str = ",", read: Collection[str] = ()
     """
     with _open_text(p) as f:
         rows = _csv_stream_rows(f, str(p), sep, reopen=lambda: _open_text(p))
-        header = next(rows)
-        if twice := sorted({c for c in header if c in read and header.count(c) > 1}):
-            raise InputError(f"{p}: column '{twice[0]}' appears {header.count(twice[0])} times; expected "
-                             f"each column once (rename the copy); columns found: {', '.join(header)}")
+        _refuse_read_twice(next(rows), sorted(read), str(p))
         for where, rec, error, _ in rows:
             yield where, rec, error
 
